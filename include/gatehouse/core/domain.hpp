@@ -1,0 +1,140 @@
+// Domain types shared by every layer: organizations, members, teams, roles, sessions and
+// the per-org SAML provider configuration. Plain values; rules live in role.hpp and in
+// the services.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gatehouse/util/time.hpp"
+
+namespace gatehouse::core {
+
+using util::UnixTime;
+using RowId = std::int64_t;
+
+enum class Role { owner, admin, manager, billing, member };
+
+enum class MemberState { invited, active, deactivated };
+
+// How a member came to exist; shown to admins and used for the IdP lock.
+enum class MemberSource { owner, invited, scim, jit };
+
+struct Org {
+    RowId id = 0;
+    std::string slug;
+    std::string name;
+    Role default_role = Role::member;
+    bool require_sso = false;
+    bool scim_enabled = false;
+    bool jit_provisioning = true;
+    bool allow_idp_initiated = false;
+    UnixTime created_at = 0;
+};
+
+// How the org's IdP names the claims Gatehouse needs. Empty `user_id` means the NameID.
+struct AttributeMapping {
+    std::string user_id;
+    std::string email;
+    std::string first_name;
+    std::string last_name;
+    std::string role;    // optional
+    std::string groups;  // optional
+};
+
+// Per-org options for validating SAML messages. Defaults are the safe ones.
+struct SamlOptions {
+    int clock_skew_seconds = 180;
+    bool allow_sha1 = false;
+    bool require_signed_assertion = false;
+};
+
+// The org's identity provider as configured by its admin.
+struct SamlProvider {
+    RowId org_id = 0;
+    std::string idp_entity_id;
+    std::string sso_url;
+    std::string slo_url;                    // empty when the IdP has none
+    std::vector<std::string> certificates;  // PEM, one or more (rollover)
+    std::string metadata_url;               // empty unless configured from a URL
+    std::string preset = "generic";
+    AttributeMapping mapping;
+    SamlOptions options;
+    UnixTime updated_at = 0;
+};
+
+struct Member {
+    RowId id = 0;
+    RowId org_id = 0;
+    std::string public_id;  // UUID; the SCIM id
+    std::string email;
+    std::string user_name;  // SCIM userName; unique per org, case-insensitively
+    std::string external_id;
+    std::string given_name;
+    std::string family_name;
+    std::string display_name;
+    Role role = Role::member;
+    MemberState state = MemberState::invited;
+    MemberSource source = MemberSource::invited;
+    bool idp_managed = false;
+    std::string saml_subject;  // empty until linked
+    std::string password_hash;  // empty when the member has no password
+    bool break_glass = false;
+    std::string scim_attributes;  // JSON object: SCIM attributes kept as sent (emails, …)
+    UnixTime created_at = 0;
+    UnixTime updated_at = 0;
+    std::optional<UnixTime> last_sign_in_at;
+    std::int64_t version = 1;
+};
+
+struct Team {
+    RowId id = 0;
+    RowId org_id = 0;
+    std::string public_id;
+    std::string slug;
+    std::string display_name;
+    std::string external_id;
+    bool idp_managed = false;
+    UnixTime created_at = 0;
+    UnixTime updated_at = 0;
+    std::int64_t version = 1;
+};
+
+enum class SessionMethod { password, saml };
+
+struct Session {
+    RowId id = 0;
+    RowId org_id = 0;
+    RowId member_id = 0;
+    SessionMethod method = SessionMethod::password;
+    std::string saml_name_id;
+    std::string saml_session_index;
+    UnixTime created_at = 0;
+    UnixTime last_seen_at = 0;
+    UnixTime expires_at = 0;
+};
+
+struct ScimToken {
+    RowId id = 0;
+    RowId org_id = 0;
+    std::string description;
+    UnixTime created_at = 0;
+    std::optional<UnixTime> last_used_at;
+    std::optional<UnixTime> revoked_at;
+};
+
+struct AuditEntry {
+    RowId id = 0;
+    RowId org_id = 0;
+    UnixTime at = 0;
+    std::string actor;   // "member:12", "scim-token:3", "cli", "idp"
+    std::string action;  // "saml.sign_in", "scim.user.create", …
+    std::string target;
+    std::string outcome;  // "success" or "failure"
+    std::string reason_code;
+    std::string details;  // JSON object
+};
+
+}  // namespace gatehouse::core

@@ -1,0 +1,3 @@
+#include "gatehouse/cli/cli.hpp"
+
+int main(int argc, char** argv) { return gatehouse::cli::run(argc, argv); }

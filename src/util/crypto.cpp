@@ -1,0 +1,73 @@
+#include "gatehouse/util/crypto.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include <mutex>
+#include <stdexcept>
+
+#include "gatehouse/util/encoding.hpp"
+
+namespace gatehouse::util {
+
+void init_crypto() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
+    });
+}
+
+std::string random_bytes(std::size_t n) {
+    init_crypto();
+    std::string out(n, '\0');
+    randombytes_buf(out.data(), n);
+    return out;
+}
+
+std::string random_token(std::size_t bytes) { return base64url_encode(random_bytes(bytes)); }
+
+std::string random_uuid() {
+    std::string b = random_bytes(16);
+    b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);
+    b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
+    const std::string hex = hex_encode(b);
+    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+           hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::string random_xml_id() { return "_" + hex_encode(random_bytes(20)); }
+
+std::string sha256(std::string_view bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("SHA-256 failed");
+    }
+    return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string sha256_hex(std::string_view bytes) { return hex_encode(sha256(bytes)); }
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Result<std::string> hash_password(std::string_view password) {
+    init_crypto();
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(out, password.data(), password.size(),
+                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        return fail("password.hash_failed", "The password could not be hashed (out of memory).");
+    }
+    return std::string(out);
+}
+
+bool verify_password(std::string_view password, const std::string& hash) {
+    init_crypto();
+    return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+}  // namespace gatehouse::util
