@@ -1,0 +1,173 @@
+// The identity store: one interface over everything Gatehouse persists (orgs, SAML
+// providers, members, teams, sessions, SCIM tokens, pending AuthnRequests, the replay cache
+// and the audit log). Services reach it only through transactions; see Store below.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gatehouse/core/domain.hpp"
+#include "gatehouse/util/result.hpp"
+
+namespace gatehouse::store {
+
+using core::RowId;
+using util::UnixTime;
+
+// A value bound to a `?` placeholder of a SqlFilter.
+using SqlValue = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+
+// A WHERE fragment over the columns of one table, with `?` placeholders for its values.
+// Produced by trusted code (the SCIM filter compiler) from a parsed filter: never from text.
+struct SqlFilter {
+    std::string where;
+    std::vector<SqlValue> params;
+};
+
+struct Page {
+    std::int64_t offset = 0;  // rows to skip
+    std::int64_t limit = 100;
+};
+
+template <typename T>
+struct PageOf {
+    std::int64_t total = 0;  // rows matching, before paging
+    std::vector<T> items;
+};
+
+struct AuditQuery {
+    std::string action_prefix;  // "" = any; "scim." = every SCIM change
+    std::string actor;          // "" = any
+    std::optional<UnixTime> since;
+    std::optional<UnixTime> until;
+    Page page;
+};
+
+// Error codes every implementation uses.
+inline constexpr const char* kConflict = "store.conflict";    // a uniqueness rule was broken
+inline constexpr const char* kNotFound = "store.not_found";   // the row to change is gone
+inline constexpr const char* kFailure = "store.failure";      // the database failed
+
+// One transaction. Every method is scoped by org: a row of another org is never read or
+// changed, whatever id is passed. Methods report uniqueness violations as kConflict.
+// A Transaction is used by one thread at a time and only inside Store::read/write.
+class Transaction {
+public:
+    virtual ~Transaction() = default;
+
+    // Orgs.
+    virtual Result<core::Org> insert_org(core::Org org) = 0;
+    virtual std::optional<core::Org> org_by_slug(std::string_view slug) = 0;
+    virtual std::optional<core::Org> org_by_id(RowId id) = 0;
+    virtual std::vector<core::Org> list_orgs() = 0;
+    virtual Status update_org(const core::Org& org) = 0;
+
+    // The org's SAML identity provider (at most one per org).
+    virtual std::optional<core::SamlProvider> saml_provider(RowId org_id) = 0;
+    virtual Status put_saml_provider(const core::SamlProvider& provider) = 0;
+    virtual Status delete_saml_provider(RowId org_id) = 0;
+
+    // Members. insert_member assigns id, created/updated times and version 1; update_member
+    // bumps version and updated_at. user_name, email and external_id compare
+    // case-insensitively (ASCII) where noted.
+    virtual Result<core::Member> insert_member(core::Member member) = 0;
+    virtual std::optional<core::Member> member_by_id(RowId org_id, RowId id) = 0;
+    virtual std::optional<core::Member> member_by_public_id(RowId org_id, std::string_view public_id) = 0;
+    virtual std::optional<core::Member> member_by_user_name(RowId org_id, std::string_view user_name) = 0;
+    virtual std::optional<core::Member> member_by_email(RowId org_id, std::string_view email) = 0;
+    virtual std::optional<core::Member> member_by_external_id(RowId org_id, std::string_view external_id) = 0;
+    virtual std::optional<core::Member> member_by_saml_subject(RowId org_id, std::string_view subject) = 0;
+    virtual Result<core::Member> update_member(core::Member member) = 0;
+    virtual Status delete_member(RowId org_id, RowId id) = 0;
+    // Members matching `filter` (all when nullopt), ordered by id.
+    virtual PageOf<core::Member> list_members(RowId org_id, const std::optional<SqlFilter>& filter,
+                                              Page page) = 0;
+
+    // Teams and their members.
+    virtual Result<core::Team> insert_team(core::Team team) = 0;
+    virtual std::optional<core::Team> team_by_public_id(RowId org_id, std::string_view public_id) = 0;
+    virtual std::optional<core::Team> team_by_slug(RowId org_id, std::string_view slug) = 0;
+    virtual Result<core::Team> update_team(core::Team team) = 0;
+    virtual Status delete_team(RowId org_id, RowId id) = 0;
+    virtual PageOf<core::Team> list_teams(RowId org_id, const std::optional<SqlFilter>& filter,
+                                          Page page) = 0;
+    // Adding an existing membership or removing a missing one is not an error.
+    virtual Status add_team_member(RowId org_id, RowId team_id, RowId member_id) = 0;
+    virtual Status remove_team_member(RowId org_id, RowId team_id, RowId member_id) = 0;
+    virtual Status clear_team_members(RowId org_id, RowId team_id) = 0;
+    // (member public id, display name) of every member of the team, ordered by member id.
+    virtual std::vector<std::pair<std::string, std::string>> team_members(RowId org_id, RowId team_id) = 0;
+    virtual std::vector<core::Team> teams_of_member(RowId org_id, RowId member_id) = 0;
+
+    // Sessions, found by the SHA-256 of the session ID (never the ID itself).
+    virtual Result<core::Session> insert_session(core::Session session, std::string_view id_hash) = 0;
+    virtual std::optional<core::Session> session_by_hash(std::string_view id_hash) = 0;
+    virtual Status touch_session(RowId org_id, RowId session_id, UnixTime at) = 0;
+    virtual Status delete_session(RowId org_id, RowId session_id) = 0;
+    // These return how many sessions were ended.
+    virtual std::int64_t delete_member_sessions(RowId org_id, RowId member_id) = 0;
+    virtual std::int64_t delete_password_sessions(RowId org_id) = 0;
+    virtual std::int64_t delete_saml_sessions(RowId org_id, std::string_view name_id,
+                                              const std::vector<std::string>& session_indexes) = 0;
+
+    // SCIM bearer tokens, found by the SHA-256 of the token.
+    virtual Result<core::ScimToken> insert_scim_token(RowId org_id, std::string_view token_hash,
+                                                      std::string_view description) = 0;
+    // The active (not revoked) token with this hash, and its org.
+    virtual std::optional<core::ScimToken> active_scim_token(std::string_view token_hash) = 0;
+    virtual std::vector<core::ScimToken> list_scim_tokens(RowId org_id) = 0;
+    virtual Status revoke_scim_token(RowId org_id, RowId token_id, UnixTime at) = 0;
+    virtual Status touch_scim_token(RowId org_id, RowId token_id, UnixTime at) = 0;
+
+    // Pending AuthnRequests (for InResponseTo).
+    virtual Status insert_authn_request(RowId org_id, std::string_view request_id,
+                                        std::string_view relay_state, UnixTime expires_at) = 0;
+    virtual bool authn_request_pending(RowId org_id, std::string_view request_id, UnixTime now) = 0;
+    // Removes a pending request; returns its relay state, nullopt when none was pending.
+    virtual std::optional<std::string> consume_authn_request(RowId org_id, std::string_view request_id,
+                                                             UnixTime now) = 0;
+
+    // Replay cache of accepted assertion IDs.
+    virtual bool assertion_seen(RowId org_id, std::string_view assertion_id, UnixTime now) = 0;
+    virtual Status remember_assertion(RowId org_id, std::string_view assertion_id, UnixTime until) = 0;
+
+    // Audit log.
+    virtual Status append_audit(core::AuditEntry entry) = 0;
+    virtual PageOf<core::AuditEntry> list_audit(RowId org_id, const AuditQuery& query) = 0;
+
+    // Drops expired sessions, pending requests and replay entries; returns rows removed.
+    virtual std::int64_t purge_expired(UnixTime now) = 0;
+};
+
+// Owns the database. Thread-safe: any number of threads may call read() and write() at
+// once. Writes are serialised (one writer at a time, as SQLite allows); reads run in
+// parallel on their own connections and see the last committed state.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Runs `work` in a read-only transaction.
+    virtual Status read(const std::function<Status(Transaction&)>& work) = 0;
+
+    // Runs `work` in a write transaction: committed when it returns ok, rolled back (nothing
+    // changed) when it returns an error or throws. Once write() returns ok the change is
+    // durable across a crash of the process.
+    virtual Status write(const std::function<Status(Transaction&)>& work) = 0;
+
+    // The schema version in force after migrations.
+    virtual int schema_version() const = 0;
+};
+
+// Opens (creating if needed) the SQLite store at `path` and applies pending migrations.
+// ":memory:" gives a private in-memory store (single connection; for tests).
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
+
+// The newest schema version this build knows.
+int latest_schema_version();
+
+}  // namespace gatehouse::store

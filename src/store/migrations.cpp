@@ -1,0 +1,178 @@
+#include "migrations.hpp"
+
+#include <array>
+#include <string>
+
+namespace gatehouse::store::sqlite {
+namespace {
+
+// Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
+// Every table carries org_id, and every index a query uses starts with it.
+constexpr std::array kMigrations = {
+    // 1: the identity store.
+    R"sql(
+CREATE TABLE orgs (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    default_role TEXT NOT NULL DEFAULT 'member',
+    require_sso INTEGER NOT NULL DEFAULT 0,
+    scim_enabled INTEGER NOT NULL DEFAULT 0,
+    jit_provisioning INTEGER NOT NULL DEFAULT 1,
+    allow_idp_initiated INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE saml_providers (
+    org_id INTEGER PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
+    idp_entity_id TEXT NOT NULL,
+    sso_url TEXT NOT NULL,
+    slo_url TEXT NOT NULL DEFAULT '',
+    certificates TEXT NOT NULL,
+    metadata_url TEXT NOT NULL DEFAULT '',
+    preset TEXT NOT NULL DEFAULT 'generic',
+    attribute_mapping TEXT NOT NULL,
+    options TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE members (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    public_id TEXT NOT NULL UNIQUE,
+    email TEXT NOT NULL COLLATE NOCASE,
+    user_name TEXT COLLATE NOCASE,
+    external_id TEXT,
+    given_name TEXT NOT NULL DEFAULT '',
+    family_name TEXT NOT NULL DEFAULT '',
+    display_name TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL,
+    state TEXT NOT NULL,
+    source TEXT NOT NULL,
+    idp_managed INTEGER NOT NULL DEFAULT 0,
+    saml_subject TEXT,
+    password_hash TEXT,
+    break_glass INTEGER NOT NULL DEFAULT 0,
+    scim_attributes TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_sign_in_at INTEGER,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX members_user_name ON members(org_id, user_name);
+CREATE UNIQUE INDEX members_saml_subject ON members(org_id, saml_subject);
+CREATE INDEX members_email ON members(org_id, email);
+CREATE INDEX members_external_id ON members(org_id, external_id);
+CREATE TABLE teams (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    public_id TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    external_id TEXT,
+    idp_managed INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX teams_slug ON teams(org_id, slug);
+CREATE INDEX teams_display_name ON teams(org_id, display_name COLLATE NOCASE);
+CREATE TABLE team_members (
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    PRIMARY KEY (team_id, member_id)
+) WITHOUT ROWID;
+CREATE INDEX team_members_member ON team_members(member_id);
+CREATE TABLE scim_tokens (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    token_hash BLOB NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+);
+CREATE INDEX scim_tokens_org ON scim_tokens(org_id);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    id_hash BLOB NOT NULL UNIQUE,
+    method TEXT NOT NULL,
+    saml_name_id TEXT NOT NULL DEFAULT '',
+    saml_session_index TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_member ON sessions(org_id, member_id);
+CREATE INDEX sessions_name_id ON sessions(org_id, saml_name_id);
+CREATE TABLE authn_requests (
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    request_id TEXT NOT NULL,
+    relay_state TEXT NOT NULL DEFAULT '',
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, request_id)
+) WITHOUT ROWID;
+CREATE TABLE seen_assertions (
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    assertion_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, assertion_id)
+) WITHOUT ROWID;
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL,
+    reason_code TEXT NOT NULL DEFAULT '',
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_org ON audit_log(org_id, id);
+)sql",
+    // 2: faster expiry sweeps.
+    R"sql(
+CREATE INDEX sessions_expires ON sessions(expires_at);
+CREATE INDEX authn_requests_expires ON authn_requests(expires_at);
+CREATE INDEX seen_assertions_expires ON seen_assertions(expires_at);
+)sql",
+};
+
+int user_version(Connection& connection) {
+    auto cursor = connection.query("PRAGMA user_version");
+    return cursor.step() ? static_cast<int>(cursor.integer(0)) : 0;
+}
+
+}  // namespace
+
+int newest_version() { return static_cast<int>(kMigrations.size()); }
+
+int migrate(Connection& connection) {
+    int version = user_version(connection);
+    if (version > newest_version()) {
+        throw DatabaseError("the database has schema version " + std::to_string(version) +
+                            ", newer than this build of Gatehouse knows (" +
+                            std::to_string(newest_version()) + ")");
+    }
+    while (version < newest_version()) {
+        connection.exec("BEGIN IMMEDIATE");
+        try {
+            // Another process may have migrated while we waited for the lock.
+            version = user_version(connection);
+            if (version < newest_version()) {
+                connection.exec(kMigrations[static_cast<std::size_t>(version)]);
+                ++version;
+                connection.exec("PRAGMA user_version = " + std::to_string(version));
+            }
+            connection.exec("COMMIT");
+        } catch (...) {
+            connection.exec("ROLLBACK");
+            throw;
+        }
+    }
+    return version;
+}
+
+}  // namespace gatehouse::store::sqlite

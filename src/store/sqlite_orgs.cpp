@@ -1,0 +1,153 @@
+#include <nlohmann/json.hpp>
+
+#include "gatehouse/core/names.hpp"
+#include "sqlite_transaction.hpp"
+
+namespace gatehouse::store::sqlite {
+namespace {
+
+constexpr const char* kOrgColumns =
+    "id, slug, name, default_role, require_sso, scim_enabled, jit_provisioning, "
+    "allow_idp_initiated, created_at";
+
+core::Org read_org(const Cursor& c) {
+    core::Org org;
+    org.id = c.integer(0);
+    org.slug = c.text(1);
+    org.name = c.text(2);
+    org.default_role = core::parse_role(c.text(3)).value_or(core::Role::member);
+    org.require_sso = c.boolean(4);
+    org.scim_enabled = c.boolean(5);
+    org.jit_provisioning = c.boolean(6);
+    org.allow_idp_initiated = c.boolean(7);
+    org.created_at = c.integer(8);
+    return org;
+}
+
+std::optional<core::Org> first_org(Cursor& cursor) {
+    if (!cursor.step()) return std::nullopt;
+    return read_org(cursor);
+}
+
+}  // namespace
+
+UnixTime now_seconds() { return util::SystemClock{}.now(); }
+
+Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
+    if (org.created_at == 0) org.created_at = now_seconds();
+    try {
+        db_.query("INSERT INTO orgs (slug, name, default_role, require_sso, scim_enabled, "
+                  "jit_provisioning, allow_idp_initiated, created_at) VALUES (?,?,?,?,?,?,?,?)")
+            .bind(org.slug)
+            .bind(org.name)
+            .bind(core::to_string(org.default_role))
+            .bind(org.require_sso)
+            .bind(org.scim_enabled)
+            .bind(org.jit_provisioning)
+            .bind(org.allow_idp_initiated)
+            .bind(org.created_at)
+            .run();
+    } catch (const ConstraintError&) {
+        return fail(kConflict, "An organization with the slug '" + org.slug + "' already exists.");
+    }
+    org.id = db_.last_insert_id();
+    return org;
+}
+
+std::optional<core::Org> SqliteTransaction::org_by_slug(std::string_view slug) {
+    auto cursor = db_.query(std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE slug = ?");
+    return first_org(cursor.bind(slug));
+}
+
+std::optional<core::Org> SqliteTransaction::org_by_id(RowId id) {
+    auto cursor = db_.query(std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE id = ?");
+    return first_org(cursor.bind(id));
+}
+
+std::vector<core::Org> SqliteTransaction::list_orgs() {
+    std::vector<core::Org> orgs;
+    auto cursor = db_.query(std::string("SELECT ") + kOrgColumns + " FROM orgs ORDER BY slug");
+    while (cursor.step()) orgs.push_back(read_org(cursor));
+    return orgs;
+}
+
+Status SqliteTransaction::update_org(const core::Org& org) {
+    db_.query("UPDATE orgs SET name = ?, default_role = ?, require_sso = ?, scim_enabled = ?, "
+              "jit_provisioning = ?, allow_idp_initiated = ? WHERE id = ?")
+        .bind(org.name)
+        .bind(core::to_string(org.default_role))
+        .bind(org.require_sso)
+        .bind(org.scim_enabled)
+        .bind(org.jit_provisioning)
+        .bind(org.allow_idp_initiated)
+        .bind(org.id)
+        .run();
+    if (db_.changes() == 0) return fail(kNotFound, "The organization no longer exists.");
+    return {};
+}
+
+std::optional<core::SamlProvider> SqliteTransaction::saml_provider(RowId org_id) {
+    auto c = db_.query(
+        "SELECT idp_entity_id, sso_url, slo_url, certificates, metadata_url, preset, "
+        "attribute_mapping, options, updated_at FROM saml_providers WHERE org_id = ?");
+    c.bind(org_id);
+    if (!c.step()) return std::nullopt;
+    core::SamlProvider p;
+    p.org_id = org_id;
+    p.idp_entity_id = c.text(0);
+    p.sso_url = c.text(1);
+    p.slo_url = c.text(2);
+    p.certificates = nlohmann::json::parse(c.text(3)).get<std::vector<std::string>>();
+    p.metadata_url = c.text(4);
+    p.preset = c.text(5);
+    const auto mapping = nlohmann::json::parse(c.text(6));
+    p.mapping.user_id = mapping.value("user_id", "");
+    p.mapping.email = mapping.value("email", "");
+    p.mapping.first_name = mapping.value("first_name", "");
+    p.mapping.last_name = mapping.value("last_name", "");
+    p.mapping.role = mapping.value("role", "");
+    p.mapping.groups = mapping.value("groups", "");
+    const auto options = nlohmann::json::parse(c.text(7));
+    p.options.clock_skew_seconds = options.value("clock_skew_seconds", 180);
+    p.options.allow_sha1 = options.value("allow_sha1", false);
+    p.options.require_signed_assertion = options.value("require_signed_assertion", false);
+    p.updated_at = c.integer(8);
+    return p;
+}
+
+Status SqliteTransaction::put_saml_provider(const core::SamlProvider& p) {
+    const nlohmann::json mapping = {{"user_id", p.mapping.user_id},     {"email", p.mapping.email},
+                                    {"first_name", p.mapping.first_name},
+                                    {"last_name", p.mapping.last_name}, {"role", p.mapping.role},
+                                    {"groups", p.mapping.groups}};
+    const nlohmann::json options = {{"clock_skew_seconds", p.options.clock_skew_seconds},
+                                    {"allow_sha1", p.options.allow_sha1},
+                                    {"require_signed_assertion", p.options.require_signed_assertion}};
+    db_.query("INSERT INTO saml_providers (org_id, idp_entity_id, sso_url, slo_url, certificates, "
+              "metadata_url, preset, attribute_mapping, options, updated_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(org_id) DO UPDATE SET "
+              "idp_entity_id = excluded.idp_entity_id, sso_url = excluded.sso_url, "
+              "slo_url = excluded.slo_url, certificates = excluded.certificates, "
+              "metadata_url = excluded.metadata_url, preset = excluded.preset, "
+              "attribute_mapping = excluded.attribute_mapping, options = excluded.options, "
+              "updated_at = excluded.updated_at")
+        .bind(p.org_id)
+        .bind(p.idp_entity_id)
+        .bind(p.sso_url)
+        .bind(p.slo_url)
+        .bind(nlohmann::json(p.certificates).dump())
+        .bind(p.metadata_url)
+        .bind(p.preset)
+        .bind(mapping.dump())
+        .bind(options.dump())
+        .bind(p.updated_at ? p.updated_at : now_seconds())
+        .run();
+    return {};
+}
+
+Status SqliteTransaction::delete_saml_provider(RowId org_id) {
+    db_.query("DELETE FROM saml_providers WHERE org_id = ?").bind(org_id).run();
+    return {};
+}
+
+}  // namespace gatehouse::store::sqlite

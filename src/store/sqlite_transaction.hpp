@@ -1,0 +1,86 @@
+// The SQLite implementation of store::Transaction. Its methods are defined in one file per
+// aggregate (sqlite_orgs.cpp, sqlite_members.cpp, …). Private to the store layer.
+#pragma once
+
+#include "gatehouse/store/store.hpp"
+#include "sqlite.hpp"
+
+namespace gatehouse::store::sqlite {
+
+class SqliteTransaction final : public Transaction {
+public:
+    explicit SqliteTransaction(Connection& connection) : db_(connection) {}
+
+    Result<core::Org> insert_org(core::Org org) override;
+    std::optional<core::Org> org_by_slug(std::string_view slug) override;
+    std::optional<core::Org> org_by_id(RowId id) override;
+    std::vector<core::Org> list_orgs() override;
+    Status update_org(const core::Org& org) override;
+
+    std::optional<core::SamlProvider> saml_provider(RowId org_id) override;
+    Status put_saml_provider(const core::SamlProvider& provider) override;
+    Status delete_saml_provider(RowId org_id) override;
+
+    Result<core::Member> insert_member(core::Member member) override;
+    std::optional<core::Member> member_by_id(RowId org_id, RowId id) override;
+    std::optional<core::Member> member_by_public_id(RowId org_id, std::string_view public_id) override;
+    std::optional<core::Member> member_by_user_name(RowId org_id, std::string_view user_name) override;
+    std::optional<core::Member> member_by_email(RowId org_id, std::string_view email) override;
+    std::optional<core::Member> member_by_external_id(RowId org_id, std::string_view external_id) override;
+    std::optional<core::Member> member_by_saml_subject(RowId org_id, std::string_view subject) override;
+    Result<core::Member> update_member(core::Member member) override;
+    Status delete_member(RowId org_id, RowId id) override;
+    PageOf<core::Member> list_members(RowId org_id, const std::optional<SqlFilter>& filter,
+                                      Page page) override;
+
+    Result<core::Team> insert_team(core::Team team) override;
+    std::optional<core::Team> team_by_public_id(RowId org_id, std::string_view public_id) override;
+    std::optional<core::Team> team_by_slug(RowId org_id, std::string_view slug) override;
+    Result<core::Team> update_team(core::Team team) override;
+    Status delete_team(RowId org_id, RowId id) override;
+    PageOf<core::Team> list_teams(RowId org_id, const std::optional<SqlFilter>& filter,
+                                  Page page) override;
+    Status add_team_member(RowId org_id, RowId team_id, RowId member_id) override;
+    Status remove_team_member(RowId org_id, RowId team_id, RowId member_id) override;
+    Status clear_team_members(RowId org_id, RowId team_id) override;
+    std::vector<std::pair<std::string, std::string>> team_members(RowId org_id, RowId team_id) override;
+    std::vector<core::Team> teams_of_member(RowId org_id, RowId member_id) override;
+
+    Result<core::Session> insert_session(core::Session session, std::string_view id_hash) override;
+    std::optional<core::Session> session_by_hash(std::string_view id_hash) override;
+    Status touch_session(RowId org_id, RowId session_id, UnixTime at) override;
+    Status delete_session(RowId org_id, RowId session_id) override;
+    std::int64_t delete_member_sessions(RowId org_id, RowId member_id) override;
+    std::int64_t delete_password_sessions(RowId org_id) override;
+    std::int64_t delete_saml_sessions(RowId org_id, std::string_view name_id,
+                                      const std::vector<std::string>& session_indexes) override;
+
+    Result<core::ScimToken> insert_scim_token(RowId org_id, std::string_view token_hash,
+                                              std::string_view description) override;
+    std::optional<core::ScimToken> active_scim_token(std::string_view token_hash) override;
+    std::vector<core::ScimToken> list_scim_tokens(RowId org_id) override;
+    Status revoke_scim_token(RowId org_id, RowId token_id, UnixTime at) override;
+    Status touch_scim_token(RowId org_id, RowId token_id, UnixTime at) override;
+
+    Status insert_authn_request(RowId org_id, std::string_view request_id,
+                                std::string_view relay_state, UnixTime expires_at) override;
+    bool authn_request_pending(RowId org_id, std::string_view request_id, UnixTime now) override;
+    std::optional<std::string> consume_authn_request(RowId org_id, std::string_view request_id,
+                                                     UnixTime now) override;
+
+    bool assertion_seen(RowId org_id, std::string_view assertion_id, UnixTime now) override;
+    Status remember_assertion(RowId org_id, std::string_view assertion_id, UnixTime until) override;
+
+    Status append_audit(core::AuditEntry entry) override;
+    PageOf<core::AuditEntry> list_audit(RowId org_id, const AuditQuery& query) override;
+
+    std::int64_t purge_expired(UnixTime now) override;
+
+private:
+    Connection& db_;
+};
+
+// Current time for created_at/updated_at columns.
+UnixTime now_seconds();
+
+}  // namespace gatehouse::store::sqlite

@@ -1,0 +1,72 @@
+#include <sqlite3.h>
+
+#include "store_fixture.hpp"
+
+using namespace gatehouse;
+using gatehouse::testing::StoreFixture;
+
+namespace {
+
+void raw_exec(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    const std::string message = error ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+int raw_count(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+    int value = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+}
+
+}  // namespace
+
+TEST_CASE("a new store is created at the newest schema version in WAL mode") {
+    StoreFixture f;
+    CHECK(f.db->schema_version() == store::latest_schema_version());
+    CHECK(raw_count(f.path, "PRAGMA user_version") == store::latest_schema_version());
+    CHECK(raw_count(f.path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
+}
+
+TEST_CASE("a store from an older version is upgraded in place and keeps its rows") {
+    StoreFixture f;
+    f.make_org("acme");
+    f.db.reset();
+    // Turn the file back into a version-1 store: without the indexes version 2 adds.
+    raw_exec(f.path,
+             "DROP INDEX sessions_expires; DROP INDEX authn_requests_expires; "
+             "DROP INDEX seen_assertions_expires; PRAGMA user_version = 1;");
+    f.db = f.open();
+    CHECK(f.db->schema_version() == store::latest_schema_version());
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'sessions_expires'") == 1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
+}
+
+TEST_CASE("a store written by a newer build is refused, not touched") {
+    StoreFixture f;
+    f.db.reset();
+    raw_exec(f.path, "PRAGMA user_version = 999");
+    auto opened = store::open_sqlite_store(f.path);
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.error().code == store::kFailure);
+    CHECK(opened.error().message.find("newer") != std::string::npos);
+    CHECK(raw_count(f.path, "PRAGMA user_version") == 999);
+}
+
+TEST_CASE("opening a store in a folder that does not exist fails with a clear error") {
+    auto opened = store::open_sqlite_store("/nonexistent-folder/for/gatehouse.db");
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.error().code == store::kFailure);
+    CHECK(opened.error().message.find("cannot open") != std::string::npos);
+}
