@@ -1,7 +1,42 @@
 #include "gatehouse/cli/cli.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "commands.hpp"
+
 namespace gatehouse::cli {
 
-int run(int, char**) { return 0; }
+int run(int argc, char** argv) {
+    CLI::App app{"Gatehouse: SAML 2.0 single sign-on and SCIM 2.0 provisioning gateway.\n"
+                 "Every option also reads from the environment variable named beside it."};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "Show help for every command");
+
+    GlobalOptions global;
+    app.add_option("--db", global.db_path, "SQLite store")
+        ->envname("GATEHOUSE_DB")
+        ->capture_default_str();
+
+    std::function<int()> command;
+    add_serve_command(app, global, command);
+    add_org_commands(app, global, command);
+    add_scim_token_commands(app, global, command);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "gatehouse: " << e.what() << "\nRun 'gatehouse --help' for usage.\n";
+        return kExitUsage;
+    }
+    if (!command) return kExitUsage;
+    return command();
+}
 
 }  // namespace gatehouse::cli

@@ -1,0 +1,58 @@
+// The HTTP front of Gatehouse: one server for every org, routing by org slug. Turns
+// requests into service calls and results into responses; no business rule lives here.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "gatehouse/store/store.hpp"
+#include "gatehouse/util/result.hpp"
+#include "gatehouse/util/time.hpp"
+
+namespace gatehouse::http {
+
+struct ServerConfig {
+    // Public URL of the gateway, without a trailing slash ("https://sso.example.com"). Every
+    // URL given to an IdP (entity ID, ACS, SLS) starts with it.
+    std::string base_url = "http://127.0.0.1:8080";
+    std::string host = "127.0.0.1";
+    int port = 8080;  // 0 = any free port (see Server::port)
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t threads = 8;
+};
+
+// Splits "host:port" ("127.0.0.1:8080", "[::1]:0"). Error code "config.listen".
+Result<std::pair<std::string, int>> parse_listen_address(const std::string& text);
+
+// Checks a base URL: http or https, a host, no query or fragment; returns it without a
+// trailing slash. Error code "config.base_url".
+Result<std::string> normalise_base_url(const std::string& text);
+
+class Server {
+public:
+    // `store` and `clock` must outlive the server.
+    Server(ServerConfig config, store::Store& store, const util::Clock& clock);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds the listening socket. Error code "server.bind" when the address is taken or
+    // invalid. After success, port() is the bound port.
+    Status bind();
+
+    // Serves until stop() is called; returns after in-flight requests have finished.
+    Status serve();
+
+    // Asks serve() to return. Safe from any thread (not from a signal handler).
+    void stop();
+
+    int port() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatehouse::http

@@ -1,0 +1,30 @@
+// The subcommands of the `gatehouse` program, each added to the CLI11 app by one function.
+// A command sets `command` to the work to run once parsing has succeeded.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "gatehouse/store/store.hpp"
+
+namespace gatehouse::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct GlobalOptions {
+    std::string db_path = "var/gatehouse.db";
+};
+
+// Opens the store, creating its folder; prints the reason and returns null on failure.
+std::unique_ptr<store::Store> open_store(const GlobalOptions& global);
+
+void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+
+}  // namespace gatehouse::cli

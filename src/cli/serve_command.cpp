@@ -1,0 +1,115 @@
+#include <pthread.h>
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include "commands.hpp"
+#include "gatehouse/http/server.hpp"
+#include "gatehouse/util/log.hpp"
+
+namespace gatehouse::cli {
+namespace {
+
+struct ServeOptions {
+    std::string base_url = "http://127.0.0.1:8080";
+    std::string listen = "127.0.0.1:8080";
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t threads = 8;
+    std::string log_level = "info";
+};
+
+int serve(const GlobalOptions& global, const ServeOptions& options) {
+    auto base_url = http::normalise_base_url(options.base_url);
+    if (!base_url) {
+        std::cerr << "gatehouse serve: " << base_url.error().message << "\n";
+        return kExitUsage;
+    }
+    auto listen = http::parse_listen_address(options.listen);
+    if (!listen) {
+        std::cerr << "gatehouse serve: " << listen.error().message << "\n";
+        return kExitUsage;
+    }
+    if (options.log_level == "debug") util::set_log_level(util::LogLevel::debug);
+    if (options.log_level == "warning") util::set_log_level(util::LogLevel::warning);
+    if (options.log_level == "error") util::set_log_level(util::LogLevel::error);
+
+    // Block the stop signals in every thread; one thread waits for them with sigwait, so
+    // shutdown runs as ordinary code rather than inside a signal handler.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    auto store = open_store(global);
+    if (!store) return kExitFailure;
+
+    util::SystemClock clock;
+    http::ServerConfig config;
+    config.base_url = *base_url;
+    config.host = listen->first;
+    config.port = listen->second;
+    config.max_body_bytes = options.max_body_bytes;
+    config.threads = options.threads;
+    http::Server server(config, *store, clock);
+    if (auto bound = server.bind(); !bound) {
+        util::log_event(util::LogLevel::error, "server.bind_failed", {{"error", bound.error().message}});
+        return kExitFailure;
+    }
+    util::log_event(util::LogLevel::info, "server.listening",
+                    {{"address", config.host + ":" + std::to_string(server.port())},
+                     {"port", server.port()},
+                     {"base_url", config.base_url},
+                     {"db", global.db_path},
+                     {"schema_version", store->schema_version()}});
+
+    std::thread signal_waiter([&server, stop_signals] {
+        int received = 0;
+        sigwait(&stop_signals, &received);
+        util::log_event(util::LogLevel::info, "server.stopping",
+                        {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        server.stop();
+    });
+    const Status served = server.serve();
+    // serve() can also end without a signal (socket failure): wake the waiter so it exits.
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+    signal_waiter.join();
+    if (!served) {
+        util::log_event(util::LogLevel::error, "server.failed", {{"error", served.error().message}});
+        return kExitFailure;
+    }
+    util::log_event(util::LogLevel::info, "server.stopped");
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()>& command) {
+    auto options = std::make_shared<ServeOptions>();
+    CLI::App* sub = app.add_subcommand("serve", "Run the gateway: SAML and SCIM for every org");
+    sub->add_option("--base-url", options->base_url, "Public URL of the gateway")
+        ->envname("GATEHOUSE_BASE_URL")
+        ->capture_default_str();
+    sub->add_option("--listen", options->listen, "HOST:PORT to listen on (port 0: any free port)")
+        ->envname("GATEHOUSE_LISTEN")
+        ->capture_default_str();
+    sub->add_option("--max-body-bytes", options->max_body_bytes, "Largest request body accepted (413 above)")
+        ->envname("GATEHOUSE_MAX_BODY_BYTES")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{64} * 1024 * 1024))
+        ->capture_default_str();
+    sub->add_option("--threads", options->threads, "Worker threads")
+        ->envname("GATEHOUSE_THREADS")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{256}))
+        ->capture_default_str();
+    sub->add_option("--log-level", options->log_level, "debug, info, warning or error")
+        ->envname("GATEHOUSE_LOG_LEVEL")
+        ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
+        ->capture_default_str();
+    sub->callback([&global, &command, options] {
+        command = [&global, options] { return serve(global, *options); };
+    });
+}
+
+}  // namespace gatehouse::cli

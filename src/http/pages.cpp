@@ -1,0 +1,79 @@
+#include "pages.hpp"
+
+#include <map>
+
+namespace gatehouse::http {
+
+// Generated at configure time from templates/ (see CMakeLists.txt).
+const std::map<std::string, std::string>& embedded_templates();
+
+namespace {
+
+const std::string& template_text(const std::string& name) {
+    static const std::string empty;
+    const auto& all = embedded_templates();
+    const auto found = all.find(name);
+    return found == all.end() ? empty : found->second;
+}
+
+bool wants_json(const httplib::Request& req) { return req.path.rfind("/api/", 0) == 0; }
+
+const char* status_title(int status) {
+    switch (status) {
+        case 400: return "Bad request";
+        case 401: return "Sign-in required";
+        case 403: return "Not allowed";
+        case 404: return "Not found";
+        case 405: return "Method not allowed";
+        case 413: return "Request too large";
+        case 429: return "Too many requests";
+        default: return status >= 500 ? "Something went wrong" : "Request refused";
+    }
+}
+
+}  // namespace
+
+const std::string& embedded_file(const std::string& name) { return template_text(name); }
+
+std::string render_page(const std::string& name, const std::string& title, mstch::map values) {
+    const std::string body = mstch::render(template_text(name + ".mustache"), values);
+    return mstch::render(template_text("layout.mustache"),
+                         mstch::map{{"title", title}, {"body", body}});
+}
+
+void add_security_headers(httplib::Response& res) {
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+                   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Cache-Control", "no-store");
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body,
+               const char* content_type) {
+    res.status = status;
+    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    content_type);
+}
+
+void send_html(httplib::Response& res, int status, const std::string& html) {
+    res.status = status;
+    res.set_content(html, "text/html; charset=utf-8");
+}
+
+void send_error(const httplib::Request& req, httplib::Response& res, int status,
+                const std::string& code, const std::string& message) {
+    if (wants_json(req)) {
+        send_json(res, status, {{"error", code}, {"message", message}});
+        return;
+    }
+    send_html(res, status,
+              render_page("error", status_title(status),
+                          mstch::map{{"status", std::to_string(status)},
+                                     {"title", std::string(status_title(status))},
+                                     {"message", message}}));
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,31 @@
+// HTML rendering with mstch from the templates compiled into the binary, and the plain
+// responses every route uses (JSON, HTML, error pages).
+#pragma once
+
+#include <httplib.h>
+#include <mstch/mstch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace gatehouse::http {
+
+// Renders templates/<name>.mustache inside templates/layout.mustache. mstch escapes every
+// {{value}}; templates use {{{…}}} only for HTML the server itself produced.
+std::string render_page(const std::string& name, const std::string& title, mstch::map values);
+
+// The raw text of an embedded file from templates/ (stylesheet), or empty when unknown.
+const std::string& embedded_file(const std::string& name);
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body,
+               const char* content_type = "application/json");
+void send_html(httplib::Response& res, int status, const std::string& html);
+
+// A plain error page (HTML) or {"error": code, "message": …} (JSON, for /api/ paths).
+void send_error(const httplib::Request& req, httplib::Response& res, int status,
+                const std::string& code, const std::string& message);
+
+// Sets the headers every response carries (CSP, framing, referrer, no sniffing).
+void add_security_headers(httplib::Response& res);
+
+}  // namespace gatehouse::http

@@ -1,0 +1,184 @@
+#include "gatehouse/http/server.hpp"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <regex>
+
+#include "gatehouse/util/log.hpp"
+#include "pages.hpp"
+#include "request_context.hpp"
+#include "routes.hpp"
+
+namespace gatehouse::http {
+
+RequestContext& current_request() {
+    thread_local RequestContext context;
+    return context;
+}
+
+namespace {
+
+// Paths that name an org, and where the slug stands in them.
+const std::regex& org_path_pattern() {
+    static const std::regex pattern(
+        "^/(?:saml/(?:metadata|acs|sls)|auth/(?:login|logout)|organizations|settings|"
+        "api/0/organizations)/([^/]+)(?:/.*)?$");
+    return pattern;
+}
+
+// Finds the org the path names. Returns false (and answers 404) for an unknown org.
+bool resolve_org(store::Store& store, const httplib::Request& req, httplib::Response& res) {
+    RequestContext& context = current_request();
+    std::smatch match;
+    if (!std::regex_match(req.path, match, org_path_pattern())) return true;
+    context.org_slug = match[1].str();
+    const Status status = store.read([&](store::Transaction& tx) -> Status {
+        context.org = tx.org_by_slug(context.org_slug);
+        return {};
+    });
+    if (!status) {
+        send_error(req, res, 503, "store.unavailable", "The service is unavailable; try again shortly.");
+        return false;
+    }
+    if (!context.org) {
+        send_error(req, res, 404, "org.not_found", "There is no organization with that name here.");
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Result<std::pair<std::string, int>> parse_listen_address(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+        return fail("config.listen", "The listen address must be HOST:PORT, e.g. 127.0.0.1:8080.");
+    }
+    std::string host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    int port = 0;
+    for (const char c : text.substr(colon + 1)) {
+        if (c < '0' || c > '9' || port > 65535) {
+            return fail("config.listen", "The port in '" + text + "' is not a number from 0 to 65535.");
+        }
+        port = port * 10 + (c - '0');
+    }
+    if (port > 65535) return fail("config.listen", "The port in '" + text + "' is above 65535.");
+    return std::pair{host, port};
+}
+
+Result<std::string> normalise_base_url(const std::string& text) {
+    static const std::regex pattern(R"(^https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~\-/]*)?$)");
+    if (!std::regex_match(text, pattern)) {
+        return fail("config.base_url",
+                    "The base URL must look like https://sso.example.com (http or https, a host, "
+                    "an optional port and path, no query).");
+    }
+    std::string url = text;
+    while (url.size() > 1 && url.back() == '/') url.pop_back();
+    return url;
+}
+
+struct Server::Impl {
+    ServerConfig config;
+    store::Store& store;
+    const util::Clock& clock;
+    httplib::Server http;
+    AppContext app;
+    int bound_port = -1;
+
+    Impl(ServerConfig c, store::Store& s, const util::Clock& k)
+        : config(std::move(c)), store(s), clock(k), app{config.base_url, store, clock} {}
+};
+
+Server::Server(ServerConfig config, store::Store& store, const util::Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(config), store, clock)) {
+    auto& http = impl_->http;
+    Impl* impl = impl_.get();
+    const std::size_t threads = impl->config.threads;
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    http.set_payload_max_length(impl->config.max_body_bytes);
+    http.set_read_timeout(15, 0);
+    http.set_write_timeout(15, 0);
+    http.set_keep_alive_max_count(1000);
+
+    http.set_pre_routing_handler([impl](const httplib::Request& req, httplib::Response& res) {
+        RequestContext& context = current_request();
+        context = RequestContext{};
+        context.started_ms = util::monotonic_ms();
+        add_security_headers(res);
+        return resolve_org(impl->store, req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                                  : httplib::Server::HandlerResponse::Handled;
+    });
+
+    http.set_error_handler(httplib::Server::HandlerWithResponse(
+        [](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (res.status == 413) {
+            send_error(req, res, 413, "request.too_large", "The request body is larger than this server accepts.");
+        } else if (res.status == 404) {
+            send_error(req, res, 404, "not_found", "There is nothing at this address.");
+        } else {
+            send_error(req, res, res.status, "request.refused", "The request could not be handled.");
+        }
+        return httplib::Server::HandlerResponse::Handled;
+    }));
+
+    http.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
+                                  std::exception_ptr error) {
+        std::string what = "unknown";
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        util::log_event(util::LogLevel::error, "http.exception", {{"path", req.path}, {"error", what}});
+        send_error(req, res, 500, "internal", "The request failed on our side; it has been logged.");
+    });
+
+    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+        const RequestContext& context = current_request();
+        nlohmann::json fields = {
+            {"method", req.method},
+            {"path", req.path},  // never the query: it can carry SAML messages
+            {"status", res.status},
+            {"duration_ms", std::round((util::monotonic_ms() - context.started_ms) * 1000) / 1000}};
+        if (!context.org_slug.empty()) fields["org"] = context.org_slug;
+        util::log_event(util::LogLevel::info, "http.request", fields);
+    });
+
+    register_system_routes(http, impl->app);
+    register_org_routes(http, impl->app);
+}
+
+Server::~Server() = default;
+
+Status Server::bind() {
+    auto& impl = *impl_;
+    if (impl.config.port == 0) {
+        impl.bound_port = impl.http.bind_to_any_port(impl.config.host);
+    } else if (impl.http.bind_to_port(impl.config.host, impl.config.port)) {
+        impl.bound_port = impl.config.port;
+    }
+    if (impl.bound_port <= 0) {
+        return fail("server.bind", "Cannot listen on " + impl.config.host + ":" +
+                                       std::to_string(impl.config.port) +
+                                       " (address in use or not available).");
+    }
+    return {};
+}
+
+Status Server::serve() {
+    if (!impl_->http.listen_after_bind()) {
+        return fail("server.listen", "The server stopped accepting connections unexpectedly.");
+    }
+    return {};
+}
+
+void Server::stop() { impl_->http.stop(); }
+
+int Server::port() const { return impl_->bound_port; }
+
+}  // namespace gatehouse::http

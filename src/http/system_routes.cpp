@@ -1,0 +1,35 @@
+#include "pages.hpp"
+#include "request_context.hpp"
+#include "routes.hpp"
+
+namespace gatehouse::http {
+
+void register_system_routes(httplib::Server& http, AppContext& app) {
+    http.Get("/healthz", [&app](const httplib::Request&, httplib::Response& res) {
+        const Status status = app.store.read([](store::Transaction& tx) -> Status {
+            tx.org_by_id(0);
+            return {};
+        });
+        if (!status) {
+            send_json(res, 503, {{"status", "unavailable"}, {"reason", status.error().code}});
+            return;
+        }
+        send_json(res, 200, {{"status", "ok"}});
+    });
+
+    http.Get("/static/gatehouse.css", [](const httplib::Request&, httplib::Response& res) {
+        res.set_header("Cache-Control", "public, max-age=3600");
+        res.set_content(embedded_file("gatehouse.css"), "text/css; charset=utf-8");
+    });
+}
+
+void register_org_routes(httplib::Server& http, AppContext&) {
+    http.Get(R"(/organizations/([^/]+)/)", [](const httplib::Request&, httplib::Response& res) {
+        const core::Org& org = *current_request().org;
+        send_html(res, 200,
+                  render_page("landing", org.name,
+                              mstch::map{{"org_name", org.name}, {"org_slug", org.slug}}));
+    });
+}
+
+}  // namespace gatehouse::http

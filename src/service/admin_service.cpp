@@ -1,0 +1,144 @@
+#include "gatehouse/service/admin_service.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "gatehouse/core/names.hpp"
+#include "gatehouse/util/crypto.hpp"
+
+namespace gatehouse::service {
+namespace {
+
+bool looks_like_email(std::string_view email) {
+    const auto at = email.find('@');
+    return at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
+           email.find('@', at + 1) == std::string_view::npos &&
+           email.find_first_of(" \t\r\n<>\"") == std::string_view::npos && email.size() <= 320;
+}
+
+core::AuditEntry audit(const core::Org& org, const std::string& actor, std::string action,
+                       std::string target, nlohmann::json details = nlohmann::json::object()) {
+    core::AuditEntry entry;
+    entry.org_id = org.id;
+    entry.actor = actor;
+    entry.action = std::move(action);
+    entry.target = std::move(target);
+    entry.outcome = "success";
+    entry.details = details.dump();
+    return entry;
+}
+
+Error org_not_found(const std::string& slug) {
+    return fail("org.not_found", "No organization with the slug '" + slug + "'.");
+}
+
+}  // namespace
+
+std::string scim_token_hash(std::string_view token) { return util::sha256(token); }
+
+Result<CreatedOrg> AdminService::create_org(const NewOrg& request, const std::string& actor) {
+    if (!core::is_valid_org_slug(request.slug)) {
+        return fail("org.invalid_slug",
+                    "An organization slug is 1 to 64 characters of a-z, 0-9 and '-', and does not "
+                    "start or end with '-'.");
+    }
+    if (!request.owner_email.empty() && !looks_like_email(request.owner_email)) {
+        return fail("org.invalid_email", "'" + request.owner_email + "' is not an email address.");
+    }
+    CreatedOrg created;
+    const Status status = store_.write([&](store::Transaction& tx) -> Status {
+        core::Org org;
+        org.slug = request.slug;
+        org.name = request.name.empty() ? request.slug : request.name;
+        org.created_at = clock_.now();
+        auto inserted = tx.insert_org(org);
+        if (!inserted) return inserted.error();
+        created.org = *inserted;
+        if (auto s = tx.append_audit(audit(created.org, actor, "org.create", created.org.slug)); !s) {
+            return s;
+        }
+        if (request.owner_email.empty()) return {};
+        core::Member owner;
+        owner.org_id = created.org.id;
+        owner.email = request.owner_email;
+        owner.role = core::Role::owner;
+        owner.state = core::MemberState::active;
+        owner.source = core::MemberSource::owner;
+        owner.created_at = clock_.now();
+        auto member = tx.insert_member(owner);
+        if (!member) return member.error();
+        created.owner = *member;
+        return tx.append_audit(audit(created.org, actor, "member.create", member->public_id,
+                                     {{"role", "owner"}, {"email", owner.email}}));
+    });
+    if (!status) return status.error();
+    return created;
+}
+
+Result<std::vector<core::Org>> AdminService::list_orgs() {
+    std::vector<core::Org> orgs;
+    const Status status = store_.read([&](store::Transaction& tx) -> Status {
+        orgs = tx.list_orgs();
+        return {};
+    });
+    if (!status) return status.error();
+    return orgs;
+}
+
+Result<core::Org> AdminService::find_org(const std::string& slug) {
+    std::optional<core::Org> org;
+    const Status status = store_.read([&](store::Transaction& tx) -> Status {
+        org = tx.org_by_slug(slug);
+        return {};
+    });
+    if (!status) return status.error();
+    if (!org) return org_not_found(slug);
+    return *org;
+}
+
+Result<IssuedScimToken> AdminService::create_scim_token(const std::string& org_slug,
+                                                        const std::string& description,
+                                                        const std::string& actor) {
+    IssuedScimToken issued;
+    issued.token = std::string(kScimTokenPrefix) + util::random_token(32);
+    const Status status = store_.write([&](store::Transaction& tx) -> Status {
+        auto org = tx.org_by_slug(org_slug);
+        if (!org) return org_not_found(org_slug);
+        auto record = tx.insert_scim_token(org->id, scim_token_hash(issued.token), description);
+        if (!record) return record.error();
+        issued.record = *record;
+        if (!org->scim_enabled) {
+            org->scim_enabled = true;
+            if (auto s = tx.update_org(*org); !s) return s;
+        }
+        return tx.append_audit(audit(*org, actor, "scim.token.create",
+                                     "scim-token:" + std::to_string(record->id),
+                                     {{"description", description}}));
+    });
+    if (!status) return status.error();
+    return issued;
+}
+
+Status AdminService::revoke_scim_token(const std::string& org_slug, core::RowId token_id,
+                                       const std::string& actor) {
+    return store_.write([&](store::Transaction& tx) -> Status {
+        auto org = tx.org_by_slug(org_slug);
+        if (!org) return org_not_found(org_slug);
+        if (auto s = tx.revoke_scim_token(org->id, token_id, clock_.now()); !s) return s;
+        return tx.append_audit(
+            audit(*org, actor, "scim.token.revoke", "scim-token:" + std::to_string(token_id)));
+    });
+}
+
+Result<std::vector<core::ScimToken>> AdminService::list_scim_tokens(const std::string& org_slug) {
+    std::vector<core::ScimToken> tokens;
+    const Status status = store_.read([&](store::Transaction& tx) -> Status {
+        auto org = tx.org_by_slug(org_slug);
+        if (!org) return org_not_found(org_slug);
+        tokens = tx.list_scim_tokens(org->id);
+        return {};
+    });
+    if (!status) return status.error();
+    return tokens;
+}
+
+}  // namespace gatehouse::service

@@ -1,0 +1,149 @@
+#include "support/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <regex>
+#include <stdexcept>
+
+namespace gatehouse::testing {
+namespace {
+
+struct Pipe {
+    int read = -1;
+    int write = -1;
+    Pipe() {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+        read = fds[0];
+        write = fds[1];
+    }
+};
+
+pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+            int in_fd, int out_fd, int err_fd) {
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        dup2(in_fd, 0);
+        dup2(out_fd, 1);
+        dup2(err_fd, 2);
+        for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
+        std::vector<char*> argv;
+        std::string binary = GATEHOUSE_BINARY;
+        argv.push_back(binary.data());
+        std::vector<std::string> copies = args;
+        for (auto& a : copies) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(binary.c_str(), argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+int exit_code_of(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}
+
+std::string drain(int fd) {
+    std::string out;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = read(fd, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
+    return out;
+}
+
+}  // namespace
+
+CommandResult run_gatehouse(const std::vector<std::string>& args, const std::string& input,
+                            const std::map<std::string, std::string>& env) {
+    Pipe in, out, err;
+    const pid_t pid = spawn(args, env, in.read, out.write, err.write);
+    close(in.read);
+    close(out.write);
+    close(err.write);
+    if (!input.empty() && write(in.write, input.data(), input.size()) < 0) {
+        // The child may exit without reading; its exit code tells the test what happened.
+    }
+    close(in.write);
+    CommandResult result;
+    // Small outputs: read stdout fully, then stderr (the child cannot block on a full pipe
+    // for the sizes these commands print).
+    result.out = drain(out.read);
+    result.err = drain(err.read);
+    close(out.read);
+    close(err.read);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = exit_code_of(status);
+    return result;
+}
+
+ServerProcess::ServerProcess(const std::string& db_path, std::vector<std::string> extra_args) {
+    std::vector<std::string> args = {"--db", db_path, "serve", "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    Pipe err;
+    const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    pid_ = spawn(args, {}, devnull, devnull, err.write);
+    close(devnull);
+    close(err.write);
+    stderr_fd_ = err.read;
+
+    const std::regex listening(R"re("event":"server.listening".*"port":([0-9]+))re");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::string seen;
+    while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{stderr_fd_, POLLIN, 0};
+        if (poll(&p, 1, 200) <= 0) continue;
+        char buffer[4096];
+        const ssize_t n = read(stderr_fd_, buffer, sizeof buffer);
+        if (n <= 0) break;
+        seen.append(buffer, static_cast<std::size_t>(n));
+        std::smatch match;
+        if (std::regex_search(seen, match, listening)) port_ = std::stoi(match[1].str());
+    }
+    log_ = seen;
+    if (port_ == 0) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        throw std::runtime_error("the server did not start; its output:\n" + seen);
+    }
+    reader_ = std::thread([this] {
+        char buffer[4096];
+        ssize_t n;
+        while ((n = read(stderr_fd_, buffer, sizeof buffer)) > 0) {
+            std::lock_guard lock(log_mutex_);
+            log_.append(buffer, static_cast<std::size_t>(n));
+        }
+    });
+}
+
+int ServerProcess::stop(int signal) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    if (reader_.joinable()) reader_.join();
+    return exit_code_of(status);
+}
+
+ServerProcess::~ServerProcess() {
+    if (pid_ > 0) stop(SIGKILL);
+    if (reader_.joinable()) reader_.join();
+    if (stderr_fd_ >= 0) close(stderr_fd_);
+}
+
+std::string ServerProcess::log() const {
+    std::lock_guard lock(log_mutex_);
+    return log_;
+}
+
+}  // namespace gatehouse::testing

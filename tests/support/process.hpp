@@ -1,0 +1,52 @@
+// Runs the real `gatehouse` binary from tests: one-shot commands with their output and exit
+// code, and a server on a free loopback port that is stopped when the test ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace gatehouse::testing {
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs GATEHOUSE_BINARY with `args`, standard input from `input`, extra environment
+// variables `env`; waits for it to exit.
+CommandResult run_gatehouse(const std::vector<std::string>& args, const std::string& input = "",
+                            const std::map<std::string, std::string>& env = {});
+
+// `gatehouse serve --listen 127.0.0.1:0 …` in a child process. The constructor waits until
+// the server logs that it listens and reads the port from that line.
+class ServerProcess {
+public:
+    explicit ServerProcess(const std::string& db_path, std::vector<std::string> extra_args = {});
+    ~ServerProcess();
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    int port() const { return port_; }
+    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+    // Sends `signal` and waits for the exit; returns the exit code (128+n if killed by n).
+    int stop(int signal);
+    // Everything the server has written to standard error so far (its JSON log lines).
+    std::string log() const;
+
+private:
+    pid_t pid_ = -1;
+    int port_ = 0;
+    int stderr_fd_ = -1;
+    mutable std::mutex log_mutex_;
+    std::string log_;
+    std::thread reader_;
+};
+
+}  // namespace gatehouse::testing
