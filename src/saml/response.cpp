@@ -1,0 +1,372 @@
+#include "gatehouse/saml/response.hpp"
+
+#include <algorithm>
+
+#include "gatehouse/saml/signature.hpp"
+#include "gatehouse/saml/xml.hpp"
+#include "gatehouse/util/encoding.hpp"
+
+namespace gatehouse::saml {
+namespace {
+
+constexpr std::string_view kStatusSuccess = "urn:oasis:names:tc:SAML:2.0:status:Success";
+constexpr std::string_view kBearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+
+using util::UnixTime;
+using OptionalTime = std::optional<UnixTime>;
+
+// "Now" with the org's allowance for clocks that disagree. A value that must lie in the
+// past may be up to `skew` seconds in the future, and the reverse.
+struct TimeWindow {
+    UnixTime now;
+    UnixTime skew;
+
+    bool has_started(UnixTime not_before) const { return now + skew >= not_before; }
+    bool has_ended(UnixTime not_on_or_after) const { return now - skew >= not_on_or_after; }
+};
+
+Result<OptionalTime> time_attribute(const xmlNode* element, std::string_view name) {
+    const auto text = attribute(element, name);
+    if (!text) return OptionalTime{};
+    const auto parsed = util::parse_iso8601(*text);
+    if (!parsed) {
+        return fail("saml.assertion.bad_time", "The " + std::string(name) + " value \"" + *text +
+                                                   "\" is not a valid xs:dateTime.");
+    }
+    return OptionalTime{*parsed};
+}
+
+Status check_response_element(const xmlNode* response) {
+    if (!is_element(response, ns::protocol, "Response")) {
+        return fail("saml.response.not_a_response", "The message is not a SAML 2.0 Response.");
+    }
+    if (attribute(response, "Version") != "2.0") {
+        return fail("saml.response.version", "The Response is not SAML version 2.0.");
+    }
+    return {};
+}
+
+// The Response-level Issuer is optional (SAML core §3.2.2); when present it must match.
+Status check_response_issuer(const xmlNode* response, const core::SamlProvider& provider) {
+    const xmlNode* issuer = first_child_element(response, ns::assertion, "Issuer");
+    if (issuer != nullptr && element_text(issuer) != provider.idp_entity_id) {
+        return fail("saml.response.issuer_mismatch",
+                    "The Response Issuer \"" + element_text(issuer) + "\" is not the IdP \"" +
+                        provider.idp_entity_id + "\".");
+    }
+    return {};
+}
+
+// Bindings §3.5.5.2: a signed Response must name its Destination, so that a Response
+// meant for another SP cannot be replayed here.
+Status check_destination(const xmlNode* response, const std::string& acs_url) {
+    const auto destination = attribute(response, "Destination");
+    if (!destination) {
+        if (has_signature(response)) {
+            return fail("saml.response.destination_missing",
+                        "The signed Response does not name its Destination.");
+        }
+        return {};
+    }
+    if (*destination != acs_url) {
+        return fail(
+            "saml.response.destination_mismatch",
+            "The Response is addressed to \"" + *destination + "\", not \"" + acs_url + "\".");
+    }
+    return {};
+}
+
+Status check_status(const xmlNode* response) {
+    const xmlNode* status = first_child_element(response, ns::protocol, "Status");
+    const xmlNode* code = first_child_element(status, ns::protocol, "StatusCode");
+    const auto value = attribute(code, "Value").value_or("");
+    if (value == kStatusSuccess) return {};
+    std::string detail = value.empty() ? std::string("no status") : value;
+    if (const auto second =
+            attribute(first_child_element(code, ns::protocol, "StatusCode"), "Value")) {
+        detail += " / " + *second;
+    }
+    if (const xmlNode* message = first_child_element(status, ns::protocol, "StatusMessage")) {
+        detail += " (" + element_text(message) + ")";
+    }
+    return fail("saml.response.status", "The IdP did not report success: " + detail + ".");
+}
+
+// Exactly one assertion, plain or encrypted, in the whole document, sitting directly
+// under the Response: an extra one anywhere (Extensions, inside another element) is how
+// wrapping attacks smuggle in the assertion that gets read instead of the one signed.
+Result<xmlNode*> sole_assertion_child(const xmlNode* response) {
+    const auto plain = descendant_elements(response, ns::assertion, "Assertion");
+    const auto encrypted = descendant_elements(response, ns::assertion, "EncryptedAssertion");
+    if (plain.size() + encrypted.size() != 1) {
+        return fail("saml.assertion.count", "The Response must carry exactly one assertion, not " +
+                                                std::to_string(plain.size() + encrypted.size()) +
+                                                ".");
+    }
+    xmlNode* found = plain.empty() ? encrypted.front() : plain.front();
+    if (found->parent != response) {
+        return fail("saml.assertion.count", "The assertion is not a child of the Response.");
+    }
+    return found;
+}
+
+Result<xmlNode*> plaintext_assertion(xmlDoc* doc, xmlNode* found, EVP_PKEY* key) {
+    if (is_element(found, ns::assertion, "Assertion")) return found;
+    if (key == nullptr) {
+        return fail("saml.assertion.encrypted",
+                    "The assertion is encrypted but no SP decryption key is configured.");
+    }
+    auto assertion = decrypt_assertion(found, key);
+    if (!assertion) return assertion.error();
+    if (descendant_elements(xmlDocGetRootElement(doc), ns::assertion, "Assertion").size() != 1) {
+        return fail("saml.assertion.count",
+                    "The encrypted assertion hides more than one assertion.");
+    }
+    return assertion;
+}
+
+// IdP-initiated sign-in has no request to answer, which is why InResponseTo cannot be
+// checked for it; the org must opt in to accept that (it widens the window for a stolen
+// Response to be used), so the default refuses.
+Status check_in_response_to(const std::optional<std::string>& in_response_to,
+                            const AcsExpectations& expectations) {
+    if (!in_response_to) {
+        if (expectations.allow_idp_initiated) return {};
+        return fail("saml.response.unsolicited",
+                    "The Response answers no request, and IdP-initiated sign-in is not allowed.");
+    }
+    if (!expectations.is_pending_request || !expectations.is_pending_request(*in_response_to)) {
+        return fail("saml.response.unknown_request",
+                    "The Response answers \"" + *in_response_to +
+                        "\", which is not a pending sign-in request.");
+    }
+    return {};
+}
+
+Status check_assertion_header(const xmlNode* assertion, const core::SamlProvider& provider) {
+    if (attribute(assertion, "Version") != "2.0") {
+        return fail("saml.assertion.version", "The Assertion is not SAML version 2.0.");
+    }
+    const xmlNode* issuer = first_child_element(assertion, ns::assertion, "Issuer");
+    if (issuer == nullptr) {
+        return fail("saml.assertion.issuer_missing", "The Assertion has no Issuer.");
+    }
+    if (element_text(issuer) != provider.idp_entity_id) {
+        return fail("saml.assertion.issuer_mismatch",
+                    "The Assertion Issuer \"" + element_text(issuer) + "\" is not the IdP \"" +
+                        provider.idp_entity_id + "\".");
+    }
+    return {};
+}
+
+// Web SSO profile §4.1.4.2: at least one bearer confirmation must name this ACS as
+// Recipient, answer the same request, and still be current. Returns its NotOnOrAfter.
+Result<UnixTime> check_bearer_confirmation(const xmlNode* subject,
+                                           const std::optional<std::string>& in_response_to,
+                                           const std::string& acs_url, const TimeWindow& time) {
+    Error refusal = fail("saml.assertion.no_bearer_confirmation",
+                         "The Assertion has no bearer SubjectConfirmation.");
+    for (const xmlNode* confirmation :
+         child_elements(subject, ns::assertion, "SubjectConfirmation")) {
+        if (attribute(confirmation, "Method") != kBearer) continue;
+        const xmlNode* data =
+            first_child_element(confirmation, ns::assertion, "SubjectConfirmationData");
+        const auto recipient = attribute(data, "Recipient");
+        if (recipient != acs_url) {
+            refusal = fail("saml.assertion.recipient_mismatch",
+                           "The bearer confirmation's Recipient \"" + recipient.value_or("") +
+                               "\" is not \"" + acs_url + "\".");
+            continue;
+        }
+        // When only the Assertion is signed, the Response's InResponseTo is attacker
+        // controlled; tying it to the signed copy here keeps the request check honest.
+        if (attribute(data, "InResponseTo") != in_response_to) {
+            refusal = fail("saml.assertion.in_response_to_mismatch",
+                           "The bearer confirmation answers a different request than the "
+                           "Response.");
+            continue;
+        }
+        auto not_before = time_attribute(data, "NotBefore");
+        auto not_on_or_after = time_attribute(data, "NotOnOrAfter");
+        if (!not_before) return not_before.error();
+        if (!not_on_or_after) return not_on_or_after.error();
+        if (!not_on_or_after->has_value()) {
+            refusal = fail("saml.assertion.no_bearer_confirmation",
+                           "The bearer confirmation has no NotOnOrAfter.");
+            continue;
+        }
+        if (time.has_ended(**not_on_or_after) ||
+            (not_before->has_value() && !time.has_started(**not_before))) {
+            refusal = fail("saml.assertion.subject_expired",
+                           "The bearer confirmation is outside its validity window.");
+            continue;
+        }
+        return **not_on_or_after;
+    }
+    return refusal;
+}
+
+Status check_audience(const xmlNode* conditions, const std::string& sp_entity_id) {
+    const auto restrictions = child_elements(conditions, ns::assertion, "AudienceRestriction");
+    if (restrictions.empty()) {
+        return fail("saml.assertion.audience_missing",
+                    "The Assertion is not restricted to an audience.");
+    }
+    // Core §2.5.1.4: every AudienceRestriction must be satisfied, each by any of its
+    // Audience values.
+    for (const xmlNode* restriction : restrictions) {
+        const auto audiences = child_elements(restriction, ns::assertion, "Audience");
+        const bool names_us =
+            std::any_of(audiences.begin(), audiences.end(),
+                        [&](const xmlNode* a) { return element_text(a) == sp_entity_id; });
+        if (!names_us) {
+            return fail(
+                "saml.assertion.audience_mismatch",
+                "The Assertion is meant for another audience, not \"" + sp_entity_id + "\".");
+        }
+    }
+    return {};
+}
+
+// Returns the Conditions NotOnOrAfter, when there is one.
+Result<OptionalTime> check_conditions(const xmlNode* assertion, const std::string& sp_entity_id,
+                                      const TimeWindow& time) {
+    const auto all = child_elements(assertion, ns::assertion, "Conditions");
+    if (all.size() != 1) {
+        return fail("saml.assertion.audience_missing",
+                    "The Assertion must carry exactly one Conditions element.");
+    }
+    auto not_before = time_attribute(all.front(), "NotBefore");
+    auto not_on_or_after = time_attribute(all.front(), "NotOnOrAfter");
+    if (!not_before) return not_before.error();
+    if (!not_on_or_after) return not_on_or_after.error();
+    if (not_before->has_value() && !time.has_started(**not_before)) {
+        return fail("saml.assertion.not_yet_valid", "The Assertion is not valid before " +
+                                                        util::format_iso8601(**not_before) +
+                                                        " (clock skew allowed).");
+    }
+    if (not_on_or_after->has_value() && time.has_ended(**not_on_or_after)) {
+        return fail("saml.assertion.expired", "The Assertion expired at " +
+                                                  util::format_iso8601(**not_on_or_after) +
+                                                  " (clock skew allowed).");
+    }
+    if (auto status = check_audience(all.front(), sp_entity_id); !status) return status.error();
+    return *not_on_or_after;
+}
+
+Status read_authn_statement(const xmlNode* assertion, const TimeWindow& time,
+                            ValidatedAssertion& out) {
+    const xmlNode* statement = first_child_element(assertion, ns::assertion, "AuthnStatement");
+    if (statement == nullptr) {
+        return fail("saml.assertion.authn_statement_missing",
+                    "The Assertion has no AuthnStatement.");
+    }
+    auto session_end = time_attribute(statement, "SessionNotOnOrAfter");
+    if (!session_end) return session_end.error();
+    if (session_end->has_value() && time.has_ended(**session_end)) {
+        return fail("saml.assertion.session_expired", "The IdP session has already ended.");
+    }
+    out.session_not_on_or_after = *session_end;
+    out.session_index = attribute(statement, "SessionIndex").value_or("");
+    return {};
+}
+
+std::map<std::string, std::vector<std::string>> read_attributes(const xmlNode* assertion) {
+    std::map<std::string, std::vector<std::string>> attributes;
+    for (const xmlNode* statement :
+         child_elements(assertion, ns::assertion, "AttributeStatement")) {
+        for (const xmlNode* attr : child_elements(statement, ns::assertion, "Attribute")) {
+            auto& values = attributes[attribute(attr, "Name").value_or("")];
+            for (const xmlNode* value : child_elements(attr, ns::assertion, "AttributeValue")) {
+                if (attribute_ns(value, ns::xsi, "nil") == "true") continue;
+                values.push_back(element_text(value));
+            }
+        }
+    }
+    return attributes;
+}
+
+Status verify_response_signature(xmlDoc* doc, xmlNode* response, const TrustedKeys& keys,
+                                 const SignaturePolicy& policy) {
+    if (!has_signature(response)) return {};
+    return verify_enveloped_signature(doc, response, keys, policy);
+}
+
+Status verify_assertion_signature(xmlDoc* doc, xmlNode* response, xmlNode* assertion,
+                                  const core::SamlProvider& provider, const TrustedKeys& keys,
+                                  const SignaturePolicy& policy) {
+    const bool assertion_signed = has_signature(assertion);
+    if (!assertion_signed && !has_signature(response)) {
+        return fail("saml.signature.missing", "Neither the Response nor the Assertion is signed.");
+    }
+    if (!assertion_signed && provider.options.require_signed_assertion) {
+        return fail("saml.assertion.unsigned",
+                    "The org requires a signed Assertion; only the Response is signed.");
+    }
+    if (!assertion_signed) return {};
+    return verify_enveloped_signature(doc, assertion, keys, policy);
+}
+
+}  // namespace
+
+Result<ValidatedAssertion> validate_response(std::string_view saml_response_base64,
+                                             const core::SamlProvider& provider,
+                                             const AcsExpectations& expectations,
+                                             const util::Clock& clock) {
+    const auto bytes = util::base64_decode(saml_response_base64);
+    if (!bytes) return fail("saml.response.encoding", "The SAMLResponse is not valid base64.");
+    auto parsed = parse_untrusted_xml(*bytes);
+    if (!parsed) return parsed.error();
+    xmlDoc* doc = parsed->get();
+    xmlNode* response = parsed->root();
+    const TimeWindow time{clock.now(), provider.options.clock_skew_seconds};
+    const SignaturePolicy policy{provider.options.allow_sha1};
+
+    if (auto s = check_response_element(response); !s) return s.error();
+    if (auto s = check_response_issuer(response, provider); !s) return s.error();
+    if (auto s = check_destination(response, expectations.acs_url); !s) return s.error();
+    if (auto s = check_status(response); !s) return s.error();
+    auto found = sole_assertion_child(response);
+    if (!found) return found.error();
+
+    auto keys = TrustedKeys::from_certificates(provider.certificates);
+    if (!keys) return keys.error();
+    // The Response signature covers the ciphertext of an encrypted assertion, so it is
+    // checked before decryption changes the tree.
+    if (auto s = verify_response_signature(doc, response, *keys, policy); !s) return s.error();
+    auto assertion = plaintext_assertion(doc, *found, expectations.decryption_key);
+    if (!assertion) return assertion.error();
+    if (auto s = verify_assertion_signature(doc, response, *assertion, provider, *keys, policy);
+        !s) {
+        return s.error();
+    }
+
+    ValidatedAssertion out;
+    out.response_id = attribute(response, "ID").value_or("");
+    out.assertion_id = attribute(*assertion, "ID").value_or("");
+    out.in_response_to = attribute(response, "InResponseTo");
+    if (auto s = check_in_response_to(out.in_response_to, expectations); !s) return s.error();
+    if (auto s = check_assertion_header(*assertion, provider); !s) return s.error();
+    out.issuer = provider.idp_entity_id;
+
+    const xmlNode* subject = first_child_element(*assertion, ns::assertion, "Subject");
+    const xmlNode* name_id = first_child_element(subject, ns::assertion, "NameID");
+    out.name_id = element_text(name_id);
+    if (out.name_id.empty()) {
+        return fail("saml.assertion.subject_missing", "The Assertion has no NameID.");
+    }
+    out.name_id_format = attribute(name_id, "Format").value_or("");
+    auto confirmed_until =
+        check_bearer_confirmation(subject, out.in_response_to, expectations.acs_url, time);
+    if (!confirmed_until) return confirmed_until.error();
+    auto conditions_until = check_conditions(*assertion, expectations.sp_entity_id, time);
+    if (!conditions_until) return conditions_until.error();
+    out.replay_expires_at =
+        std::max(*confirmed_until, conditions_until->value_or(*confirmed_until)) + time.skew;
+
+    if (auto s = read_authn_statement(*assertion, time, out); !s) return s.error();
+    out.attributes = read_attributes(*assertion);
+    return out;
+}
+
+}  // namespace gatehouse::saml
