@@ -1,0 +1,100 @@
+// SCIM User resources (RFC 7643 §4.1 plus the enterprise extension and Gatehouse's orgRole):
+// a POST/PUT body decoded into a validated ScimUser, and a stored user encoded as its resource.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gatehouse/core/domain.hpp"
+#include "gatehouse/scim/filter.hpp"  // schema URNs
+#include "gatehouse/util/result.hpp"
+#include "gatehouse/util/time.hpp"
+
+namespace gatehouse::scim {
+
+// kCoreUserSchema and kEnterpriseUserSchema come from filter.hpp.
+// IdP admins configure the org role as a custom attribute in the core User namespace.
+inline constexpr std::string_view kOrgRoleUrn =
+    "urn:ietf:params:scim:schemas:core:2.0:User:orgRole";
+
+// The name sub-attributes Gatehouse keeps, exactly as the IdP sent them; empty = not sent.
+struct ScimName {
+    std::string given_name;
+    std::string family_name;
+    std::string formatted;
+};
+
+struct ScimEmail {
+    std::string value;
+    std::string type;  // "work", "home", … or empty
+    bool primary = false;
+};
+
+// A User as Gatehouse understands it, independent of how the store keeps it.
+struct ScimUser {
+    std::string id;  // assigned by the service; never read from a request
+    std::string external_id;
+    std::string user_name;
+    ScimName name;
+    std::string display_name;
+    std::vector<ScimEmail> emails;  // at most one has primary == true
+    bool active = true;             // a body without `active` means an active user
+    // nullopt when the IdP sent no role or a blank one: the caller applies the org's default.
+    // Never core::Role::owner.
+    std::optional<core::Role> org_role;
+    nlohmann::json enterprise;  // the enterprise extension object as sent; null when absent
+};
+
+// A group the user belongs to, as listed in the read-only `groups` attribute.
+struct ScimGroupRef {
+    std::string value;  // the group's id
+    std::string display;
+};
+
+// What `meta` says about a stored resource. `version` becomes the weak ETag W/"<version>".
+struct ResourceMeta {
+    util::UnixTime created = 0;
+    util::UnixTime last_modified = 0;
+    std::int64_t version = 1;
+};
+
+// Decodes and validates a User request body (POST or PUT). Attribute names are matched
+// case-insensitively (RFC 7643 §2.1); read-only attributes (id, meta, groups) and attributes
+// Gatehouse does not keep (title, phoneNumbers, …) are ignored. JSON null means "not sent".
+// `orgRole` is read plainly, as kOrgRoleUrn, or inside an object keyed by kCoreUserSchema.
+// Fails with:
+//   scim.invalidSyntax  the body is not an object, or `schemas` is missing or not an array
+//                       of strings (the message structure itself is wrong);
+//   scim.invalidValue   `schemas` names a URN other than the User and enterprise schemas or
+//                       lacks the User schema; userName is missing, blank or not a string;
+//                       any kept attribute has the wrong type; more than one primary email;
+//                       `active` is neither a boolean nor "true"/"false"; orgRole is not one
+//                       of admin, manager, billing, member (owner included).
+Result<ScimUser> decode_user(const nlohmann::json& body);
+
+// The User resource for a stored user. `base_url` is the org's SCIM base
+// (".../scim/v2", a trailing '/' is ignored) and gives meta.location `{base}/Users/{id}` and
+// each group's `$ref`. orgRole is written once, plainly as "orgRole": attributes of the core
+// schema are top-level members of a resource (RFC 7643 §3), whatever URN a request used.
+// Empty strings and empty lists are left out; `groups` only when non-empty.
+nlohmann::json encode_user(const ScimUser& user, const ResourceMeta& meta,
+                           std::string_view base_url, const std::vector<ScimGroupRef>& groups = {});
+
+// The address the service should use for the member: the primary email, else the first
+// email, else empty.
+std::string preferred_email(const ScimUser& user);
+
+// The `meta` object of any resource: resourceType, created and lastModified (xs:dateTime),
+// location `{base_url}/{endpoint}/{id}` and version W/"<version>".
+nlohmann::json encode_meta(const ResourceMeta& meta, std::string_view resource_type,
+                           std::string_view base_url, std::string_view endpoint,
+                           std::string_view id);
+
+// `base_url` without trailing slashes, so locations never contain "//".
+std::string trim_base_url(std::string_view base_url);
+
+}  // namespace gatehouse::scim
