@@ -24,6 +24,7 @@ int run(int argc, char** argv) {
     add_serve_command(app, global, command);
     add_org_commands(app, global, command);
     add_scim_token_commands(app, global, command);
+    add_saml_commands(app, global, command);
 
     try {
         app.parse(argc, argv);

@@ -26,5 +26,6 @@ std::unique_ptr<store::Store> open_store(const GlobalOptions& global);
 void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+void add_saml_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 
 }  // namespace gatehouse::cli

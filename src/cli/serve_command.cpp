@@ -1,6 +1,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -17,7 +18,26 @@ struct ServeOptions {
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t threads = 8;
     std::string log_level = "info";
+    std::string sp_key = "certs/sp.key";
+    std::string sp_cert = "certs/sp.crt";
+    int session_hours = 12;
+    int idle_minutes = 120;
 };
+
+// Loads the SP key pair. Missing default files leave SAML off with a warning (the gateway
+// still serves SCIM); files that exist but do not load are an error.
+Result<std::shared_ptr<const saml::SpCredentials>> load_sp(const ServeOptions& options) {
+    namespace fs = std::filesystem;
+    if (!fs::exists(options.sp_key) && !fs::exists(options.sp_cert)) {
+        util::log_event(util::LogLevel::warning, "server.sp_key_missing",
+                        {{"sp_key", options.sp_key},
+                         {"detail", "SAML endpoints answer 503 until an SP key and certificate are configured"}});
+        return std::shared_ptr<const saml::SpCredentials>();
+    }
+    auto loaded = saml::SpCredentials::from_files(options.sp_key, options.sp_cert);
+    if (!loaded) return loaded.error();
+    return std::make_shared<const saml::SpCredentials>(std::move(*loaded));
+}
 
 int serve(const GlobalOptions& global, const ServeOptions& options) {
     auto base_url = http::normalise_base_url(options.base_url);
@@ -43,6 +63,11 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
+    auto sp = load_sp(options);
+    if (!sp) {
+        std::cerr << "gatehouse serve: " << sp.error().message << "\n";
+        return kExitFailure;
+    }
     auto store = open_store(global);
     if (!store) return kExitFailure;
 
@@ -53,6 +78,9 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.port = listen->second;
     config.max_body_bytes = options.max_body_bytes;
     config.threads = options.threads;
+    config.sp = *sp;
+    config.sessions.absolute_seconds = options.session_hours * 3600;
+    config.sessions.idle_seconds = options.idle_minutes * 60;
     http::Server server(config, *store, clock);
     if (auto bound = server.bind(); !bound) {
         util::log_event(util::LogLevel::error, "server.bind_failed", {{"error", bound.error().message}});
@@ -106,6 +134,20 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
     sub->add_option("--log-level", options->log_level, "debug, info, warning or error")
         ->envname("GATEHOUSE_LOG_LEVEL")
         ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
+        ->capture_default_str();
+    sub->add_option("--sp-key", options->sp_key, "SP private key (PEM) for signing and decryption")
+        ->envname("GATEHOUSE_SP_KEY")
+        ->capture_default_str();
+    sub->add_option("--sp-cert", options->sp_cert, "SP certificate (PEM) published in the metadata")
+        ->envname("GATEHOUSE_SP_CERT")
+        ->capture_default_str();
+    sub->add_option("--session-hours", options->session_hours, "Absolute session lifetime")
+        ->envname("GATEHOUSE_SESSION_HOURS")
+        ->check(CLI::Range(1, 24 * 30))
+        ->capture_default_str();
+    sub->add_option("--idle-minutes", options->idle_minutes, "Session ends after this long without a request")
+        ->envname("GATEHOUSE_IDLE_MINUTES")
+        ->check(CLI::Range(1, 24 * 60 * 30))
         ->capture_default_str();
     sub->callback([&global, &command, options] {
         command = [&global, options] { return serve(global, *options); };

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "gatehouse/saml/keys.hpp"
+#include "gatehouse/service/session_service.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/time.hpp"
 
@@ -16,6 +18,9 @@ struct AppContext {
     std::string base_url;
     store::Store& store;
     const util::Clock& clock;
+    std::shared_ptr<const saml::SpCredentials> sp;  // null when the gateway has no SP key
+    service::SessionPolicy sessions;
+    bool secure_cookies = false;  // the base URL is https
 };
 
 // /healthz, /metrics, /static/…
@@ -23,5 +28,11 @@ void register_system_routes(httplib::Server& http, AppContext& app);
 
 // /organizations/{org}/ and the other pages of an org.
 void register_org_routes(httplib::Server& http, AppContext& app);
+
+// The SCIM 2.0 server under /api/0/organizations/{org}/scim/v2/.
+void register_scim_routes(httplib::Server& http, AppContext& app);
+
+// The SAML service provider: metadata, login, ACS, SLS and logout.
+void register_saml_routes(httplib::Server& http, AppContext& app);
 
 }  // namespace gatehouse::http

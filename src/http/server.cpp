@@ -89,7 +89,11 @@ struct Server::Impl {
     int bound_port = -1;
 
     Impl(ServerConfig c, store::Store& s, const util::Clock& k)
-        : config(std::move(c)), store(s), clock(k), app{config.base_url, store, clock} {}
+        : config(std::move(c)),
+          store(s),
+          clock(k),
+          app{config.base_url, store, clock, config.sp, config.sessions,
+              config.base_url.rfind("https://", 0) == 0} {}
 };
 
 Server::Server(ServerConfig config, store::Store& store, const util::Clock& clock)
@@ -102,6 +106,9 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     http.set_read_timeout(15, 0);
     http.set_write_timeout(15, 0);
     http.set_keep_alive_max_count(1000);
+    // httplib writes headers and body separately; without TCP_NODELAY, Nagle plus the
+    // client's delayed ACK add about 40 ms to every keep-alive response.
+    http.set_tcp_nodelay(true);
 
     http.set_pre_routing_handler([impl](const httplib::Request& req, httplib::Response& res) {
         RequestContext& context = current_request();
@@ -151,6 +158,8 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
 
     register_system_routes(http, impl->app);
     register_org_routes(http, impl->app);
+    register_scim_routes(http, impl->app);
+    register_saml_routes(http, impl->app);
 }
 
 Server::~Server() = default;

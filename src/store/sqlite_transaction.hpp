@@ -76,6 +76,11 @@ public:
 
     std::int64_t purge_expired(UnixTime now) override;
 
+    // SCIM provisioning (sqlite_scim.cpp).
+    std::optional<std::string> scim_token_hash(RowId org_id, RowId token_id) override;
+    std::vector<std::optional<RowId>> member_row_ids(RowId org_id,
+                                                     const std::vector<std::string>& public_ids) override;
+
 private:
     Connection& db_;
 };

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <strings.h>
 #include <regex>
 #include <stdexcept>
 
@@ -144,6 +145,45 @@ ServerProcess::~ServerProcess() {
 std::string ServerProcess::log() const {
     std::lock_guard lock(log_mutex_);
     return log_;
+}
+
+}  // namespace gatehouse::testing
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+namespace gatehouse::testing {
+
+std::string raw_location(int port, const std::string& path, const std::string& cookie) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error("socket failed");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        close(fd);
+        throw std::runtime_error("connect failed");
+    }
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!cookie.empty()) request += "Cookie: " + cookie + "\r\n";
+    request += "\r\n";
+    if (write(fd, request.data(), request.size()) < 0) {
+        close(fd);
+        throw std::runtime_error("write failed");
+    }
+    const std::string response = drain(fd);
+    close(fd);
+    const auto headers_end = response.find("\r\n\r\n");
+    std::size_t at = 0;
+    while (at < headers_end) {
+        const auto line_end = response.find("\r\n", at);
+        const std::string line = response.substr(at, line_end - at);
+        if (line.size() > 10 && strncasecmp(line.c_str(), "Location: ", 10) == 0) return line.substr(10);
+        at = line_end + 2;
+    }
+    return {};
 }
 
 }  // namespace gatehouse::testing

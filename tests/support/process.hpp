@@ -50,3 +50,12 @@ private:
 };
 
 }  // namespace gatehouse::testing
+
+namespace gatehouse::testing {
+
+// The Location header of the response to `GET path` on 127.0.0.1:`port`, exactly as the
+// server sent it. (httplib's client percent-decodes Location, which breaks signed
+// Redirect-binding URLs.) Empty when the response has none.
+std::string raw_location(int port, const std::string& path, const std::string& cookie = "");
+
+}  // namespace gatehouse::testing

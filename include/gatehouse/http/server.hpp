@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "gatehouse/saml/keys.hpp"
+#include "gatehouse/service/session_service.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
 #include "gatehouse/util/time.hpp"
@@ -21,6 +23,10 @@ struct ServerConfig {
     int port = 8080;  // 0 = any free port (see Server::port)
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t threads = 8;
+    // The SP's signing and decryption key pair; null leaves the SAML endpoints answering
+    // 503 until one is configured.
+    std::shared_ptr<const saml::SpCredentials> sp;
+    service::SessionPolicy sessions;
 };
 
 // Splits "host:port" ("127.0.0.1:8080", "[::1]:0"). Error code "config.listen".

@@ -142,6 +142,15 @@ public:
 
     // Drops expired sessions, pending requests and replay entries; returns rows removed.
     virtual std::int64_t purge_expired(UnixTime now) = 0;
+
+    // SCIM provisioning.
+    // The stored SHA-256 hash of the org's token `token_id` (revoked or not), so the caller
+    // can compare it in constant time with the hash it looked the token up by.
+    virtual std::optional<std::string> scim_token_hash(RowId org_id, RowId token_id) = 0;
+    // The row ids of the org's members with these public ids, in the same order; nullopt
+    // for an id that names no member of the org.
+    virtual std::vector<std::optional<RowId>> member_row_ids(RowId org_id,
+                                                             const std::vector<std::string>& public_ids) = 0;
 };
 
 // Owns the database. Thread-safe: any number of threads may call read() and write() at

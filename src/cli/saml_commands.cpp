@@ -1,0 +1,341 @@
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "gatehouse/saml/attribute_mapping.hpp"
+#include "gatehouse/saml/keys.hpp"
+#include "gatehouse/saml/response.hpp"
+#include "gatehouse/saml/sp_metadata.hpp"
+#include "gatehouse/service/provider_config.hpp"
+#include "gatehouse/util/encoding.hpp"
+#include "gatehouse/util/time.hpp"
+
+namespace gatehouse::cli {
+namespace {
+
+std::optional<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+struct ConfigureArgs {
+    std::string org;
+    std::string metadata_file;
+    std::string entity_id;
+    std::string sso_url;
+    std::string slo_url;
+    std::vector<std::string> cert_files;
+    std::string preset = "generic";
+    std::optional<bool> allow_idp_initiated;
+    std::optional<bool> jit;
+    std::optional<bool> require_signed_assertion;
+    std::optional<bool> allow_sha1;
+    std::optional<int> clock_skew;
+};
+
+int configure(const GlobalOptions& global, const ConfigureArgs& args) {
+    service::ProviderInput input;
+    if (!args.metadata_file.empty()) {
+        auto xml = read_file(args.metadata_file);
+        if (!xml) {
+            std::cerr << "gatehouse saml configure: cannot read " << args.metadata_file << "\n";
+            return kExitUsage;
+        }
+        input.metadata_xml = *xml;
+    }
+    for (const auto& file : args.cert_files) {
+        auto pem = read_file(file);
+        if (!pem) {
+            std::cerr << "gatehouse saml configure: cannot read " << file << "\n";
+            return kExitUsage;
+        }
+        input.certificates.push_back(*pem);
+    }
+    input.idp_entity_id = args.entity_id;
+    input.sso_url = args.sso_url;
+    input.slo_url = args.slo_url;
+    input.preset = args.preset;
+    input.allow_idp_initiated = args.allow_idp_initiated;
+    input.jit_provisioning = args.jit;
+    input.require_signed_assertion = args.require_signed_assertion;
+    input.allow_sha1 = args.allow_sha1;
+    input.clock_skew_seconds = args.clock_skew;
+
+    auto store = open_store(global);
+    if (!store) return kExitFailure;
+    util::SystemClock clock;
+    auto configured = service::configure_provider(*store, clock, args.org, input, "cli");
+    if (!configured) {
+        std::cerr << "gatehouse saml configure: " << configured.error().message << " ("
+                  << configured.error().code << ")\n";
+        return configured.error().code == "org.not_found" ? kExitFailure : kExitUsage;
+    }
+    const auto& p = configured->provider;
+    std::cout << "IdP entity ID:  " << p.idp_entity_id << "\n"
+              << "SSO URL:        " << p.sso_url << "\n"
+              << "SLO URL:        " << (p.slo_url.empty() ? "(none)" : p.slo_url) << "\n"
+              << "Mapping preset: " << p.preset << "\n";
+    for (const auto& c : configured->certificates) {
+        std::cout << "Certificate:    " << c.subject << "\n"
+                  << "  SHA-256:      " << c.sha256_fingerprint << "\n"
+                  << "  valid:        " << util::format_iso8601(c.not_before) << " to "
+                  << util::format_iso8601(c.not_after)
+                  << (c.not_after < clock.now() ? "  (EXPIRED: still trusted, renew it at the IdP)" : "")
+                  << "\n";
+    }
+    return kExitOk;
+}
+
+// The rules of a SAMLResponse check, in the order an admin reads them, with the reason-code
+// prefixes that belong to each.
+struct Rule {
+    const char* title;
+    std::vector<std::string> prefixes;
+};
+
+const std::vector<Rule>& rules() {
+    static const std::vector<Rule> all = {
+        {"encoding and size", {"saml.response.encoding", "xml.too_large"}},
+        {"XML parsed safely (no DTD, entities, PIs, xml:id)", {"xml."}},
+        {"shape: one Response, exactly one Assertion", {"saml.response.not_a_response", "saml.response.version", "saml.assertion.count", "saml.assertion.version"}},
+        {"IDs registered, none duplicated", {"saml.signature.duplicate_id", "saml.signature.no_id"}},
+        {"signature structure and algorithms", {"saml.signature.missing", "saml.signature.multiple", "saml.signature.reference", "saml.signature.transform_not_allowed", "saml.signature.algorithm_not_allowed"}},
+        {"signature verified with a configured certificate", {"saml.signature.invalid", "saml.keys."}},
+        {"signed element is the one read", {"saml.assertion.unsigned"}},
+        {"encrypted assertion decrypted", {"saml.assertion.encrypted"}},
+        {"status, destination, issuer, subject, time window, audience", {"saml.response.status", "saml.response.destination", "saml.response.issuer", "saml.assertion."}},
+        {"InResponseTo pending (or IdP-initiated allowed)", {"saml.response.unknown_request", "saml.response.unsolicited"}},
+        {"not a replay", {"saml.replay"}},
+        {"attributes mapped", {"saml.attribute."}},
+    };
+    return all;
+}
+
+std::size_t rule_of(const std::string& code) {
+    // Longest matching prefix wins: "saml.assertion.unsigned" is rule 7, not rule 9.
+    std::size_t best = rules().size();
+    std::size_t best_length = 0;
+    for (std::size_t i = 0; i < rules().size(); ++i) {
+        for (const auto& prefix : rules()[i].prefixes) {
+            if (code.rfind(prefix, 0) == 0 && prefix.size() > best_length) {
+                best = i;
+                best_length = prefix.size();
+            }
+        }
+    }
+    return best;
+}
+
+void print_rules(std::optional<std::size_t> failed, const Error* error) {
+    for (std::size_t i = 0; i < rules().size(); ++i) {
+        const char* mark = !failed ? "passed" : (*failed == i ? "FAILED" : "-     ");
+        std::cout << "  " << mark << "  " << (i + 1) << ". " << rules()[i].title << "\n";
+        if (failed && *failed == i && error) {
+            std::cout << "            " << error->code << ": " << error->message << "\n";
+        }
+    }
+    if (failed && *failed == rules().size() && error) {
+        std::cout << "  FAILED  " << error->code << ": " << error->message << "\n";
+    }
+    if (failed) {
+        std::cout << "  (validation stops at the first failed rule; '-' marks rules not established)\n";
+    }
+}
+
+struct CheckArgs {
+    std::string file;
+    std::string org;
+    std::vector<std::string> idp_cert_files;
+    std::string idp_entity_id;
+    std::string sp_entity_id;
+    std::string acs_url;
+    std::string base_url = "http://127.0.0.1:8080";
+    std::string at;
+    std::vector<std::string> request_ids;
+    bool allow_unsolicited = false;
+    bool allow_sha1 = false;
+    std::string sp_key_file;
+    std::string sp_cert_file;
+};
+
+int check(const GlobalOptions& global, const CheckArgs& args) {
+    auto message = read_file(args.file);
+    if (!message) {
+        std::cerr << "gatehouse saml check: cannot read " << args.file << "\n";
+        return kExitUsage;
+    }
+    std::string text = *message;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    // The validator takes the POST value; XML given directly is encoded the same way.
+    if (!text.empty() && text.front() == '<') text = util::base64_encode(text);
+    if (text.rfind("SAMLResponse=", 0) == 0) {
+        auto decoded = util::url_decode(text.substr(13));
+        if (decoded) text = *decoded;
+    }
+
+    std::unique_ptr<util::Clock> clock = std::make_unique<util::SystemClock>();
+    if (!args.at.empty()) {
+        auto at = util::parse_iso8601(args.at);
+        if (!at) {
+            std::cerr << "gatehouse saml check: --at must be an xs:dateTime like 2026-11-23T08:00:00Z\n";
+            return kExitUsage;
+        }
+        clock = std::make_unique<util::FixedClock>(*at);
+    }
+
+    core::SamlProvider provider;
+    core::Org org;
+    std::unique_ptr<store::Store> store;
+    saml::AcsExpectations expectations;
+    if (!args.org.empty()) {
+        store = open_store(global);
+        if (!store) return kExitFailure;
+        std::optional<core::SamlProvider> found;
+        std::optional<core::Org> found_org;
+        (void)store->read([&](store::Transaction& tx) -> Status {
+            found_org = tx.org_by_slug(args.org);
+            if (found_org) found = tx.saml_provider(found_org->id);
+            return {};
+        });
+        if (!found_org) {
+            std::cerr << "gatehouse saml check: no organization '" << args.org << "'\n";
+            return kExitFailure;
+        }
+        if (!found) {
+            std::cerr << "gatehouse saml check: SAML is not configured for '" << args.org << "'\n";
+            return kExitFailure;
+        }
+        org = *found_org;
+        provider = *found;
+        const auto endpoints = saml::sp_endpoints(args.base_url, org.slug);
+        expectations.sp_entity_id = endpoints.entity_id;
+        expectations.acs_url = endpoints.acs_url;
+        expectations.allow_idp_initiated = org.allow_idp_initiated;
+    } else {
+        if (args.idp_cert_files.empty() || args.idp_entity_id.empty() || args.sp_entity_id.empty() ||
+            args.acs_url.empty()) {
+            std::cerr << "gatehouse saml check: give --org ORG, or --idp-cert, --idp-entity-id, "
+                         "--sp-entity-id and --acs-url\n";
+            return kExitUsage;
+        }
+        for (const auto& file : args.idp_cert_files) {
+            auto pem = read_file(file);
+            if (!pem) {
+                std::cerr << "gatehouse saml check: cannot read " << file << "\n";
+                return kExitUsage;
+            }
+            provider.certificates.push_back(*pem);
+        }
+        provider.idp_entity_id = args.idp_entity_id;
+        expectations.sp_entity_id = args.sp_entity_id;
+        expectations.acs_url = args.acs_url;
+    }
+    if (args.allow_unsolicited) expectations.allow_idp_initiated = true;
+    if (args.allow_sha1) provider.options.allow_sha1 = true;
+    const std::vector<std::string> request_ids = args.request_ids;
+    expectations.is_pending_request = [request_ids](std::string_view id) {
+        return std::find(request_ids.begin(), request_ids.end(), id) != request_ids.end();
+    };
+    std::optional<saml::SpCredentials> credentials;
+    if (!args.sp_key_file.empty()) {
+        auto loaded = saml::SpCredentials::from_files(args.sp_key_file, args.sp_cert_file);
+        if (!loaded) {
+            std::cerr << "gatehouse saml check: " << loaded.error().message << "\n";
+            return kExitUsage;
+        }
+        credentials = std::move(*loaded);
+        expectations.decryption_key = credentials->private_key();
+    }
+
+    auto validated = saml::validate_response(text, provider, expectations, *clock);
+    if (!validated) {
+        std::cout << "REJECTED\n";
+        print_rules(rule_of(validated.error().code), &validated.error());
+        return kExitFailure;
+    }
+    // Replay is reported, never recorded: this command does not change the store.
+    if (store) {
+        bool seen = false;
+        (void)store->read([&](store::Transaction& tx) -> Status {
+            seen = tx.assertion_seen(org.id, validated->assertion_id, clock->now());
+            return {};
+        });
+        if (seen) {
+            const Error replay = fail("saml.replay", "The assertion " + validated->assertion_id + " was already used here.");
+            std::cout << "REJECTED\n";
+            print_rules(rule_of(replay.code), &replay);
+            return kExitFailure;
+        }
+    }
+    auto identity = saml::map_identity(validated->name_id, validated->attributes, provider.mapping);
+    if (!identity) {
+        std::cout << "REJECTED\n";
+        print_rules(rule_of(identity.error().code), &identity.error());
+        return kExitFailure;
+    }
+    std::cout << "ACCEPTED\n";
+    print_rules(std::nullopt, nullptr);
+    std::cout << "Assertion ID:  " << validated->assertion_id << "\n"
+              << "Issuer:        " << validated->issuer << "\n"
+              << "NameID:        " << validated->name_id << "\n"
+              << "Mapped:\n"
+              << "  user ID:     " << identity->user_id << "\n"
+              << "  email:       " << identity->email << "\n"
+              << "  first name:  " << identity->first_name << "\n"
+              << "  last name:   " << identity->last_name << "\n";
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_saml_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command) {
+    CLI::App* saml = app.add_subcommand("saml", "Configure an org's IdP and check SAML responses");
+    saml->require_subcommand(1);
+
+    auto c = std::make_shared<ConfigureArgs>();
+    CLI::App* configure_cmd = saml->add_subcommand(
+        "configure", "Store an org's IdP from its metadata file or from entity ID, SSO URL and certificates");
+    configure_cmd->add_option("ORG", c->org, "Organization slug")->required();
+    auto* metadata = configure_cmd->add_option("--metadata-file", c->metadata_file, "IdP metadata XML");
+    auto* entity = configure_cmd->add_option("--entity-id", c->entity_id, "IdP entity ID (Issuer)");
+    configure_cmd->add_option("--sso-url", c->sso_url, "IdP single sign-on URL");
+    configure_cmd->add_option("--slo-url", c->slo_url, "IdP single logout URL");
+    configure_cmd->add_option("--cert", c->cert_files, "IdP signing certificate file (repeat for rollover)");
+    metadata->excludes(entity);
+    configure_cmd->add_option("--preset", c->preset, "Attribute names: okta, entra, auth0, onelogin, generic")
+        ->capture_default_str();
+    configure_cmd->add_option("--allow-idp-initiated", c->allow_idp_initiated, "true/false: accept IdP-initiated sign-in");
+    configure_cmd->add_option("--jit", c->jit, "true/false: create members on first sign-in");
+    configure_cmd->add_option("--require-signed-assertion", c->require_signed_assertion, "true/false");
+    configure_cmd->add_option("--allow-sha1", c->allow_sha1, "true/false: accept RSA-SHA1 signatures");
+    configure_cmd->add_option("--clock-skew", c->clock_skew, "Seconds of clock difference allowed (0-600)");
+    configure_cmd->callback([&global, &command, c] {
+        command = [&global, c] { return configure(global, *c); };
+    });
+
+    auto k = std::make_shared<CheckArgs>();
+    CLI::App* check_cmd = saml->add_subcommand(
+        "check", "Run the ACS validation on a SAMLResponse (base64 or XML) and explain the result; changes nothing");
+    check_cmd->add_option("FILE", k->file, "File with the SAMLResponse value or XML")->required();
+    check_cmd->add_option("--org", k->org, "Use this org's IdP configuration");
+    check_cmd->add_option("--base-url", k->base_url, "Gateway base URL, for --org")->envname("GATEHOUSE_BASE_URL")->capture_default_str();
+    check_cmd->add_option("--idp-cert", k->idp_cert_files, "IdP certificate file (repeatable)");
+    check_cmd->add_option("--idp-entity-id", k->idp_entity_id, "Expected Issuer");
+    check_cmd->add_option("--sp-entity-id", k->sp_entity_id, "Expected Audience");
+    check_cmd->add_option("--acs-url", k->acs_url, "Expected Destination and Recipient");
+    check_cmd->add_option("--at", k->at, "Check as of this time (xs:dateTime), to explain old responses");
+    check_cmd->add_option("--request-id", k->request_ids, "AuthnRequest ID to treat as pending (repeatable)");
+    check_cmd->add_flag("--allow-unsolicited", k->allow_unsolicited, "Accept a response without InResponseTo");
+    check_cmd->add_flag("--allow-sha1", k->allow_sha1, "Accept RSA-SHA1 signatures");
+    check_cmd->add_option("--sp-key", k->sp_key_file, "SP private key, to decrypt an EncryptedAssertion");
+    check_cmd->add_option("--sp-cert", k->sp_cert_file, "SP certificate matching --sp-key");
+    check_cmd->callback([&global, &command, k] {
+        command = [&global, k] { return check(global, *k); };
+    });
+}
+
+}  // namespace gatehouse::cli

@@ -1,0 +1,285 @@
+// The SCIM 2.0 endpoints of an org: bearer authentication, request decoding (media type,
+// JSON, query parameters) and SCIM-shaped responses around ProvisioningService.
+#include <memory>
+
+#include "gatehouse/scim/discovery.hpp"
+#include "gatehouse/scim/error.hpp"
+#include "gatehouse/service/provisioning_service.hpp"
+#include "gatehouse/util/log.hpp"
+#include "pages.hpp"
+#include "request_context.hpp"
+#include "routes.hpp"
+
+namespace gatehouse::http {
+namespace {
+
+using nlohmann::json;
+using service::ProvisioningService;
+using service::ScimClient;
+
+constexpr const char* kScimMediaType = "application/scim+json";
+constexpr const char* kScimPrefix = R"(/api/0/organizations/[^/]+/scim/v2)";
+constexpr std::string_view kUnsupportedMediaType = "http.unsupported_media_type";
+
+using ScimHandler = std::function<void(ProvisioningService&, const ScimClient&,
+                                       const httplib::Request&, httplib::Response&)>;
+
+std::string route(std::string_view suffix) {
+    return std::string(kScimPrefix) + std::string(suffix);
+}
+
+void send_scim(httplib::Response& res, int status, const json& body, const std::string& etag = {}) {
+    if (!etag.empty()) res.set_header("ETag", etag);
+    send_json(res, status, body, kScimMediaType);
+}
+
+void send_scim_error(httplib::Response& res, const scim::ScimError& error) {
+    if (error.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+    send_json(res, error.status, scim::to_json(error), kScimMediaType);
+}
+
+void send_failure(const httplib::Request& req, httplib::Response& res, const Error& error) {
+    if (error.code == service::kScimUnauthorized)
+        return send_scim_error(res, {401, "", error.message});
+    if (error.code == service::kScimDisabled) return send_scim_error(res, {403, "", error.message});
+    if (error.code == kUnsupportedMediaType) return send_scim_error(res, {415, "", error.message});
+    const scim::ScimError scim_error = scim::to_scim_error(error);
+    if (scim_error.status >= 500) {
+        util::log_event(util::LogLevel::error, "scim.failure",
+                        {{"path", req.path}, {"code", error.code}, {"message", error.message}});
+    }
+    send_scim_error(res, scim_error);
+}
+
+std::optional<std::string_view> param(const httplib::Request& req, const char* name) {
+    if (!req.has_param(name)) return std::nullopt;
+    // httplib keeps the parameters for the request's lifetime; the view stays valid.
+    return std::string_view(req.params.find(name)->second);
+}
+
+std::string lowercase(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+// The JSON body of a POST, PUT or PATCH. RFC 7644 §3.1 names application/scim+json; IdPs
+// also send application/json, and some clients send no Content-Type at all, so all three
+// are read. Anything else is a 415: the body is not a SCIM message.
+Result<json> read_body(const httplib::Request& req) {
+    std::string media = lowercase(req.get_header_value("Content-Type"));
+    media = media.substr(0, media.find(';'));
+    while (!media.empty() && media.back() == ' ') media.pop_back();
+    if (!media.empty() && media != kScimMediaType && media != "application/json") {
+        return fail(std::string(kUnsupportedMediaType),
+                    "The request body must be application/scim+json or application/json.");
+    }
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded())
+        return scim::scim_fail("invalidSyntax", "The request body is not valid JSON.");
+    return body;
+}
+
+service::IfMatch if_match(const httplib::Request& req) {
+    if (!req.has_header("If-Match")) return std::nullopt;
+    return req.get_header_value("If-Match");
+}
+
+Result<scim::Projection> projection_of(const httplib::Request& req) {
+    return scim::parse_projection(param(req, "attributes"), param(req, "excludedAttributes"));
+}
+
+Result<service::ScimQuery> query_of(const httplib::Request& req) {
+    service::ScimQuery query;
+    if (auto filter = param(req, "filter")) query.filter = std::string(*filter);
+    auto page = scim::parse_page(param(req, "startIndex"), param(req, "count"));
+    if (!page) return page.error();
+    query.page = *page;
+    auto projection = projection_of(req);
+    if (!projection) return projection.error();
+    query.projection = std::move(*projection);
+    return query;
+}
+
+// Sends a resource returned by a change, projected as the request asks (RFC 7644 §3.9).
+void send_resource(const httplib::Request& req, httplib::Response& res, int status,
+                   const Result<service::ScimResource>& resource) {
+    if (!resource) return send_failure(req, res, resource.error());
+    auto projection = projection_of(req);
+    if (!projection) return send_failure(req, res, projection.error());
+    // RFC 7644 §3.3: a 201 carries the new resource's URI in Location, as meta.location.
+    const json location = resource->body.value("/meta/location"_json_pointer, json());
+    if (status == 201 && location.is_string()) res.set_header("Location", location.get<std::string>());
+    send_scim(res, status, scim::project(resource->body, *projection), resource->etag);
+}
+
+// Wraps a handler so that it runs only for a caller whose token belongs to the org the path
+// names (resolved by the server's pre-routing handler before this runs).
+httplib::Server::Handler authenticated(AppContext& app,
+                                       std::shared_ptr<ProvisioningService> service,
+                                       ScimHandler handler) {
+    return [&app, service = std::move(service), handler = std::move(handler)](
+               const httplib::Request& req, httplib::Response& res) {
+        const core::Org& org = *current_request().org;
+        const std::string base = app.base_url + "/api/0/organizations/" + org.slug + "/scim/v2";
+        auto client = service->authenticate(org, req.get_header_value("Authorization"), base);
+        if (!client) return send_failure(req, res, client.error());
+        handler(*service, *client, req, res);
+    };
+}
+
+void register_user_routes(httplib::Server& http, AppContext& app,
+                          const std::shared_ptr<ProvisioningService>& s) {
+    http.Get(route("/Users/?"),
+             authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                 auto query = query_of(req);
+                 if (!query) return send_failure(req, res, query.error());
+                 auto list = svc.list_users(client, *query);
+                 if (!list) return send_failure(req, res, list.error());
+                 send_scim(res, 200, *list);
+             }));
+    http.Post(route("/Users/?"),
+              authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                  auto body = read_body(req);
+                  if (!body) return send_failure(req, res, body.error());
+                  send_resource(req, res, 201, svc.create_user(client, *body));
+              }));
+    http.Get(route("/Users/([^/]+)"),
+             authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                 auto projection = projection_of(req);
+                 if (!projection) return send_failure(req, res, projection.error());
+                 auto user = svc.get_user(client, req.matches[1].str(), *projection);
+                 if (!user) return send_failure(req, res, user.error());
+                 send_scim(res, 200, user->body, user->etag);
+             }));
+    http.Put(route("/Users/([^/]+)"),
+             authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                 auto body = read_body(req);
+                 if (!body) return send_failure(req, res, body.error());
+                 send_resource(
+                     req, res, 200,
+                     svc.replace_user(client, req.matches[1].str(), *body, if_match(req)));
+             }));
+    http.Patch(route("/Users/([^/]+)"),
+               authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                   auto body = read_body(req);
+                   if (!body) return send_failure(req, res, body.error());
+                   send_resource(
+                       req, res, 200,
+                       svc.patch_user(client, req.matches[1].str(), *body, if_match(req)));
+               }));
+    http.Delete(
+        route("/Users/([^/]+)"),
+        authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+            if (auto deleted = svc.delete_user(client, req.matches[1].str(), if_match(req));
+                !deleted) {
+                return send_failure(req, res, deleted.error());
+            }
+            res.status = 204;
+        }));
+}
+
+void register_group_routes(httplib::Server& http, AppContext& app,
+                           const std::shared_ptr<ProvisioningService>& s) {
+    http.Get(route("/Groups/?"),
+             authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                 auto query = query_of(req);
+                 if (!query) return send_failure(req, res, query.error());
+                 auto list = svc.list_groups(client, *query);
+                 if (!list) return send_failure(req, res, list.error());
+                 send_scim(res, 200, *list);
+             }));
+    http.Post(route("/Groups/?"),
+              authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                  auto body = read_body(req);
+                  if (!body) return send_failure(req, res, body.error());
+                  send_resource(req, res, 201, svc.create_group(client, *body));
+              }));
+    http.Get(route("/Groups/([^/]+)"),
+             authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                 auto projection = projection_of(req);
+                 if (!projection) return send_failure(req, res, projection.error());
+                 auto group = svc.get_group(client, req.matches[1].str(), *projection);
+                 if (!group) return send_failure(req, res, group.error());
+                 send_scim(res, 200, group->body, group->etag);
+             }));
+    http.Put(route("/Groups/([^/]+)"),
+             authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                 auto body = read_body(req);
+                 if (!body) return send_failure(req, res, body.error());
+                 send_resource(
+                     req, res, 200,
+                     svc.replace_group(client, req.matches[1].str(), *body, if_match(req)));
+             }));
+    http.Patch(route("/Groups/([^/]+)"),
+               authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                   auto body = read_body(req);
+                   if (!body) return send_failure(req, res, body.error());
+                   send_resource(
+                       req, res, 200,
+                       svc.patch_group(client, req.matches[1].str(), *body, if_match(req)));
+               }));
+    http.Delete(
+        route("/Groups/([^/]+)"),
+        authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+            if (auto deleted = svc.delete_group(client, req.matches[1].str(), if_match(req));
+                !deleted) {
+                return send_failure(req, res, deleted.error());
+            }
+            res.status = 204;
+        }));
+}
+
+void register_discovery_routes(httplib::Server& http, AppContext& app,
+                               const std::shared_ptr<ProvisioningService>& s) {
+    http.Get(route("/ServiceProviderConfig/?"),
+             authenticated(app, s, [](auto&, const auto& client, const auto&, auto& res) {
+                 send_scim(res, 200, scim::service_provider_config(client.base_url));
+             }));
+    http.Get(route("/ResourceTypes/?"),
+             authenticated(app, s, [](auto&, const auto& client, const auto&, auto& res) {
+                 send_scim(res, 200, scim::resource_types(client.base_url));
+             }));
+    http.Get(route("/ResourceTypes/([^/]+)"),
+             authenticated(app, s, [](auto&, const auto& client, const auto& req, auto& res) {
+                 auto type = scim::resource_type(req.matches[1].str(), client.base_url);
+                 if (!type) return send_failure(req, res, type.error());
+                 send_scim(res, 200, *type);
+             }));
+    http.Get(route("/Schemas/?"),
+             authenticated(app, s, [](auto&, const auto& client, const auto&, auto& res) {
+                 send_scim(res, 200, scim::schemas(client.base_url));
+             }));
+    http.Get(route("/Schemas/([^/]+)"),
+             authenticated(app, s, [](auto&, const auto& client, const auto& req, auto& res) {
+                 auto schema = scim::schema(req.matches[1].str(), client.base_url);
+                 if (!schema) return send_failure(req, res, schema.error());
+                 send_scim(res, 200, *schema);
+             }));
+}
+
+}  // namespace
+
+void register_scim_routes(httplib::Server& http, AppContext& app) {
+    auto service = std::make_shared<ProvisioningService>(app.store, app.clock);
+    register_user_routes(http, app, service);
+    register_group_routes(http, app, service);
+    register_discovery_routes(http, app, service);
+    // Any other path under the SCIM base answers in SCIM's error format, so an IdP probing
+    // an endpoint Gatehouse lacks (Bulk, /Me, /.search) gets a message it can show.
+    const auto not_found = [](const httplib::Request& req, httplib::Response& res) {
+        send_failure(req, res,
+                     scim::scim_not_found("There is no SCIM endpoint at " + req.path + "."));
+    };
+    for (const auto& pattern : {route("/.*"), route("/?")}) {
+        http.Get(pattern, not_found);
+        http.Post(pattern, not_found);
+        http.Put(pattern, not_found);
+        http.Patch(pattern, not_found);
+        http.Delete(pattern, not_found);
+    }
+}
+
+}  // namespace gatehouse::http
