@@ -18,6 +18,14 @@ const std::string& template_text(const std::string& name) {
 
 bool wants_json(const httplib::Request& req) { return req.path.rfind("/api/", 0) == 0; }
 
+// IdPs read SCIM errors only in the SCIM error schema (RFC 7644 §3.12), whichever layer
+// refuses the request.
+bool is_scim_path(const httplib::Request& req) {
+    const std::string& path = req.path;
+    return path.find("/scim/v2/") != std::string::npos ||
+           (path.size() >= 8 && path.compare(path.size() - 8, 8, "/scim/v2") == 0);
+}
+
 const char* status_title(int status) {
     switch (status) {
         case 400: return "Bad request";
@@ -65,6 +73,14 @@ void send_html(httplib::Response& res, int status, const std::string& html) {
 
 void send_error(const httplib::Request& req, httplib::Response& res, int status,
                 const std::string& code, const std::string& message) {
+    if (is_scim_path(req)) {
+        send_json(res, status,
+                  {{"schemas", {"urn:ietf:params:scim:api:messages:2.0:Error"}},
+                   {"status", std::to_string(status)},
+                   {"detail", message}},
+                  "application/scim+json");
+        return;
+    }
     if (wants_json(req)) {
         send_json(res, status, {{"error", code}, {"message", message}});
         return;

@@ -1,5 +1,7 @@
 #include "gatehouse/scim/group.hpp"
 
+#include <unordered_set>
+
 #include <algorithm>
 
 #include "gatehouse/scim/error.hpp"
@@ -33,12 +35,13 @@ Result<std::vector<ScimGroupMember>> decode_members(const json& body) {
     const json* value = find_attribute(body, "members");
     if (value == nullptr || value->is_null()) return members;
     if (!value->is_array()) return scim_fail("invalidValue", "members must be an array.");
+    // Groups have no member cap: a set keeps de-duplication linear in the member count.
+    std::unordered_set<std::string> seen;
+    seen.reserve(value->size());
     for (const json& entry : *value) {
         auto member = decode_member(entry);
         if (!member) return member.error();
-        const bool seen = std::any_of(members.begin(), members.end(),
-                                      [&](const auto& m) { return m.value == member->value; });
-        if (!seen) members.push_back(std::move(*member));
+        if (seen.insert(member->value).second) members.push_back(std::move(*member));
     }
     return members;
 }

@@ -1,5 +1,7 @@
 #include "gatehouse/scim/patch.hpp"
 
+#include <unordered_set>
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -109,12 +111,12 @@ std::vector<std::string> member_ids(const json& resource) {
 
 std::vector<std::string> missing_from(const std::vector<std::string>& ids,
                                       const std::vector<std::string>& other) {
+    // Linear in both sizes: groups may hold tens of thousands of members.
+    const std::unordered_set<std::string> excluded(other.begin(), other.end());
+    std::unordered_set<std::string> emitted;
     std::vector<std::string> out;
     for (const std::string& id : ids) {
-        if (std::find(other.begin(), other.end(), id) == other.end() &&
-            std::find(out.begin(), out.end(), id) == out.end()) {
-            out.push_back(id);
-        }
+        if (!excluded.count(id) && emitted.insert(id).second) out.push_back(id);
     }
     return out;
 }

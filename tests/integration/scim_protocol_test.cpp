@@ -130,6 +130,8 @@ TEST_CASE("SCIM refuses a body over the size limit with 413 and changes nothing"
     body["displayName"] = std::string(8192, 'x');
     auto reply = gw.post("/Users", body);
     CHECK(reply.status == 413);
+    CHECK(reply.body["schemas"][0] == "urn:ietf:params:scim:api:messages:2.0:Error");
+    CHECK(reply.body["status"] == "413");
     CHECK(gw.get("/Users").body["totalResults"] == 0);
 }
 

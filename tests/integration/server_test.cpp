@@ -55,10 +55,21 @@ TEST_CASE("an unknown org is a 404 HTML page on browser paths") {
 
 TEST_CASE("an unknown org is a 404 JSON body on API paths") {
     RunningGateway gw;
-    auto res = gw.client().Get("/api/0/organizations/nope/scim/v2/Users");
+    auto res = gw.client().Get("/api/0/organizations/nope/auth/");
     REQUIRE(res);
     CHECK(res->status == 404);
     CHECK(nlohmann::json::parse(res->body)["error"] == "org.not_found");
+}
+
+TEST_CASE("an unknown org under the SCIM base URL is a 404 in the SCIM error schema") {
+    RunningGateway gw;
+    auto res = gw.client().Get("/api/0/organizations/nope/scim/v2/Users");
+    REQUIRE(res);
+    CHECK(res->status == 404);
+    CHECK(res->get_header_value("Content-Type") == "application/scim+json");
+    const auto body = nlohmann::json::parse(res->body);
+    CHECK(body["schemas"][0] == "urn:ietf:params:scim:api:messages:2.0:Error");
+    CHECK(body["status"] == "404");
 }
 
 TEST_CASE("a known org's landing page is served with security headers") {
