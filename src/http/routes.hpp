@@ -21,6 +21,7 @@ struct AppContext {
     std::shared_ptr<const saml::SpCredentials> sp;  // null when the gateway has no SP key
     service::SessionPolicy sessions;
     bool secure_cookies = false;  // the base URL is https
+    std::size_t max_body_bytes = 1024 * 1024;
 };
 
 // /healthz, /metrics, /static/…

@@ -93,7 +93,7 @@ struct Server::Impl {
           store(s),
           clock(k),
           app{config.base_url, store, clock, config.sp, config.sessions,
-              config.base_url.rfind("https://", 0) == 0} {}
+              config.base_url.rfind("https://", 0) == 0, config.max_body_bytes} {}
 };
 
 Server::Server(ServerConfig config, store::Store& store, const util::Clock& clock)

@@ -178,3 +178,26 @@ TEST_CASE("SAML SP-initiated logout ends the local session first, then sends a L
     REQUIRE(again);
     CHECK(again->status == 403);
 }
+
+TEST_CASE("SAML ACS accepts a form body larger than 8 KiB (responses signed twice are)") {
+    SamlGateway gw;
+    const std::string response = gw.response_for(gw.start_login(), "ada@example.com");
+    // Padding in an extra form field pushes the body past httplib's url-encoded form cap.
+    auto res = gw.client().Post("/saml/acs/acme/",
+                                "SAMLResponse=" + util::url_encode(response) + "&Padding=" + std::string(12000, 'x'),
+                                "application/x-www-form-urlencoded");
+    REQUIRE(res);
+    CHECK(res->status == 303);
+}
+
+TEST_CASE("SAML ACS refuses a body over the configured limit with 413") {
+    SamlGateway gw;
+    gw.server->stop(SIGTERM);
+    gw.server = std::make_unique<ServerProcess>(
+        gw.db, std::vector<std::string>{"--base-url", kBaseUrl, "--sp-key", gw.dir.file("sp.key"), "--sp-cert",
+                                        gw.dir.file("sp.crt"), "--max-body-bytes", "4096"});
+    auto res = gw.client().Post("/saml/acs/acme/", "SAMLResponse=" + std::string(8000, 'A'),
+                                "application/x-www-form-urlencoded");
+    REQUIRE(res);
+    CHECK(res->status == 413);
+}

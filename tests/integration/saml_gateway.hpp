@@ -14,6 +14,7 @@
 #include "gatehouse/saml/redirect_binding.hpp"
 #include "gatehouse/saml/signature.hpp"
 #include "gatehouse/saml/xml.hpp"
+#include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/deflate.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "support/process.hpp"
