@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 
