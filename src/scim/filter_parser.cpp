@@ -428,7 +428,8 @@ class Parser {
                     continue;
                 }
                 default:
-                    return error("an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX)");
+                    return error(
+                        "an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\u and four hex digits)");
             }
             ++pos_;
         }
@@ -436,7 +437,7 @@ class Parser {
         return json(std::move(out));
     }
 
-    // After "\" with pos_ at 'u': one \uXXXX, or a surrogate pair of two.
+    // After "\" with pos_ at 'u': one \u escape (four hex digits), or a surrogate pair of two.
     Result<std::uint32_t> unicode_escape() {
         const std::size_t start = pos_ - 1;
         auto high = hex4();
@@ -456,7 +457,7 @@ class Parser {
         return 0x10000 + ((*high - 0xD800) << 10) + (*low - 0xDC00);
     }
 
-    // pos_ at 'u' of "\uXXXX"; leaves pos_ after the four digits.
+    // pos_ at 'u' of a \u escape; leaves pos_ after the four digits.
     Result<std::uint32_t> hex4() {
         ++pos_;
         std::uint32_t code = 0;

@@ -199,17 +199,11 @@ Result<ScimResource> ProvisioningService::get_group(const ScimClient& client, st
 }
 
 Result<json> ProvisioningService::list_groups(const ScimClient& client, const ScimQuery& query) {
-    scim::FilterPtr filter;
-    std::optional<store::SqlFilter> sql;
-    if (query.filter) {
-        auto parsed = parse_checked_filter(*query.filter);
-        if (!parsed) return parsed.error();
-        filter = *parsed;
-        if (auto compiled = scim::compile_filter_sql(*filter, group_columns())) {
-            sql = store::SqlFilter{std::move(compiled->where), std::move(compiled->params)};
-        }
-    }
-    const bool in_memory = filter && !sql;
+    auto plan = plan_list_filter(query.filter, group_columns());
+    if (!plan) return plan.error();
+    const scim::FilterPtr& filter = plan->filter;
+    const std::optional<store::SqlFilter>& sql = plan->sql;
+    const bool in_memory = plan->in_memory();
     const bool with_members = returns_attribute(query.projection, "members");
     const std::int64_t offset = query.page.start_index - 1;
     std::vector<json> resources;

@@ -263,6 +263,19 @@ Result<scim::FilterPtr> parse_checked_filter(const std::string& text) {
     return filter;
 }
 
+Result<ListFilter> plan_list_filter(const std::optional<std::string>& text,
+                                    const scim::SqlColumnMap& columns) {
+    ListFilter plan;
+    if (!text) return plan;
+    auto parsed = parse_checked_filter(*text);
+    if (!parsed) return parsed.error();
+    plan.filter = *parsed;
+    if (auto compiled = scim::compile_filter_sql(*plan.filter, columns)) {
+        plan.sql = store::SqlFilter{std::move(compiled->where), std::move(compiled->params)};
+    }
+    return plan;
+}
+
 core::AuditEntry audit_entry(const ScimClient& client, util::UnixTime at, std::string action,
                              std::string target, const json& details) {
     core::AuditEntry entry;

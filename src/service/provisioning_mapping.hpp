@@ -70,6 +70,18 @@ bool same_attribute(std::string_view a, std::string_view b);
 // Parses and type-checks filter text. Fails with the filter parser's kInvalidFilterCode.
 Result<scim::FilterPtr> parse_checked_filter(const std::string& text);
 
+// How a list request filters: not at all, in SQL over `columns`, or (when some attribute
+// has no column) by evaluating `filter` over every row in memory.
+struct ListFilter {
+    scim::FilterPtr filter;               // null when the request has no filter
+    std::optional<store::SqlFilter> sql;  // set when the whole filter compiled
+    bool in_memory() const { return filter && !sql; }
+};
+
+// Parses, checks and compiles the filter of a list request. Fails as parse_checked_filter.
+Result<ListFilter> plan_list_filter(const std::optional<std::string>& text,
+                                    const scim::SqlColumnMap& columns);
+
 // An audit entry for a successful SCIM change by `client`.
 core::AuditEntry audit_entry(const ScimClient& client, util::UnixTime at, std::string action,
                              std::string target, const nlohmann::json& details);

@@ -116,17 +116,11 @@ Result<ScimResource> ProvisioningService::get_user(const ScimClient& client, std
 }
 
 Result<json> ProvisioningService::list_users(const ScimClient& client, const ScimQuery& query) {
-    scim::FilterPtr filter;
-    std::optional<store::SqlFilter> sql;
-    if (query.filter) {
-        auto parsed = parse_checked_filter(*query.filter);
-        if (!parsed) return parsed.error();
-        filter = *parsed;
-        if (auto compiled = scim::compile_filter_sql(*filter, user_columns())) {
-            sql = store::SqlFilter{std::move(compiled->where), std::move(compiled->params)};
-        }
-    }
-    const bool in_memory = filter && !sql;
+    auto plan = plan_list_filter(query.filter, user_columns());
+    if (!plan) return plan.error();
+    const scim::FilterPtr& filter = plan->filter;
+    const std::optional<store::SqlFilter>& sql = plan->sql;
+    const bool in_memory = plan->in_memory();
     const bool with_groups = returns_attribute(query.projection, "groups");
     const std::int64_t offset = query.page.start_index - 1;
     std::vector<json> resources;
