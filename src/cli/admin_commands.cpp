@@ -14,7 +14,7 @@ constexpr const char* kCliActor = "cli";
 int report(const Error& error) {
     std::cerr << "gatehouse: " << error.message << "\n";
     return error.code == "org.invalid_slug" || error.code == "org.invalid_email" ? kExitUsage
-                                                                                : kExitFailure;
+                                                                                 : kExitFailure;
 }
 
 }  // namespace
@@ -67,8 +67,8 @@ void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>
             auto orgs = admin.list_orgs();
             if (!orgs) return report(orgs.error());
             for (const auto& org : *orgs) {
-                std::cout << org.slug << "\t" << org.name << "\tscim="
-                          << (org.scim_enabled ? "on" : "off")
+                std::cout << org.slug << "\t" << org.name
+                          << "\tscim=" << (org.scim_enabled ? "on" : "off")
                           << "\trequire_sso=" << (org.require_sso ? "on" : "off") << "\n";
             }
             return kExitOk;
@@ -77,7 +77,8 @@ void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>
 }
 
 void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command) {
-    CLI::App* tokens = app.add_subcommand("scim-token", "Issue, list and revoke SCIM bearer tokens");
+    CLI::App* tokens =
+        app.add_subcommand("scim-token", "Issue, list and revoke SCIM bearer tokens");
     tokens->require_subcommand(1);
 
     struct CreateArgs {
@@ -97,14 +98,16 @@ void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function
             if (!store) return kExitFailure;
             util::SystemClock clock;
             service::AdminService admin(*store, clock);
-            auto issued = admin.create_scim_token(create_args->org, create_args->description, kCliActor);
+            auto issued =
+                admin.create_scim_token(create_args->org, create_args->description, kCliActor);
             if (!issued) return report(issued.error());
             if (create_args->quiet) {
                 std::cout << issued->token << "\n";
             } else {
-                std::cout << "Token id: " << issued->record.id << "\n"
-                          << "Token: " << issued->token << "\n"
-                          << "Copy it now: it is stored only as a hash and cannot be shown again.\n";
+                std::cout
+                    << "Token id: " << issued->record.id << "\n"
+                    << "Token: " << issued->token << "\n"
+                    << "Copy it now: it is stored only as a hash and cannot be shown again.\n";
             }
             return kExitOk;
         };
@@ -145,7 +148,9 @@ void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function
             if (!store) return kExitFailure;
             util::SystemClock clock;
             service::AdminService admin(*store, clock);
-            if (auto s = admin.revoke_scim_token(revoke_args->org, revoke_args->token_id, kCliActor); !s) {
+            if (auto s =
+                    admin.revoke_scim_token(revoke_args->org, revoke_args->token_id, kCliActor);
+                !s) {
                 return report(s.error());
             }
             std::cout << "Revoked token " << revoke_args->token_id << "\n";

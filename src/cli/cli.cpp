@@ -1,7 +1,6 @@
 #include "gatehouse/cli/cli.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <iostream>
 
@@ -10,8 +9,9 @@
 namespace gatehouse::cli {
 
 int run(int argc, char** argv) {
-    CLI::App app{"Gatehouse: SAML 2.0 single sign-on and SCIM 2.0 provisioning gateway.\n"
-                 "Every option also reads from the environment variable named beside it."};
+    CLI::App app{
+        "Gatehouse: SAML 2.0 single sign-on and SCIM 2.0 provisioning gateway.\n"
+        "Every option also reads from the environment variable named beside it."};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show help for every command");
 

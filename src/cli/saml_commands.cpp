@@ -84,7 +84,8 @@ int configure(const GlobalOptions& global, const ConfigureArgs& args) {
                   << "  SHA-256:      " << c.sha256_fingerprint << "\n"
                   << "  valid:        " << util::format_iso8601(c.not_before) << " to "
                   << util::format_iso8601(c.not_after)
-                  << (c.not_after < clock.now() ? "  (EXPIRED: still trusted, renew it at the IdP)" : "")
+                  << (c.not_after < clock.now() ? "  (EXPIRED: still trusted, renew it at the IdP)"
+                                                : "")
                   << "\n";
     }
     return kExitOk;
@@ -101,14 +102,23 @@ const std::vector<Rule>& rules() {
     static const std::vector<Rule> all = {
         {"encoding and size", {"saml.response.encoding", "xml.too_large"}},
         {"XML parsed safely (no DTD, entities, PIs, xml:id)", {"xml."}},
-        {"shape: one Response, exactly one Assertion", {"saml.response.not_a_response", "saml.response.version", "saml.assertion.count", "saml.assertion.version"}},
-        {"IDs registered, none duplicated", {"saml.signature.duplicate_id", "saml.signature.no_id"}},
-        {"signature structure and algorithms", {"saml.signature.missing", "saml.signature.multiple", "saml.signature.reference", "saml.signature.transform_not_allowed", "saml.signature.algorithm_not_allowed"}},
-        {"signature verified with a configured certificate", {"saml.signature.invalid", "saml.keys."}},
+        {"shape: one Response, exactly one Assertion",
+         {"saml.response.not_a_response", "saml.response.version", "saml.assertion.count",
+          "saml.assertion.version"}},
+        {"IDs registered, none duplicated",
+         {"saml.signature.duplicate_id", "saml.signature.no_id"}},
+        {"signature structure and algorithms",
+         {"saml.signature.missing", "saml.signature.multiple", "saml.signature.reference",
+          "saml.signature.transform_not_allowed", "saml.signature.algorithm_not_allowed"}},
+        {"signature verified with a configured certificate",
+         {"saml.signature.invalid", "saml.keys."}},
         {"signed element is the one read", {"saml.assertion.unsigned"}},
         {"encrypted assertion decrypted", {"saml.assertion.encrypted"}},
-        {"status, destination, issuer, subject, time window, audience", {"saml.response.status", "saml.response.destination", "saml.response.issuer", "saml.assertion."}},
-        {"InResponseTo pending (or IdP-initiated allowed)", {"saml.response.unknown_request", "saml.response.unsolicited"}},
+        {"status, destination, issuer, subject, time window, audience",
+         {"saml.response.status", "saml.response.destination", "saml.response.issuer",
+          "saml.assertion."}},
+        {"InResponseTo pending (or IdP-initiated allowed)",
+         {"saml.response.unknown_request", "saml.response.unsolicited"}},
         {"not a replay", {"saml.replay"}},
         {"attributes mapped", {"saml.attribute."}},
     };
@@ -142,7 +152,8 @@ void print_rules(std::optional<std::size_t> failed, const Error* error) {
         std::cout << "  FAILED  " << error->code << ": " << error->message << "\n";
     }
     if (failed) {
-        std::cout << "  (validation stops at the first failed rule; '-' marks rules not established)\n";
+        std::cout
+            << "  (validation stops at the first failed rule; '-' marks rules not established)\n";
     }
 }
 
@@ -169,7 +180,8 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
         return kExitUsage;
     }
     std::string text = *message;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+        text.pop_back();
     // The validator takes the POST value; XML given directly is encoded the same way.
     if (!text.empty() && text.front() == '<') text = util::base64_encode(text);
     if (text.rfind("SAMLResponse=", 0) == 0) {
@@ -181,7 +193,8 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
     if (!args.at.empty()) {
         auto at = util::parse_iso8601(args.at);
         if (!at) {
-            std::cerr << "gatehouse saml check: --at must be an xs:dateTime like 2026-11-23T08:00:00Z\n";
+            std::cerr
+                << "gatehouse saml check: --at must be an xs:dateTime like 2026-11-23T08:00:00Z\n";
             return kExitUsage;
         }
         clock = std::make_unique<util::FixedClock>(*at);
@@ -216,8 +229,8 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
         expectations.acs_url = endpoints.acs_url;
         expectations.allow_idp_initiated = org.allow_idp_initiated;
     } else {
-        if (args.idp_cert_files.empty() || args.idp_entity_id.empty() || args.sp_entity_id.empty() ||
-            args.acs_url.empty()) {
+        if (args.idp_cert_files.empty() || args.idp_entity_id.empty() ||
+            args.sp_entity_id.empty() || args.acs_url.empty()) {
             std::cerr << "gatehouse saml check: give --org ORG, or --idp-cert, --idp-entity-id, "
                          "--sp-entity-id and --acs-url\n";
             return kExitUsage;
@@ -265,7 +278,8 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
             return {};
         });
         if (seen) {
-            const Error replay = fail("saml.replay", "The assertion " + validated->assertion_id + " was already used here.");
+            const Error replay = fail("saml.replay", "The assertion " + validated->assertion_id +
+                                                         " was already used here.");
             std::cout << "REJECTED\n";
             print_rules(rule_of(replay.code), &replay);
             return kExitFailure;
@@ -298,44 +312,58 @@ void add_saml_commands(CLI::App& app, GlobalOptions& global, std::function<int()
 
     auto c = std::make_shared<ConfigureArgs>();
     CLI::App* configure_cmd = saml->add_subcommand(
-        "configure", "Store an org's IdP from its metadata file or from entity ID, SSO URL and certificates");
+        "configure",
+        "Store an org's IdP from its metadata file or from entity ID, SSO URL and certificates");
     configure_cmd->add_option("ORG", c->org, "Organization slug")->required();
-    auto* metadata = configure_cmd->add_option("--metadata-file", c->metadata_file, "IdP metadata XML");
+    auto* metadata =
+        configure_cmd->add_option("--metadata-file", c->metadata_file, "IdP metadata XML");
     auto* entity = configure_cmd->add_option("--entity-id", c->entity_id, "IdP entity ID (Issuer)");
     configure_cmd->add_option("--sso-url", c->sso_url, "IdP single sign-on URL");
     configure_cmd->add_option("--slo-url", c->slo_url, "IdP single logout URL");
-    configure_cmd->add_option("--cert", c->cert_files, "IdP signing certificate file (repeat for rollover)");
+    configure_cmd->add_option("--cert", c->cert_files,
+                              "IdP signing certificate file (repeat for rollover)");
     metadata->excludes(entity);
-    configure_cmd->add_option("--preset", c->preset, "Attribute names: okta, entra, auth0, onelogin, generic")
+    configure_cmd
+        ->add_option("--preset", c->preset,
+                     "Attribute names: okta, entra, auth0, onelogin, generic")
         ->capture_default_str();
-    configure_cmd->add_option("--allow-idp-initiated", c->allow_idp_initiated, "true/false: accept IdP-initiated sign-in");
+    configure_cmd->add_option("--allow-idp-initiated", c->allow_idp_initiated,
+                              "true/false: accept IdP-initiated sign-in");
     configure_cmd->add_option("--jit", c->jit, "true/false: create members on first sign-in");
-    configure_cmd->add_option("--require-signed-assertion", c->require_signed_assertion, "true/false");
-    configure_cmd->add_option("--allow-sha1", c->allow_sha1, "true/false: accept RSA-SHA1 signatures");
-    configure_cmd->add_option("--clock-skew", c->clock_skew, "Seconds of clock difference allowed (0-600)");
-    configure_cmd->callback([&global, &command, c] {
-        command = [&global, c] { return configure(global, *c); };
-    });
+    configure_cmd->add_option("--require-signed-assertion", c->require_signed_assertion,
+                              "true/false");
+    configure_cmd->add_option("--allow-sha1", c->allow_sha1,
+                              "true/false: accept RSA-SHA1 signatures");
+    configure_cmd->add_option("--clock-skew", c->clock_skew,
+                              "Seconds of clock difference allowed (0-600)");
+    configure_cmd->callback(
+        [&global, &command, c] { command = [&global, c] { return configure(global, *c); }; });
 
     auto k = std::make_shared<CheckArgs>();
-    CLI::App* check_cmd = saml->add_subcommand(
-        "check", "Run the ACS validation on a SAMLResponse (base64 or XML) and explain the result; changes nothing");
+    CLI::App* check_cmd = saml->add_subcommand("check",
+                                               "Run the ACS validation on a SAMLResponse (base64 "
+                                               "or XML) and explain the result; changes nothing");
     check_cmd->add_option("FILE", k->file, "File with the SAMLResponse value or XML")->required();
     check_cmd->add_option("--org", k->org, "Use this org's IdP configuration");
-    check_cmd->add_option("--base-url", k->base_url, "Gateway base URL, for --org")->envname("GATEHOUSE_BASE_URL")->capture_default_str();
+    check_cmd->add_option("--base-url", k->base_url, "Gateway base URL, for --org")
+        ->envname("GATEHOUSE_BASE_URL")
+        ->capture_default_str();
     check_cmd->add_option("--idp-cert", k->idp_cert_files, "IdP certificate file (repeatable)");
     check_cmd->add_option("--idp-entity-id", k->idp_entity_id, "Expected Issuer");
     check_cmd->add_option("--sp-entity-id", k->sp_entity_id, "Expected Audience");
     check_cmd->add_option("--acs-url", k->acs_url, "Expected Destination and Recipient");
-    check_cmd->add_option("--at", k->at, "Check as of this time (xs:dateTime), to explain old responses");
-    check_cmd->add_option("--request-id", k->request_ids, "AuthnRequest ID to treat as pending (repeatable)");
-    check_cmd->add_flag("--allow-unsolicited", k->allow_unsolicited, "Accept a response without InResponseTo");
+    check_cmd->add_option("--at", k->at,
+                          "Check as of this time (xs:dateTime), to explain old responses");
+    check_cmd->add_option("--request-id", k->request_ids,
+                          "AuthnRequest ID to treat as pending (repeatable)");
+    check_cmd->add_flag("--allow-unsolicited", k->allow_unsolicited,
+                        "Accept a response without InResponseTo");
     check_cmd->add_flag("--allow-sha1", k->allow_sha1, "Accept RSA-SHA1 signatures");
-    check_cmd->add_option("--sp-key", k->sp_key_file, "SP private key, to decrypt an EncryptedAssertion");
+    check_cmd->add_option("--sp-key", k->sp_key_file,
+                          "SP private key, to decrypt an EncryptedAssertion");
     check_cmd->add_option("--sp-cert", k->sp_cert_file, "SP certificate matching --sp-key");
-    check_cmd->callback([&global, &command, k] {
-        command = [&global, k] { return check(global, *k); };
-    });
+    check_cmd->callback(
+        [&global, &command, k] { command = [&global, k] { return check(global, *k); }; });
 }
 
 }  // namespace gatehouse::cli

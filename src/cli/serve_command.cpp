@@ -29,9 +29,11 @@ struct ServeOptions {
 Result<std::shared_ptr<const saml::SpCredentials>> load_sp(const ServeOptions& options) {
     namespace fs = std::filesystem;
     if (!fs::exists(options.sp_key) && !fs::exists(options.sp_cert)) {
-        util::log_event(util::LogLevel::warning, "server.sp_key_missing",
-                        {{"sp_key", options.sp_key},
-                         {"detail", "SAML endpoints answer 503 until an SP key and certificate are configured"}});
+        util::log_event(
+            util::LogLevel::warning, "server.sp_key_missing",
+            {{"sp_key", options.sp_key},
+             {"detail",
+              "SAML endpoints answer 503 until an SP key and certificate are configured"}});
         return std::shared_ptr<const saml::SpCredentials>();
     }
     auto loaded = saml::SpCredentials::from_files(options.sp_key, options.sp_cert);
@@ -83,7 +85,8 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.sessions.idle_seconds = options.idle_minutes * 60;
     http::Server server(config, *store, clock);
     if (auto bound = server.bind(); !bound) {
-        util::log_event(util::LogLevel::error, "server.bind_failed", {{"error", bound.error().message}});
+        util::log_event(util::LogLevel::error, "server.bind_failed",
+                        {{"error", bound.error().message}});
         return kExitFailure;
     }
     util::log_event(util::LogLevel::info, "server.listening",
@@ -105,7 +108,8 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
     if (!served) {
-        util::log_event(util::LogLevel::error, "server.failed", {{"error", served.error().message}});
+        util::log_event(util::LogLevel::error, "server.failed",
+                        {{"error", served.error().message}});
         return kExitFailure;
     }
     util::log_event(util::LogLevel::info, "server.stopped");
@@ -123,7 +127,8 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
     sub->add_option("--listen", options->listen, "HOST:PORT to listen on (port 0: any free port)")
         ->envname("GATEHOUSE_LISTEN")
         ->capture_default_str();
-    sub->add_option("--max-body-bytes", options->max_body_bytes, "Largest request body accepted (413 above)")
+    sub->add_option("--max-body-bytes", options->max_body_bytes,
+                    "Largest request body accepted (413 above)")
         ->envname("GATEHOUSE_MAX_BODY_BYTES")
         ->check(CLI::Range(std::size_t{1024}, std::size_t{64} * 1024 * 1024))
         ->capture_default_str();
@@ -145,7 +150,8 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
         ->envname("GATEHOUSE_SESSION_HOURS")
         ->check(CLI::Range(1, 24 * 30))
         ->capture_default_str();
-    sub->add_option("--idle-minutes", options->idle_minutes, "Session ends after this long without a request")
+    sub->add_option("--idle-minutes", options->idle_minutes,
+                    "Session ends after this long without a request")
         ->envname("GATEHOUSE_IDLE_MINUTES")
         ->check(CLI::Range(1, 24 * 60 * 30))
         ->capture_default_str();

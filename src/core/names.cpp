@@ -7,8 +7,7 @@ namespace gatehouse::core {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) ==
                       std::tolower(static_cast<unsigned char>(y));
            });
@@ -18,30 +17,42 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string_view to_string(Role role) {
     switch (role) {
-        case Role::owner: return "owner";
-        case Role::admin: return "admin";
-        case Role::manager: return "manager";
-        case Role::billing: return "billing";
-        case Role::member: return "member";
+        case Role::owner:
+            return "owner";
+        case Role::admin:
+            return "admin";
+        case Role::manager:
+            return "manager";
+        case Role::billing:
+            return "billing";
+        case Role::member:
+            return "member";
     }
     return "member";
 }
 
 std::string_view to_string(MemberState state) {
     switch (state) {
-        case MemberState::invited: return "invited";
-        case MemberState::active: return "active";
-        case MemberState::deactivated: return "deactivated";
+        case MemberState::invited:
+            return "invited";
+        case MemberState::active:
+            return "active";
+        case MemberState::deactivated:
+            return "deactivated";
     }
     return "invited";
 }
 
 std::string_view to_string(MemberSource source) {
     switch (source) {
-        case MemberSource::owner: return "owner";
-        case MemberSource::invited: return "invited";
-        case MemberSource::scim: return "scim";
-        case MemberSource::jit: return "jit";
+        case MemberSource::owner:
+            return "owner";
+        case MemberSource::invited:
+            return "invited";
+        case MemberSource::scim:
+            return "scim";
+        case MemberSource::jit:
+            return "jit";
     }
     return "invited";
 }
@@ -65,7 +76,8 @@ std::optional<MemberState> parse_member_state(std::string_view text) {
 }
 
 std::optional<MemberSource> parse_member_source(std::string_view text) {
-    for (auto s : {MemberSource::owner, MemberSource::invited, MemberSource::scim, MemberSource::jit}) {
+    for (auto s :
+         {MemberSource::owner, MemberSource::invited, MemberSource::scim, MemberSource::jit}) {
         if (text == to_string(s)) return s;
     }
     return std::nullopt;

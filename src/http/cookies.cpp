@@ -21,7 +21,8 @@ std::optional<std::string> read_cookie(const httplib::Request& req, const std::s
         while (!header.empty()) {
             const auto semicolon = header.find(';');
             const std::string_view pair = trim(header.substr(0, semicolon));
-            header = semicolon == std::string_view::npos ? std::string_view{} : header.substr(semicolon + 1);
+            header = semicolon == std::string_view::npos ? std::string_view{}
+                                                         : header.substr(semicolon + 1);
             const auto eq = pair.find('=');
             if (eq == std::string_view::npos) continue;
             if (trim(pair.substr(0, eq)) == name) return std::string(trim(pair.substr(eq + 1)));
@@ -40,7 +41,8 @@ void set_session_cookie(httplib::Response& res, const std::string& value, long m
 }
 
 void clear_session_cookie(httplib::Response& res, bool secure) {
-    std::string cookie = std::string(service::kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
+    std::string cookie =
+        std::string(service::kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
     if (secure) cookie += "; Secure";
     res.set_header("Set-Cookie", cookie);
 }

@@ -28,14 +28,22 @@ bool is_scim_path(const httplib::Request& req) {
 
 const char* status_title(int status) {
     switch (status) {
-        case 400: return "Bad request";
-        case 401: return "Sign-in required";
-        case 403: return "Not allowed";
-        case 404: return "Not found";
-        case 405: return "Method not allowed";
-        case 413: return "Request too large";
-        case 429: return "Too many requests";
-        default: return status >= 500 ? "Something went wrong" : "Request refused";
+        case 400:
+            return "Bad request";
+        case 401:
+            return "Sign-in required";
+        case 403:
+            return "Not allowed";
+        case 404:
+            return "Not found";
+        case 405:
+            return "Method not allowed";
+        case 413:
+            return "Request too large";
+        case 429:
+            return "Too many requests";
+        default:
+            return status >= 500 ? "Something went wrong" : "Request refused";
     }
 }
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <httplib.h>
-#include <mstch/mstch.hpp>
 
+#include <mstch/mstch.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
 

@@ -25,19 +25,22 @@ void redirect(httplib::Response& res, const std::string& location, int status = 
 void send_refusal(const httplib::Request& req, httplib::Response& res,
                   const service::SsoFailure& failure) {
     if (failure.error.code == "saml.not_configured") {
-        send_error(req, res, 404, failure.error.code, "Single sign-on is not set up for this organization.");
+        send_error(req, res, 404, failure.error.code,
+                   "Single sign-on is not set up for this organization.");
         return;
     }
     if (failure.error.code == "saml.sp_key_missing") {
-        send_error(req, res, 503, failure.error.code, "Single sign-on is not available on this gateway yet.");
+        send_error(req, res, 503, failure.error.code,
+                   "Single sign-on is not available on this gateway yet.");
         return;
     }
-    send_html(res, 403,
-              render_page("error", "Sign-in failed",
-                          mstch::map{{"title", std::string("Sign-in failed")},
-                                     {"message", std::string("Your identity provider's answer could "
-                                                             "not be accepted.")},
-                                     {"reference", failure.reference}}));
+    send_html(
+        res, 403,
+        render_page("error", "Sign-in failed",
+                    mstch::map{{"title", std::string("Sign-in failed")},
+                               {"message", std::string("Your identity provider's answer could "
+                                                       "not be accepted.")},
+                               {"reference", failure.reference}}));
 }
 
 // The form fields of a POST, or nullopt (and a 400 or 413) when the body is not a form or
@@ -64,7 +67,8 @@ std::optional<std::map<std::string, std::string>> form_fields(const httplib::Req
         return true;
     });
     if (too_large) {
-        send_error(req, res, 413, "request.too_large", "The request body is larger than this server accepts.");
+        send_error(req, res, 413, "request.too_large",
+                   "The request body is larger than this server accepts.");
         return std::nullopt;
     }
     if (!read) {
@@ -86,15 +90,17 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
     const bool secure = app.secure_cookies;
     const std::size_t max_body = app.max_body_bytes;
 
-    http.Get(R"(/saml/metadata/([^/]+)/)", [sso](const httplib::Request& req, httplib::Response& res) {
-        auto metadata = sso->sp_metadata(*current_request().org);
-        if (!metadata) {
-            send_error(req, res, 503, metadata.error().code, "The gateway has no SP certificate configured.");
-            return;
-        }
-        res.set_header("Cache-Control", "public, max-age=300");
-        res.set_content(*metadata, "application/samlmetadata+xml");
-    });
+    http.Get(R"(/saml/metadata/([^/]+)/)",
+             [sso](const httplib::Request& req, httplib::Response& res) {
+                 auto metadata = sso->sp_metadata(*current_request().org);
+                 if (!metadata) {
+                     send_error(req, res, 503, metadata.error().code,
+                                "The gateway has no SP certificate configured.");
+                     return;
+                 }
+                 res.set_header("Cache-Control", "public, max-age=300");
+                 res.set_content(*metadata, "application/samlmetadata+xml");
+             });
 
     http.Get(R"(/auth/login/([^/]+)/)", [sso](const httplib::Request& req, httplib::Response& res) {
         auto started = sso->start_login(*current_request().org, req.get_param_value("next"));
@@ -105,8 +111,9 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
         redirect(res, std::get<std::string>(started));
     });
 
-    http.Post(R"(/saml/acs/([^/]+)/)", [sso, secure, max_body](const httplib::Request& req, httplib::Response& res,
-                                                               const httplib::ContentReader& reader) {
+    http.Post(R"(/saml/acs/([^/]+)/)", [sso, secure, max_body](
+                                           const httplib::Request& req, httplib::Response& res,
+                                           const httplib::ContentReader& reader) {
         auto form = form_fields(req, res, reader, max_body);
         if (!form) return;
         const core::Org& org = *current_request().org;
@@ -117,7 +124,8 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
         }
         const auto& sign_in = std::get<service::SignIn>(outcome);
         set_session_cookie(res, sign_in.session.token,
-                           sign_in.session.session.expires_at - sign_in.session.session.created_at, secure);
+                           sign_in.session.session.expires_at - sign_in.session.session.created_at,
+                           secure);
         // 303: the browser follows with a GET, never re-posting the SAMLResponse.
         redirect(res, sign_in.redirect_path, 303);
     });
@@ -131,26 +139,30 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
         }
         redirect(res, std::get<service::LogoutRedirect>(outcome).url);
     };
-    http.Get(R"(/saml/sls/([^/]+)/)", [single_logout](const httplib::Request& req, httplib::Response& res) {
-        single_logout(req, res, {});
-    });
-    http.Post(R"(/saml/sls/([^/]+)/)", [single_logout, max_body](const httplib::Request& req, httplib::Response& res,
-                                                                 const httplib::ContentReader& reader) {
-        auto form = form_fields(req, res, reader, max_body);
-        if (!form) return;
-        if (form->empty()) {
-            send_error(req, res, 400, "saml.logout.message_missing", "The request carries no SAML message.");
-            return;
-        }
-        single_logout(req, res, *form);
-    });
+    http.Get(R"(/saml/sls/([^/]+)/)",
+             [single_logout](const httplib::Request& req, httplib::Response& res) {
+                 single_logout(req, res, {});
+             });
+    http.Post(R"(/saml/sls/([^/]+)/)",
+              [single_logout, max_body](const httplib::Request& req, httplib::Response& res,
+                                        const httplib::ContentReader& reader) {
+                  auto form = form_fields(req, res, reader, max_body);
+                  if (!form) return;
+                  if (form->empty()) {
+                      send_error(req, res, 400, "saml.logout.message_missing",
+                                 "The request carries no SAML message.");
+                      return;
+                  }
+                  single_logout(req, res, *form);
+              });
 
-    http.Get(R"(/auth/logout/([^/]+)/)", [sso, secure](const httplib::Request& req, httplib::Response& res) {
-        const auto token = read_cookie(req, service::kSessionCookie).value_or("");
-        const auto next = sso->logout(*current_request().org, token);
-        clear_session_cookie(res, secure);
-        redirect(res, next.url);
-    });
+    http.Get(R"(/auth/logout/([^/]+)/)",
+             [sso, secure](const httplib::Request& req, httplib::Response& res) {
+                 const auto token = read_cookie(req, service::kSessionCookie).value_or("");
+                 const auto next = sso->logout(*current_request().org, token);
+                 clear_session_cookie(res, secure);
+                 redirect(res, next.url);
+             });
 }
 
 }  // namespace gatehouse::http

@@ -111,7 +111,8 @@ void send_resource(const httplib::Request& req, httplib::Response& res, int stat
     if (!projection) return send_failure(req, res, projection.error());
     // RFC 7644 §3.3: a 201 carries the new resource's URI in Location, as meta.location.
     const json location = resource->body.value("/meta/location"_json_pointer, json());
-    if (status == 201 && location.is_string()) res.set_header("Location", location.get<std::string>());
+    if (status == 201 && location.is_string())
+        res.set_header("Location", location.get<std::string>());
     send_scim(res, status, scim::project(resource->body, *projection), resource->etag);
 }
 

@@ -38,7 +38,8 @@ bool resolve_org(store::Store& store, const httplib::Request& req, httplib::Resp
         return {};
     });
     if (!status) {
-        send_error(req, res, 503, "store.unavailable", "The service is unavailable; try again shortly.");
+        send_error(req, res, 503, "store.unavailable",
+                   "The service is unavailable; try again shortly.");
         return false;
     }
     if (!context.org) {
@@ -56,11 +57,13 @@ Result<std::pair<std::string, int>> parse_listen_address(const std::string& text
         return fail("config.listen", "The listen address must be HOST:PORT, e.g. 127.0.0.1:8080.");
     }
     std::string host = text.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     int port = 0;
     for (const char c : text.substr(colon + 1)) {
         if (c < '0' || c > '9' || port > 65535) {
-            return fail("config.listen", "The port in '" + text + "' is not a number from 0 to 65535.");
+            return fail("config.listen",
+                        "The port in '" + text + "' is not a number from 0 to 65535.");
         }
         port = port * 10 + (c - '0');
     }
@@ -69,7 +72,8 @@ Result<std::pair<std::string, int>> parse_listen_address(const std::string& text
 }
 
 Result<std::string> normalise_base_url(const std::string& text) {
-    static const std::regex pattern(R"(^https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~\-/]*)?$)");
+    static const std::regex pattern(
+        R"(^https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~\-/]*)?$)");
     if (!std::regex_match(text, pattern)) {
         return fail("config.base_url",
                     "The base URL must look like https://sso.example.com (http or https, a host, "
@@ -92,8 +96,13 @@ struct Server::Impl {
         : config(std::move(c)),
           store(s),
           clock(k),
-          app{config.base_url, store, clock, config.sp, config.sessions,
-              config.base_url.rfind("https://", 0) == 0, config.max_body_bytes} {}
+          app{config.base_url,
+              store,
+              clock,
+              config.sp,
+              config.sessions,
+              config.base_url.rfind("https://", 0) == 0,
+              config.max_body_bytes} {}
 };
 
 Server::Server(ServerConfig config, store::Store& store, const util::Clock& clock)
@@ -121,29 +130,33 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
 
     http.set_error_handler(httplib::Server::HandlerWithResponse(
         [](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        if (res.status == 413) {
-            send_error(req, res, 413, "request.too_large", "The request body is larger than this server accepts.");
-        } else if (res.status == 404) {
-            send_error(req, res, 404, "not_found", "There is nothing at this address.");
-        } else {
-            send_error(req, res, res.status, "request.refused", "The request could not be handled.");
-        }
-        return httplib::Server::HandlerResponse::Handled;
-    }));
+            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+            if (res.status == 413) {
+                send_error(req, res, 413, "request.too_large",
+                           "The request body is larger than this server accepts.");
+            } else if (res.status == 404) {
+                send_error(req, res, 404, "not_found", "There is nothing at this address.");
+            } else {
+                send_error(req, res, res.status, "request.refused",
+                           "The request could not be handled.");
+            }
+            return httplib::Server::HandlerResponse::Handled;
+        }));
 
-    http.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                                  std::exception_ptr error) {
-        std::string what = "unknown";
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            what = e.what();
-        } catch (...) {
-        }
-        util::log_event(util::LogLevel::error, "http.exception", {{"path", req.path}, {"error", what}});
-        send_error(req, res, 500, "internal", "The request failed on our side; it has been logged.");
-    });
+    http.set_exception_handler(
+        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+            std::string what = "unknown";
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            util::log_event(util::LogLevel::error, "http.exception",
+                            {{"path", req.path}, {"error", what}});
+            send_error(req, res, 500, "internal",
+                       "The request failed on our side; it has been logged.");
+        });
 
     http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
         const RequestContext& context = current_request();

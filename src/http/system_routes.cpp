@@ -26,22 +26,26 @@ void register_system_routes(httplib::Server& http, AppContext& app) {
 }
 
 void register_org_routes(httplib::Server& http, AppContext& app) {
-    http.Get(R"(/organizations/([^/]+)/)", [&app](const httplib::Request& req, httplib::Response& res) {
-        const core::Org& org = *current_request().org;
-        mstch::map values{{"org_name", org.name}, {"org_slug", org.slug}};
-        const auto token = read_cookie(req, service::kSessionCookie);
-        if (token) {
-            auto signed_in = service::resolve_session(app.store, *token, app.sessions, app.clock.now());
-            if (signed_in && signed_in->org.id == org.id) {
-                mstch::array teams;
-                for (const auto& team : signed_in->teams) teams.push_back(mstch::map{{"name", team.display_name}});
-                values["member"] = mstch::map{{"email", signed_in->member.email},
-                                              {"role", std::string(core::to_string(signed_in->member.role))},
-                                              {"teams", teams}};
+    http.Get(
+        R"(/organizations/([^/]+)/)", [&app](const httplib::Request& req, httplib::Response& res) {
+            const core::Org& org = *current_request().org;
+            mstch::map values{{"org_name", org.name}, {"org_slug", org.slug}};
+            const auto token = read_cookie(req, service::kSessionCookie);
+            if (token) {
+                auto signed_in =
+                    service::resolve_session(app.store, *token, app.sessions, app.clock.now());
+                if (signed_in && signed_in->org.id == org.id) {
+                    mstch::array teams;
+                    for (const auto& team : signed_in->teams)
+                        teams.push_back(mstch::map{{"name", team.display_name}});
+                    values["member"] =
+                        mstch::map{{"email", signed_in->member.email},
+                                   {"role", std::string(core::to_string(signed_in->member.role))},
+                                   {"teams", teams}};
+                }
             }
-        }
-        send_html(res, 200, render_page("landing", org.name, values));
-    });
+            send_html(res, 200, render_page("landing", org.name, values));
+        });
 }
 
 }  // namespace gatehouse::http

@@ -1,8 +1,7 @@
 #include "gatehouse/scim/group.hpp"
 
-#include <unordered_set>
-
 #include <algorithm>
+#include <unordered_set>
 
 #include "gatehouse/scim/error.hpp"
 #include "json_lookup.hpp"

@@ -1,9 +1,8 @@
 #include "gatehouse/scim/patch.hpp"
 
-#include <unordered_set>
-
 #include <algorithm>
 #include <optional>
+#include <unordered_set>
 #include <utility>
 
 #include "gatehouse/scim/error.hpp"

@@ -53,7 +53,8 @@ Result<CreatedOrg> AdminService::create_org(const NewOrg& request, const std::st
         auto inserted = tx.insert_org(org);
         if (!inserted) return inserted.error();
         created.org = *inserted;
-        if (auto s = tx.append_audit(audit(created.org, actor, "org.create", created.org.slug)); !s) {
+        if (auto s = tx.append_audit(audit(created.org, actor, "org.create", created.org.slug));
+            !s) {
             return s;
         }
         if (request.owner_email.empty()) return {};

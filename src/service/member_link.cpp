@@ -24,15 +24,16 @@ Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Or
     if (!member) {
         // The IdP user ID may equal what SCIM stored as externalId or userName. The email
         // comes last: it is the attribute most likely to change or be reassigned.
-        for (auto candidate : {tx.member_by_external_id(org.id, subject),
-                               tx.member_by_user_name(org.id, subject),
-                               tx.member_by_email(org.id, identity.email)}) {
+        for (auto candidate :
+             {tx.member_by_external_id(org.id, subject), tx.member_by_user_name(org.id, subject),
+              tx.member_by_email(org.id, identity.email)}) {
             if (!candidate) continue;
             if (!linkable(*candidate, subject)) {
                 return refused("saml.member.subject_conflict",
                                "Member " + candidate->public_id +
                                    " is linked to a different SAML subject; the sign-in of "
-                                   "subject '" + subject + "' may not take it over.");
+                                   "subject '" +
+                                   subject + "' may not take it over.");
             }
             member = candidate;
             break;

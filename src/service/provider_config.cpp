@@ -16,8 +16,9 @@ Result<core::SamlProvider> provider_from(const ProviderInput& input) {
     const bool manual = !input.idp_entity_id.empty() || !input.sso_url.empty() ||
                         !input.certificates.empty() || !input.slo_url.empty();
     if (!input.metadata_xml.empty() && manual) {
-        return fail("saml.config.ambiguous",
-                    "Give either IdP metadata or the IdP's entity ID, SSO URL and certificates, not both.");
+        return fail(
+            "saml.config.ambiguous",
+            "Give either IdP metadata or the IdP's entity ID, SSO URL and certificates, not both.");
     }
     core::SamlProvider provider;
     if (!input.metadata_xml.empty()) {
@@ -26,7 +27,8 @@ Result<core::SamlProvider> provider_from(const ProviderInput& input) {
         saml::apply_idp_metadata(*metadata, provider);
         return provider;
     }
-    if (input.idp_entity_id.empty()) return fail("saml.config.incomplete", "The IdP entity ID is missing.");
+    if (input.idp_entity_id.empty())
+        return fail("saml.config.incomplete", "The IdP entity ID is missing.");
     if (input.sso_url.empty()) return fail("saml.config.incomplete", "The IdP SSO URL is missing.");
     if (input.certificates.empty()) {
         return fail("saml.config.incomplete", "At least one IdP signing certificate is needed.");
@@ -47,7 +49,8 @@ Result<core::SamlProvider> provider_from(const ProviderInput& input) {
 
 Result<ConfiguredProvider> configure_provider(store::Store& store, const util::Clock& clock,
                                               const std::string& org_slug,
-                                              const ProviderInput& input, const std::string& actor) {
+                                              const ProviderInput& input,
+                                              const std::string& actor) {
     auto built = provider_from(input);
     if (!built) return built.error();
     ConfiguredProvider result;
@@ -55,8 +58,8 @@ Result<ConfiguredProvider> configure_provider(store::Store& store, const util::C
     for (std::size_t i = 0; i < result.provider.certificates.size(); ++i) {
         auto summary = saml::describe_certificate(result.provider.certificates[i]);
         if (!summary) {
-            return fail("saml.certificate.invalid",
-                        "IdP certificate " + std::to_string(i + 1) + " is not an X.509 certificate.");
+            return fail("saml.certificate.invalid", "IdP certificate " + std::to_string(i + 1) +
+                                                        " is not an X.509 certificate.");
         }
         result.certificates.push_back(*summary);
     }
@@ -93,10 +96,11 @@ Result<ConfiguredProvider> configure_provider(store::Store& store, const util::C
         entry.action = "saml.provider.configure";
         entry.target = result.provider.idp_entity_id;
         entry.outcome = "success";
-        entry.details = nlohmann::json{{"sso_url", result.provider.sso_url},
-                                       {"preset", result.provider.preset},
-                                       {"certificates", fingerprints}}
-                            .dump();
+        entry.details = nlohmann::json{
+            {"sso_url", result.provider.sso_url},
+            {"preset", result.provider.preset},
+            {"certificates",
+             fingerprints}}.dump();
         return tx.append_audit(entry);
     });
     if (!stored) return stored.error();

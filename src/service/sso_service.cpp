@@ -50,21 +50,23 @@ SsoFailure SsoService::refuse(const core::Org& org, const std::string& action, E
                      {"detail", failure.error.message},
                      {"reference", failure.reference}});
     (void)store_.write([&](store::Transaction& tx) -> Status {
-        return tx.append_audit(audit_entry(org, "idp", action, subject, "failure",
-                                           failure.error.code,
-                                           {{"reference", failure.reference},
-                                            {"detail", failure.error.message}}));
+        return tx.append_audit(
+            audit_entry(org, "idp", action, subject, "failure", failure.error.code,
+                        {{"reference", failure.reference}, {"detail", failure.error.message}}));
     });
     return failure;
 }
 
 Result<std::string> SsoService::sp_metadata(const core::Org& org) const {
     if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
-    return saml::build_sp_metadata(saml::sp_endpoints(settings_.base_url, org.slug), sp_->certificate());
+    return saml::build_sp_metadata(saml::sp_endpoints(settings_.base_url, org.slug),
+                                   sp_->certificate());
 }
 
 SsoResult<std::string> SsoService::start_login(const core::Org& org, std::string_view next) {
-    if (!sp_) return refuse(org, "saml.login", fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
+    if (!sp_)
+        return refuse(org, "saml.login",
+                      fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
     std::optional<core::SamlProvider> provider;
     if (auto s = store_.read([&](store::Transaction& tx) -> Status {
             provider = tx.saml_provider(org.id);
@@ -74,11 +76,15 @@ SsoResult<std::string> SsoService::start_login(const core::Org& org, std::string
         return SsoFailure{s.error(), {}};
     }
     if (!provider) {
-        return SsoFailure{fail("saml.not_configured", "Single sign-on is not configured for this organization."), {}};
+        return SsoFailure{
+            fail("saml.not_configured", "Single sign-on is not configured for this organization."),
+            {}};
     }
     const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
-    const saml::AuthnRequest request = saml::build_authn_request(endpoints, provider->sso_url, clock_);
-    const std::string relay = saml::is_safe_relay_path(next) ? std::string(next) : landing_path(org);
+    const saml::AuthnRequest request =
+        saml::build_authn_request(endpoints, provider->sso_url, clock_);
+    const std::string relay =
+        saml::is_safe_relay_path(next) ? std::string(next) : landing_path(org);
     const Status recorded = store_.write([&](store::Transaction& tx) -> Status {
         return tx.insert_authn_request(org.id, request.id, relay,
                                        clock_.now() + settings_.authn_request_ttl_seconds);
@@ -86,7 +92,8 @@ SsoResult<std::string> SsoService::start_login(const core::Org& org, std::string
     if (!recorded) return SsoFailure{recorded.error(), {}};
     // The destination travels as RelayState when it fits the binding's 80-byte limit; the
     // ACS trusts only the copy stored with the request.
-    const std::string relay_state = relay.size() <= saml::kMaxRelayStateBytes ? relay : std::string();
+    const std::string relay_state =
+        relay.size() <= saml::kMaxRelayStateBytes ? relay : std::string();
     auto url = saml::build_redirect_url(provider->sso_url, saml::SamlMessageKind::request,
                                         request.xml, relay_state, *sp_);
     if (!url) return refuse(org, "saml.login", url.error());
@@ -96,7 +103,9 @@ SsoResult<std::string> SsoService::start_login(const core::Org& org, std::string
 SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_view saml_response,
                                              std::string_view relay_state) {
     const std::string action = "saml.sign_in";
-    if (!sp_) return refuse(org, action, fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
+    if (!sp_)
+        return refuse(org, action,
+                      fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
     std::optional<core::SamlProvider> provider;
     if (auto s = store_.read([&](store::Transaction& tx) -> Status {
             provider = tx.saml_provider(org.id);
@@ -106,7 +115,9 @@ SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_v
         return refuse(org, action, s.error());
     }
     if (!provider) {
-        return refuse(org, action, fail("saml.not_configured", "Single sign-on is not configured for this organization."));
+        return refuse(
+            org, action,
+            fail("saml.not_configured", "Single sign-on is not configured for this organization."));
     }
     const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
     saml::AcsExpectations expectations;
@@ -129,7 +140,8 @@ SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_v
     // the member and the session.
     auto validated = saml::validate_response(saml_response, *provider, expectations, clock_);
     if (!validated) return refuse(org, action, validated.error());
-    auto identity = saml::map_identity(validated->name_id, validated->attributes, provider->mapping);
+    auto identity =
+        saml::map_identity(validated->name_id, validated->attributes, provider->mapping);
     if (!identity) return refuse(org, action, identity.error(), validated->name_id);
 
     SignIn sign_in;
@@ -139,36 +151,41 @@ SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_v
             auto stored = tx.consume_authn_request(org.id, *validated->in_response_to, now);
             if (!stored || stored->rfind(kLogoutMarker, 0) == 0) {
                 return fail("saml.response.unknown_request",
-                            "The Response answers a request that is no longer pending (already used or expired).");
+                            "The Response answers a request that is no longer pending (already "
+                            "used or expired).");
             }
             relay = *stored;
         } else if (saml::is_safe_relay_path(relay_state)) {
             relay = std::string(relay_state);
         }
         if (tx.assertion_seen(org.id, validated->assertion_id, now)) {
-            return fail("saml.replay", "The assertion " + validated->assertion_id + " was already used.");
+            return fail("saml.replay",
+                        "The assertion " + validated->assertion_id + " was already used.");
         }
-        if (auto s = tx.remember_assertion(org.id, validated->assertion_id, validated->replay_expires_at); !s) {
+        if (auto s = tx.remember_assertion(org.id, validated->assertion_id,
+                                           validated->replay_expires_at);
+            !s) {
             return s;
         }
         auto linked = link_or_create_member(tx, org, *identity, now);
         if (!linked) return linked.error();
-        auto session = start_session(tx, linked->member, core::SessionMethod::saml, settings_.sessions,
-                                     now, validated->session_not_on_or_after, validated->name_id,
-                                     validated->session_index);
+        auto session = start_session(tx, linked->member, core::SessionMethod::saml,
+                                     settings_.sessions, now, validated->session_not_on_or_after,
+                                     validated->name_id, validated->session_index);
         if (!session) return session.error();
         sign_in.member = linked->member;
         sign_in.session = std::move(*session);
         sign_in.redirect_path = relay.empty() ? landing_path(org) : relay;
         sign_in.linked_now = linked->linked_now;
         sign_in.created_now = linked->created_now;
-        return tx.append_audit(audit_entry(
-            org, "member:" + linked->member.public_id, action, linked->member.public_id, "success", "",
-            {{"subject", identity->user_id},
-             {"assertion_id", validated->assertion_id},
-             {"linked", linked->linked_now},
-             {"created", linked->created_now},
-             {"idp_initiated", !validated->in_response_to.has_value()}}));
+        return tx.append_audit(
+            audit_entry(org, "member:" + linked->member.public_id, action, linked->member.public_id,
+                        "success", "",
+                        {{"subject", identity->user_id},
+                         {"assertion_id", validated->assertion_id},
+                         {"linked", linked->linked_now},
+                         {"created", linked->created_now},
+                         {"idp_initiated", !validated->in_response_to.has_value()}}));
     });
     if (!settled) return refuse(org, action, settled.error(), identity->user_id);
     util::log_event(util::LogLevel::info, "saml.sign_in",
@@ -180,9 +197,10 @@ LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session
     const auto ended = end_session(store_, session_token);
     if (!ended || ended->org_id != org.id) return {landing_path(org)};
     (void)store_.write([&](store::Transaction& tx) -> Status {
-        return tx.append_audit(audit_entry(org, "member:" + std::to_string(ended->member_id),
-                                           "session.logout", std::to_string(ended->id), "success",
-                                           "", {{"method", core::SessionMethod::saml == ended->method ? "saml" : "password"}}));
+        return tx.append_audit(audit_entry(
+            org, "member:" + std::to_string(ended->member_id), "session.logout",
+            std::to_string(ended->id), "success", "",
+            {{"method", core::SessionMethod::saml == ended->method ? "saml" : "password"}}));
     });
     if (ended->method != core::SessionMethod::saml || !sp_) return {landing_path(org)};
     std::optional<core::SamlProvider> provider;
@@ -192,30 +210,35 @@ LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session
     });
     if (!provider || provider->slo_url.empty()) return {landing_path(org)};
     const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
-    const auto request = saml::build_logout_request(endpoints, provider->slo_url, ended->saml_name_id, "",
-                                                    {ended->saml_session_index}, clock_);
+    const auto request = saml::build_logout_request(
+        endpoints, provider->slo_url, ended->saml_name_id, "", {ended->saml_session_index}, clock_);
     const Status recorded = store_.write([&](store::Transaction& tx) -> Status {
         return tx.insert_authn_request(org.id, request.id, std::string(kLogoutMarker),
                                        clock_.now() + settings_.authn_request_ttl_seconds);
     });
     if (!recorded) return {landing_path(org)};
-    auto url = saml::build_redirect_url(provider->slo_url, saml::SamlMessageKind::request, request.xml,
-                                        "", *sp_);
+    auto url = saml::build_redirect_url(provider->slo_url, saml::SamlMessageKind::request,
+                                        request.xml, "", *sp_);
     if (!url) return {landing_path(org)};
     return {*url};
 }
 
-SsoResult<LogoutRedirect> SsoService::single_logout(const core::Org& org, std::string_view raw_query,
-                                                    const std::map<std::string, std::string>& form) {
+SsoResult<LogoutRedirect> SsoService::single_logout(
+    const core::Org& org, std::string_view raw_query,
+    const std::map<std::string, std::string>& form) {
     const std::string action = "saml.logout";
-    if (!sp_) return refuse(org, action, fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
+    if (!sp_)
+        return refuse(org, action,
+                      fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
     std::optional<core::SamlProvider> provider;
     (void)store_.read([&](store::Transaction& tx) -> Status {
         provider = tx.saml_provider(org.id);
         return {};
     });
     if (!provider) {
-        return refuse(org, action, fail("saml.not_configured", "Single sign-on is not configured for this organization."));
+        return refuse(
+            org, action,
+            fail("saml.not_configured", "Single sign-on is not configured for this organization."));
     }
     auto keys = saml::TrustedKeys::from_certificates(provider->certificates);
     if (!keys) return refuse(org, action, keys.error());
@@ -234,13 +257,16 @@ SsoResult<LogoutRedirect> SsoService::single_logout(const core::Org& org, std::s
         const Status matched = store_.write([&](store::Transaction& tx) -> Status {
             auto stored = tx.consume_authn_request(org.id, response->in_response_to, clock_.now());
             if (!stored || *stored != kLogoutMarker) {
-                return fail("saml.logout.unknown_request", "The LogoutResponse answers no pending LogoutRequest.");
+                return fail("saml.logout.unknown_request",
+                            "The LogoutResponse answers no pending LogoutRequest.");
             }
             return {};
         });
         if (!matched) return refuse(org, action, matched.error());
         if (!response->success) {
-            return refuse(org, action, fail("saml.logout.status", "The IdP answered the logout with status " + response->status + "."));
+            return refuse(org, action,
+                          fail("saml.logout.status", "The IdP answered the logout with status " +
+                                                         response->status + "."));
         }
         return LogoutRedirect{landing_path(org)};
     }
@@ -251,14 +277,16 @@ SsoResult<LogoutRedirect> SsoService::single_logout(const core::Org& org, std::s
     std::int64_t ended = 0;
     const Status done = store_.write([&](store::Transaction& tx) -> Status {
         ended = tx.delete_saml_sessions(org.id, request->name_id, request->session_indexes);
-        return tx.append_audit(audit_entry(org, "idp", action, request->name_id, "success", "",
-                                           {{"sessions_ended", ended}, {"request_id", request->id}}));
+        return tx.append_audit(
+            audit_entry(org, "idp", action, request->name_id, "success", "",
+                        {{"sessions_ended", ended}, {"request_id", request->id}}));
     });
     if (!done) return refuse(org, action, done.error());
     if (provider->slo_url.empty()) return LogoutRedirect{landing_path(org)};
-    const auto answer = saml::build_logout_response(endpoints, provider->slo_url, request->id, clock_);
-    auto url = saml::build_redirect_url(provider->slo_url, saml::SamlMessageKind::response, answer.xml,
-                                        request->relay_state.value_or(""), *sp_);
+    const auto answer =
+        saml::build_logout_response(endpoints, provider->slo_url, request->id, clock_);
+    auto url = saml::build_redirect_url(provider->slo_url, saml::SamlMessageKind::response,
+                                        answer.xml, request->relay_state.value_or(""), *sp_);
     if (!url) return refuse(org, action, url.error());
     return LogoutRedirect{*url};
 }

@@ -33,7 +33,7 @@ struct StatementFree {
 // A prepared statement in use. Resets itself (and clears bindings) when destroyed so the
 // cached statement is ready for the next use.
 class Cursor {
-public:
+  public:
     Cursor(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
     // A cursor that owns a statement prepared for one use (finalized when destroyed).
     Cursor(sqlite3* db, std::unique_ptr<sqlite3_stmt, StatementFree> owned)
@@ -57,7 +57,10 @@ public:
     // Advances to the next row; false when done. Throws DatabaseError/ConstraintError.
     bool step();
     // Runs a statement that returns no rows.
-    void run() { while (step()) {} }
+    void run() {
+        while (step()) {
+        }
+    }
 
     std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
     double real(int column) const { return sqlite3_column_double(stmt_, column); }
@@ -66,7 +69,7 @@ public:
     std::string text(int column) const;
     std::optional<std::int64_t> optional_integer(int column) const;
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_;
     std::unique_ptr<sqlite3_stmt, StatementFree> owned_;
@@ -75,7 +78,7 @@ private:
 
 // One connection and its prepared statements. Used by one thread at a time.
 class Connection {
-public:
+  public:
     // Opens and configures (WAL, foreign keys, busy timeout). Throws DatabaseError.
     explicit Connection(const std::string& path);
     ~Connection();
@@ -93,7 +96,7 @@ public:
     std::int64_t changes() const { return sqlite3_changes(db_); }
     sqlite3* handle() const { return db_; }
 
-private:
+  private:
     sqlite3* db_ = nullptr;
     std::map<std::string, std::unique_ptr<sqlite3_stmt, StatementFree>, std::less<>> statements_;
 };

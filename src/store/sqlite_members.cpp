@@ -78,7 +78,9 @@ Result<core::Member> SqliteTransaction::insert_member(core::Member m) {
         bind_or_null(c, m.user_name);
         bind_or_null(c, m.external_id);
         c.bind(m.given_name).bind(m.family_name).bind(m.display_name);
-        c.bind(core::to_string(m.role)).bind(core::to_string(m.state)).bind(core::to_string(m.source));
+        c.bind(core::to_string(m.role))
+            .bind(core::to_string(m.state))
+            .bind(core::to_string(m.source));
         c.bind(m.idp_managed);
         bind_or_null(c, m.saml_subject);
         bind_or_null(c, m.password_hash);
@@ -109,7 +111,8 @@ std::optional<core::Member> SqliteTransaction::member_by_user_name(RowId org_id,
     return first_member(c.bind(org_id).bind(user_name));
 }
 
-std::optional<core::Member> SqliteTransaction::member_by_email(RowId org_id, std::string_view email) {
+std::optional<core::Member> SqliteTransaction::member_by_email(RowId org_id,
+                                                               std::string_view email) {
     auto c = db_.query(select_members("org_id = ? AND email = ? ORDER BY id LIMIT 1"));
     return first_member(c.bind(org_id).bind(email));
 }
@@ -139,7 +142,9 @@ Result<core::Member> SqliteTransaction::update_member(core::Member m) {
         bind_or_null(c, m.user_name);
         bind_or_null(c, m.external_id);
         c.bind(m.given_name).bind(m.family_name).bind(m.display_name);
-        c.bind(core::to_string(m.role)).bind(core::to_string(m.state)).bind(core::to_string(m.source));
+        c.bind(core::to_string(m.role))
+            .bind(core::to_string(m.state))
+            .bind(core::to_string(m.source));
         c.bind(m.idp_managed);
         bind_or_null(c, m.saml_subject);
         bind_or_null(c, m.password_hash);

@@ -36,8 +36,9 @@ UnixTime now_seconds() { return util::SystemClock{}.now(); }
 Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
     if (org.created_at == 0) org.created_at = now_seconds();
     try {
-        db_.query("INSERT INTO orgs (slug, name, default_role, require_sso, scim_enabled, "
-                  "jit_provisioning, allow_idp_initiated, created_at) VALUES (?,?,?,?,?,?,?,?)")
+        db_.query(
+               "INSERT INTO orgs (slug, name, default_role, require_sso, scim_enabled, "
+               "jit_provisioning, allow_idp_initiated, created_at) VALUES (?,?,?,?,?,?,?,?)")
             .bind(org.slug)
             .bind(org.name)
             .bind(core::to_string(org.default_role))
@@ -72,8 +73,9 @@ std::vector<core::Org> SqliteTransaction::list_orgs() {
 }
 
 Status SqliteTransaction::update_org(const core::Org& org) {
-    db_.query("UPDATE orgs SET name = ?, default_role = ?, require_sso = ?, scim_enabled = ?, "
-              "jit_provisioning = ?, allow_idp_initiated = ? WHERE id = ?")
+    db_.query(
+           "UPDATE orgs SET name = ?, default_role = ?, require_sso = ?, scim_enabled = ?, "
+           "jit_provisioning = ?, allow_idp_initiated = ? WHERE id = ?")
         .bind(org.name)
         .bind(core::to_string(org.default_role))
         .bind(org.require_sso)
@@ -116,21 +118,25 @@ std::optional<core::SamlProvider> SqliteTransaction::saml_provider(RowId org_id)
 }
 
 Status SqliteTransaction::put_saml_provider(const core::SamlProvider& p) {
-    const nlohmann::json mapping = {{"user_id", p.mapping.user_id},     {"email", p.mapping.email},
+    const nlohmann::json mapping = {{"user_id", p.mapping.user_id},
+                                    {"email", p.mapping.email},
                                     {"first_name", p.mapping.first_name},
-                                    {"last_name", p.mapping.last_name}, {"role", p.mapping.role},
+                                    {"last_name", p.mapping.last_name},
+                                    {"role", p.mapping.role},
                                     {"groups", p.mapping.groups}};
-    const nlohmann::json options = {{"clock_skew_seconds", p.options.clock_skew_seconds},
-                                    {"allow_sha1", p.options.allow_sha1},
-                                    {"require_signed_assertion", p.options.require_signed_assertion}};
-    db_.query("INSERT INTO saml_providers (org_id, idp_entity_id, sso_url, slo_url, certificates, "
-              "metadata_url, preset, attribute_mapping, options, updated_at) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(org_id) DO UPDATE SET "
-              "idp_entity_id = excluded.idp_entity_id, sso_url = excluded.sso_url, "
-              "slo_url = excluded.slo_url, certificates = excluded.certificates, "
-              "metadata_url = excluded.metadata_url, preset = excluded.preset, "
-              "attribute_mapping = excluded.attribute_mapping, options = excluded.options, "
-              "updated_at = excluded.updated_at")
+    const nlohmann::json options = {
+        {"clock_skew_seconds", p.options.clock_skew_seconds},
+        {"allow_sha1", p.options.allow_sha1},
+        {"require_signed_assertion", p.options.require_signed_assertion}};
+    db_.query(
+           "INSERT INTO saml_providers (org_id, idp_entity_id, sso_url, slo_url, certificates, "
+           "metadata_url, preset, attribute_mapping, options, updated_at) "
+           "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(org_id) DO UPDATE SET "
+           "idp_entity_id = excluded.idp_entity_id, sso_url = excluded.sso_url, "
+           "slo_url = excluded.slo_url, certificates = excluded.certificates, "
+           "metadata_url = excluded.metadata_url, preset = excluded.preset, "
+           "attribute_mapping = excluded.attribute_mapping, options = excluded.options, "
+           "updated_at = excluded.updated_at")
         .bind(p.org_id)
         .bind(p.idp_entity_id)
         .bind(p.sso_url)

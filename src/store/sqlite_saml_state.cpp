@@ -5,8 +5,9 @@ namespace gatehouse::store::sqlite {
 Status SqliteTransaction::insert_authn_request(RowId org_id, std::string_view request_id,
                                                std::string_view relay_state, UnixTime expires_at) {
     try {
-        db_.query("INSERT INTO authn_requests (org_id, request_id, relay_state, expires_at) "
-                  "VALUES (?,?,?,?)")
+        db_.query(
+               "INSERT INTO authn_requests (org_id, request_id, relay_state, expires_at) "
+               "VALUES (?,?,?,?)")
             .bind(org_id)
             .bind(request_id)
             .bind(relay_state)
@@ -18,7 +19,8 @@ Status SqliteTransaction::insert_authn_request(RowId org_id, std::string_view re
     return {};
 }
 
-bool SqliteTransaction::authn_request_pending(RowId org_id, std::string_view request_id, UnixTime now) {
+bool SqliteTransaction::authn_request_pending(RowId org_id, std::string_view request_id,
+                                              UnixTime now) {
     auto c = db_.query(
         "SELECT 1 FROM authn_requests WHERE org_id = ? AND request_id = ? AND expires_at > ?");
     c.bind(org_id).bind(request_id).bind(now);
@@ -51,9 +53,10 @@ bool SqliteTransaction::assertion_seen(RowId org_id, std::string_view assertion_
 Status SqliteTransaction::remember_assertion(RowId org_id, std::string_view assertion_id,
                                              UnixTime until) {
     // An expired entry with the same ID may linger until the next purge: replace it.
-    db_.query("INSERT INTO seen_assertions (org_id, assertion_id, expires_at) VALUES (?,?,?) "
-              "ON CONFLICT(org_id, assertion_id) DO UPDATE SET expires_at = "
-              "max(expires_at, excluded.expires_at)")
+    db_.query(
+           "INSERT INTO seen_assertions (org_id, assertion_id, expires_at) VALUES (?,?,?) "
+           "ON CONFLICT(org_id, assertion_id) DO UPDATE SET expires_at = "
+           "max(expires_at, excluded.expires_at)")
         .bind(org_id)
         .bind(assertion_id)
         .bind(until)
@@ -64,8 +67,9 @@ Status SqliteTransaction::remember_assertion(RowId org_id, std::string_view asse
 Status SqliteTransaction::append_audit(core::AuditEntry e) {
     if (e.at == 0) e.at = now_seconds();
     if (e.details.empty()) e.details = "{}";
-    db_.query("INSERT INTO audit_log (org_id, at, actor, action, target, outcome, reason_code, "
-              "details) VALUES (?,?,?,?,?,?,?,?)")
+    db_.query(
+           "INSERT INTO audit_log (org_id, at, actor, action, target, outcome, reason_code, "
+           "details) VALUES (?,?,?,?,?,?,?,?)")
         .bind(e.org_id)
         .bind(e.at)
         .bind(e.actor)

@@ -5,10 +5,11 @@ namespace gatehouse::store::sqlite {
 
 Result<core::Session> SqliteTransaction::insert_session(core::Session s, std::string_view id_hash) {
     try {
-        db_.query("INSERT INTO sessions (org_id, member_id, id_hash, method, saml_name_id, "
-                  "saml_session_index, created_at, last_seen_at, expires_at) "
-                  "SELECT ?,?,?,?,?,?,?,?,? WHERE EXISTS (SELECT 1 FROM members WHERE id = ? AND "
-                  "org_id = ?)")
+        db_.query(
+               "INSERT INTO sessions (org_id, member_id, id_hash, method, saml_name_id, "
+               "saml_session_index, created_at, last_seen_at, expires_at) "
+               "SELECT ?,?,?,?,?,?,?,?,? WHERE EXISTS (SELECT 1 FROM members WHERE id = ? AND "
+               "org_id = ?)")
             .bind(s.org_id)
             .bind(s.member_id)
             .bind_blob(id_hash)
@@ -58,7 +59,10 @@ Status SqliteTransaction::touch_session(RowId org_id, RowId session_id, UnixTime
 }
 
 Status SqliteTransaction::delete_session(RowId org_id, RowId session_id) {
-    db_.query("DELETE FROM sessions WHERE org_id = ? AND id = ?").bind(org_id).bind(session_id).run();
+    db_.query("DELETE FROM sessions WHERE org_id = ? AND id = ?")
+        .bind(org_id)
+        .bind(session_id)
+        .run();
     return {};
 }
 
@@ -75,8 +79,8 @@ std::int64_t SqliteTransaction::delete_password_sessions(RowId org_id) {
     return db_.changes();
 }
 
-std::int64_t SqliteTransaction::delete_saml_sessions(RowId org_id, std::string_view name_id,
-                                                     const std::vector<std::string>& session_indexes) {
+std::int64_t SqliteTransaction::delete_saml_sessions(
+    RowId org_id, std::string_view name_id, const std::vector<std::string>& session_indexes) {
     if (session_indexes.empty()) {
         db_.query("DELETE FROM sessions WHERE org_id = ? AND method = 'saml' AND saml_name_id = ?")
             .bind(org_id)
@@ -86,8 +90,9 @@ std::int64_t SqliteTransaction::delete_saml_sessions(RowId org_id, std::string_v
     }
     std::int64_t ended = 0;
     for (const auto& index : session_indexes) {
-        db_.query("DELETE FROM sessions WHERE org_id = ? AND method = 'saml' AND saml_name_id = ? "
-                  "AND saml_session_index = ?")
+        db_.query(
+               "DELETE FROM sessions WHERE org_id = ? AND method = 'saml' AND saml_name_id = ? "
+               "AND saml_session_index = ?")
             .bind(org_id)
             .bind(name_id)
             .bind(index)
@@ -97,15 +102,17 @@ std::int64_t SqliteTransaction::delete_saml_sessions(RowId org_id, std::string_v
     return ended;
 }
 
-Result<core::ScimToken> SqliteTransaction::insert_scim_token(RowId org_id, std::string_view token_hash,
+Result<core::ScimToken> SqliteTransaction::insert_scim_token(RowId org_id,
+                                                             std::string_view token_hash,
                                                              std::string_view description) {
     core::ScimToken token;
     token.org_id = org_id;
     token.description = std::string(description);
     token.created_at = now_seconds();
     try {
-        db_.query("INSERT INTO scim_tokens (org_id, token_hash, description, created_at) "
-                  "VALUES (?,?,?,?)")
+        db_.query(
+               "INSERT INTO scim_tokens (org_id, token_hash, description, created_at) "
+               "VALUES (?,?,?,?)")
             .bind(org_id)
             .bind_blob(token_hash)
             .bind(description)
@@ -153,12 +160,15 @@ std::vector<core::ScimToken> SqliteTransaction::list_scim_tokens(RowId org_id) {
 }
 
 Status SqliteTransaction::revoke_scim_token(RowId org_id, RowId token_id, UnixTime at) {
-    db_.query("UPDATE scim_tokens SET revoked_at = ? WHERE org_id = ? AND id = ? AND revoked_at IS NULL")
+    db_.query(
+           "UPDATE scim_tokens SET revoked_at = ? WHERE org_id = ? AND id = ? AND revoked_at IS "
+           "NULL")
         .bind(at)
         .bind(org_id)
         .bind(token_id)
         .run();
-    if (db_.changes() == 0) return fail(kNotFound, "No active token with that id in this organization.");
+    if (db_.changes() == 0)
+        return fail(kNotFound, "No active token with that id in this organization.");
     return {};
 }
 

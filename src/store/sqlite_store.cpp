@@ -13,8 +13,9 @@ namespace {
 // mutex, because SQLite admits one writer at a time and waiting on our own mutex is cheaper
 // and fairer than spinning on SQLITE_BUSY.
 class SqliteStore final : public Store {
-public:
-    explicit SqliteStore(std::string path) : path_(std::move(path)), in_memory_(path_ == ":memory:") {
+  public:
+    explicit SqliteStore(std::string path)
+        : path_(std::move(path)), in_memory_(path_ == ":memory:") {
         writer_ = std::make_unique<Connection>(path_);
         version_ = migrate(*writer_);
     }
@@ -34,7 +35,7 @@ public:
 
     int schema_version() const override { return version_; }
 
-private:
+  private:
     static Status run(Connection& connection, const char* begin,
                       const std::function<Status(Transaction&)>& work) {
         try {

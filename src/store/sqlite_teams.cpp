@@ -51,7 +51,8 @@ Result<core::Team> SqliteTransaction::insert_team(core::Team t) {
         bind_or_null(c, t.external_id);
         c.bind(t.idp_managed).bind(t.created_at).bind(t.updated_at).run();
     } catch (const ConstraintError&) {
-        return fail(kConflict, "A team with the slug '" + t.slug + "' already exists in this organization.");
+        return fail(kConflict,
+                    "A team with the slug '" + t.slug + "' already exists in this organization.");
     }
     t.id = db_.last_insert_id();
     return t;
@@ -80,7 +81,8 @@ Result<core::Team> SqliteTransaction::update_team(core::Team t) {
         if (!c.step()) return fail(kNotFound, "The team no longer exists.");
         t.version = c.integer(0);
     } catch (const ConstraintError&) {
-        return fail(kConflict, "A team with the slug '" + t.slug + "' already exists in this organization.");
+        return fail(kConflict,
+                    "A team with the slug '" + t.slug + "' already exists in this organization.");
     }
     return t;
 }
@@ -91,7 +93,8 @@ Status SqliteTransaction::delete_team(RowId org_id, RowId id) {
     return {};
 }
 
-PageOf<core::Team> SqliteTransaction::list_teams(RowId org_id, const std::optional<SqlFilter>& filter,
+PageOf<core::Team> SqliteTransaction::list_teams(RowId org_id,
+                                                 const std::optional<SqlFilter>& filter,
                                                  Page page) {
     const std::string where =
         filter ? "org_id = ? AND (" + filter->where + ")" : std::string("org_id = ?");
@@ -118,9 +121,10 @@ PageOf<core::Team> SqliteTransaction::list_teams(RowId org_id, const std::option
 
 Status SqliteTransaction::add_team_member(RowId org_id, RowId team_id, RowId member_id) {
     // The SELECT guards the org scope: both rows must belong to org_id.
-    db_.query("INSERT OR IGNORE INTO team_members (org_id, team_id, member_id) "
-              "SELECT ?, t.id, m.id FROM teams t, members m "
-              "WHERE t.id = ? AND t.org_id = ? AND m.id = ? AND m.org_id = ?")
+    db_.query(
+           "INSERT OR IGNORE INTO team_members (org_id, team_id, member_id) "
+           "SELECT ?, t.id, m.id FROM teams t, members m "
+           "WHERE t.id = ? AND t.org_id = ? AND m.id = ? AND m.org_id = ?")
         .bind(org_id)
         .bind(team_id)
         .bind(org_id)

@@ -8,7 +8,7 @@
 namespace gatehouse::store::sqlite {
 
 class SqliteTransaction final : public Transaction {
-public:
+  public:
     explicit SqliteTransaction(Connection& connection) : db_(connection) {}
 
     Result<core::Org> insert_org(core::Org org) override;
@@ -23,11 +23,15 @@ public:
 
     Result<core::Member> insert_member(core::Member member) override;
     std::optional<core::Member> member_by_id(RowId org_id, RowId id) override;
-    std::optional<core::Member> member_by_public_id(RowId org_id, std::string_view public_id) override;
-    std::optional<core::Member> member_by_user_name(RowId org_id, std::string_view user_name) override;
+    std::optional<core::Member> member_by_public_id(RowId org_id,
+                                                    std::string_view public_id) override;
+    std::optional<core::Member> member_by_user_name(RowId org_id,
+                                                    std::string_view user_name) override;
     std::optional<core::Member> member_by_email(RowId org_id, std::string_view email) override;
-    std::optional<core::Member> member_by_external_id(RowId org_id, std::string_view external_id) override;
-    std::optional<core::Member> member_by_saml_subject(RowId org_id, std::string_view subject) override;
+    std::optional<core::Member> member_by_external_id(RowId org_id,
+                                                      std::string_view external_id) override;
+    std::optional<core::Member> member_by_saml_subject(RowId org_id,
+                                                       std::string_view subject) override;
     Result<core::Member> update_member(core::Member member) override;
     Status delete_member(RowId org_id, RowId id) override;
     PageOf<core::Member> list_members(RowId org_id, const std::optional<SqlFilter>& filter,
@@ -43,7 +47,8 @@ public:
     Status add_team_member(RowId org_id, RowId team_id, RowId member_id) override;
     Status remove_team_member(RowId org_id, RowId team_id, RowId member_id) override;
     Status clear_team_members(RowId org_id, RowId team_id) override;
-    std::vector<std::pair<std::string, std::string>> team_members(RowId org_id, RowId team_id) override;
+    std::vector<std::pair<std::string, std::string>> team_members(RowId org_id,
+                                                                  RowId team_id) override;
     std::vector<core::Team> teams_of_member(RowId org_id, RowId member_id) override;
 
     Result<core::Session> insert_session(core::Session session, std::string_view id_hash) override;
@@ -78,10 +83,10 @@ public:
 
     // SCIM provisioning (sqlite_scim.cpp).
     std::optional<std::string> scim_token_hash(RowId org_id, RowId token_id) override;
-    std::vector<std::optional<RowId>> member_row_ids(RowId org_id,
-                                                     const std::vector<std::string>& public_ids) override;
+    std::vector<std::optional<RowId>> member_row_ids(
+        RowId org_id, const std::vector<std::string>& public_ids) override;
 
-private:
+  private:
     Connection& db_;
 };
 

@@ -9,7 +9,7 @@ namespace {
 
 // Owns a z_stream for the duration of one call.
 class ZStream {
-public:
+  public:
     explicit ZStream(bool inflating) : inflating_(inflating) {
         const int rc = inflating ? inflateInit2(&stream_, -MAX_WBITS)
                                  : deflateInit2(&stream_, Z_BEST_COMPRESSION, Z_DEFLATED,
@@ -21,7 +21,7 @@ public:
     ZStream& operator=(const ZStream&) = delete;
     z_stream* get() { return &stream_; }
 
-private:
+  private:
     z_stream stream_{};
     bool inflating_;
 };
@@ -57,9 +57,8 @@ Result<std::string> inflate_raw(std::string_view bytes, std::size_t max_output) 
         const int rc = inflate(z.get(), Z_NO_FLUSH);
         const std::size_t produced = sizeof buffer - z.get()->avail_out;
         if (out.size() + produced > max_output) {
-            return fail("deflate.too_large",
-                        "The compressed message inflates beyond " + std::to_string(max_output) +
-                            " bytes.");
+            return fail("deflate.too_large", "The compressed message inflates beyond " +
+                                                 std::to_string(max_output) + " bytes.");
         }
         out.append(buffer, produced);
         if (rc == Z_STREAM_END) return out;

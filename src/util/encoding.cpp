@@ -6,8 +6,7 @@ namespace gatehouse::util {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr char kUrlAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kUrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string encode_with(std::string_view bytes, const char* alphabet, bool pad) {
     std::string out;
@@ -42,7 +41,8 @@ std::string encode_with(std::string_view bytes, const char* alphabet, bool pad) 
 constexpr std::array<signed char, 256> make_decode_table() {
     std::array<signed char, 256> table{};
     for (auto& entry : table) entry = -1;
-    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
+    for (int i = 0; i < 64; ++i)
+        table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
     return table;
 }
 constexpr auto kDecode = make_decode_table();
@@ -150,7 +150,8 @@ std::optional<std::map<std::string, std::string>> parse_form(std::string_view bo
         if (pair.empty()) continue;
         const auto eq = pair.find('=');
         auto key = url_decode(pair.substr(0, eq));
-        auto value = url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+        auto value =
+            url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
         if (!key || !value) return std::nullopt;
         fields.emplace(std::move(*key), std::move(*value));
     }

@@ -85,7 +85,8 @@ std::optional<UnixTime> parse_iso8601(std::string_view text) {
         return std::nullopt;  // a time without a zone is ambiguous: refuse it
     }
     if (pos != text.size()) return std::nullopt;
-    const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    const std::int64_t days =
+        days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     return days * 86400 + hour * 3600 + minute * 60 + second - offset;
 }
 

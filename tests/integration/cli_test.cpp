@@ -22,7 +22,8 @@ struct Cli {
 
 TEST_CASE("org create makes an org with an owner and org list shows it") {
     Cli cli;
-    auto created = cli({"org", "create", "acme", "--name", "Acme Inc", "--owner-email", "ada@acme.test"});
+    auto created =
+        cli({"org", "create", "acme", "--name", "Acme Inc", "--owner-email", "ada@acme.test"});
     CHECK(created.exit_code == 0);
     CHECK(created.out.find("acme") != std::string::npos);
     CHECK(created.out.find("ada@acme.test") != std::string::npos);

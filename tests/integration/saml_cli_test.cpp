@@ -19,8 +19,8 @@ TEST_CASE("saml check accepts a valid response for the org and prints the mapped
     SamlGateway gw;
     const std::string request_id = "_check-request";
     const auto file = write_response(gw, "ok.b64", gw.response_for(request_id, "ada@example.com"));
-    auto result = run_gatehouse({"--db", gw.db, "saml", "check", file, "--org", "acme", "--base-url",
-                                 kBaseUrl, "--request-id", request_id});
+    auto result = run_gatehouse({"--db", gw.db, "saml", "check", file, "--org", "acme",
+                                 "--base-url", kBaseUrl, "--request-id", request_id});
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("ACCEPTED") != std::string::npos);
     CHECK(result.out.find("email:       ada@example.com") != std::string::npos);
@@ -28,8 +28,10 @@ TEST_CASE("saml check accepts a valid response for the org and prints the mapped
 
 TEST_CASE("saml check names the failed rule and its reason code, exiting 1") {
     SamlGateway gw;
-    const auto file = write_response(gw, "unknown.b64", gw.response_for("_never-sent", "ada@example.com"));
-    auto result = run_gatehouse({"--db", gw.db, "saml", "check", file, "--org", "acme", "--base-url", kBaseUrl});
+    const auto file =
+        write_response(gw, "unknown.b64", gw.response_for("_never-sent", "ada@example.com"));
+    auto result = run_gatehouse(
+        {"--db", gw.db, "saml", "check", file, "--org", "acme", "--base-url", kBaseUrl});
     CHECK(result.exit_code == 1);
     CHECK(result.out.find("REJECTED") != std::string::npos);
     CHECK(result.out.find("FAILED  10. InResponseTo") != std::string::npos);
@@ -41,8 +43,9 @@ TEST_CASE("saml check reports a replay without recording the assertion") {
     const std::string request_id = gw.start_login();
     const std::string response = gw.response_for(request_id, "ada@example.com");
     const auto file = write_response(gw, "replay.b64", response);
-    const std::vector<std::string> check = {"--db", gw.db, "saml", "check", file, "--org", "acme",
-                                            "--base-url", kBaseUrl, "--request-id", request_id};
+    const std::vector<std::string> check = {"--db",   gw.db,          "saml",    "check",
+                                            file,     "--org",        "acme",    "--base-url",
+                                            kBaseUrl, "--request-id", request_id};
     CHECK(run_gatehouse(check).exit_code == 0);
     CHECK(run_gatehouse(check).exit_code == 0);  // checking twice is not a replay
     REQUIRE(gw.post_acs(response)->status == 303);
@@ -54,10 +57,18 @@ TEST_CASE("saml check reports a replay without recording the assertion") {
 TEST_CASE("saml check works from explicit IdP values and --at explains an old response") {
     SamlGateway gw;
     const auto file = write_response(gw, "explicit.b64", gw.response_for("", "ada@example.com"));
-    const std::vector<std::string> base = {
-        "saml", "check", file, "--idp-cert", gw.dir.file("idp.crt"), "--idp-entity-id", gw.idp.entity_id(),
-        "--sp-entity-id", std::string(kBaseUrl) + "/saml/metadata/acme/", "--acs-url",
-        std::string(kBaseUrl) + "/saml/acs/acme/", "--allow-unsolicited"};
+    const std::vector<std::string> base = {"saml",
+                                           "check",
+                                           file,
+                                           "--idp-cert",
+                                           gw.dir.file("idp.crt"),
+                                           "--idp-entity-id",
+                                           gw.idp.entity_id(),
+                                           "--sp-entity-id",
+                                           std::string(kBaseUrl) + "/saml/metadata/acme/",
+                                           "--acs-url",
+                                           std::string(kBaseUrl) + "/saml/acs/acme/",
+                                           "--allow-unsolicited"};
     CHECK(run_gatehouse(base).exit_code == 0);
     auto later = base;
     later.insert(later.end(), {"--at", util::format_iso8601(util::SystemClock{}.now() + 3600)});
@@ -69,20 +80,21 @@ TEST_CASE("saml check works from explicit IdP values and --at explains an old re
 
 TEST_CASE("saml configure refuses incomplete or conflicting input with exit code 2") {
     SamlGateway gw;
-    auto missing_cert = run_gatehouse({"--db", gw.db, "saml", "configure", "acme", "--entity-id", "x",
-                                       "--sso-url", "https://idp.test/sso"});
+    auto missing_cert = run_gatehouse({"--db", gw.db, "saml", "configure", "acme", "--entity-id",
+                                       "x", "--sso-url", "https://idp.test/sso"});
     CHECK(missing_cert.exit_code == 2);
     CHECK(missing_cert.err.find("certificate") != std::string::npos);
     write_text(gw.dir.file("not-a-cert.pem"), "hello");
-    auto bad_cert = run_gatehouse({"--db", gw.db, "saml", "configure", "acme", "--entity-id", "x",
-                                   "--sso-url", "https://idp.test/sso", "--cert", gw.dir.file("not-a-cert.pem")});
+    auto bad_cert =
+        run_gatehouse({"--db", gw.db, "saml", "configure", "acme", "--entity-id", "x", "--sso-url",
+                       "https://idp.test/sso", "--cert", gw.dir.file("not-a-cert.pem")});
     CHECK(bad_cert.exit_code == 2);
     auto bad_preset = run_gatehouse({"--db", gw.db, "saml", "configure", "acme", "--entity-id", "x",
-                                     "--sso-url", "https://idp.test/sso", "--cert", gw.dir.file("idp.crt"),
-                                     "--preset", "nope"});
+                                     "--sso-url", "https://idp.test/sso", "--cert",
+                                     gw.dir.file("idp.crt"), "--preset", "nope"});
     CHECK(bad_preset.exit_code == 2);
-    CHECK(run_gatehouse({"--db", gw.db, "saml", "configure", "nope", "--entity-id", "x", "--sso-url",
-                         "https://idp.test/sso", "--cert", gw.dir.file("idp.crt")})
+    CHECK(run_gatehouse({"--db", gw.db, "saml", "configure", "nope", "--entity-id", "x",
+                         "--sso-url", "https://idp.test/sso", "--cert", gw.dir.file("idp.crt")})
               .exit_code == 1);
 }
 
@@ -101,7 +113,8 @@ TEST_CASE("saml configure reads IdP metadata and shows the certificate fingerpri
         "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
         "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"https://idp.meta.test\">"
         "<md:IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
-        "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + der +
+        "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" +
+        der +
         "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
         "<md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" "
         "Location=\"https://idp.meta.test/sso\"/></md:IDPSSODescriptor></md:EntityDescriptor>";

@@ -14,7 +14,8 @@ TEST_CASE("SAML metadata is served per org as SAML metadata XML") {
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(res->get_header_value("Content-Type") == "application/samlmetadata+xml");
-    CHECK(res->body.find("entityID=\"http://gatehouse.test/saml/metadata/acme/\"") != std::string::npos);
+    CHECK(res->body.find("entityID=\"http://gatehouse.test/saml/metadata/acme/\"") !=
+          std::string::npos);
     CHECK(res->body.find("http://gatehouse.test/saml/acs/acme/") != std::string::npos);
 }
 
@@ -24,10 +25,12 @@ TEST_CASE("SAML login redirects to the IdP with a signed AuthnRequest for the or
     CHECK(location.rfind(std::string(kIdpSso) + "?SAMLRequest=", 0) == 0);
     CHECK(query_param(location, "RelayState") == "/app/home");
     const std::string xml = redirect_message_xml(location, "SAMLRequest");
-    CHECK(xml.find("AssertionConsumerServiceURL=\"http://gatehouse.test/saml/acs/acme/\"") != std::string::npos);
+    CHECK(xml.find("AssertionConsumerServiceURL=\"http://gatehouse.test/saml/acs/acme/\"") !=
+          std::string::npos);
     // The signature covers the query exactly as sent, with the SP key of the metadata.
     const auto signature_at = location.find("&Signature=");
-    const std::string octets = location.substr(location.find('?') + 1, signature_at - location.find('?') - 1);
+    const std::string octets =
+        location.substr(location.find('?') + 1, signature_at - location.find('?') - 1);
     auto keys = saml::TrustedKeys::from_certificates({gw.sp_certificate_pem});
     REQUIRE(keys.ok());
     CHECK(keys->verify_detached(octets, *util::base64_decode(query_param(location, "Signature")),
@@ -37,7 +40,8 @@ TEST_CASE("SAML login redirects to the IdP with a signed AuthnRequest for the or
 
 TEST_CASE("SAML login ignores a next parameter that leaves the site") {
     SamlGateway gw;
-    const std::string location = gw.location_of("/auth/login/acme/?next=https%3A%2F%2Fevil.example%2F");
+    const std::string location =
+        gw.location_of("/auth/login/acme/?next=https%3A%2F%2Fevil.example%2F");
     CHECK(query_param(location, "RelayState") == "/organizations/acme/");
 }
 
@@ -53,7 +57,8 @@ TEST_CASE("SAML SP-initiated sign-in creates a session and lands on the requeste
     CHECK(cookie_header.find("SameSite=Lax") != std::string::npos);
     auto page = gw.landing(SamlGateway::session_cookie(*res));
     REQUIRE(page);
-    CHECK_MESSAGE(page->body.find("ada@example.com") != std::string::npos, page->body, gw.server->log());
+    CHECK_MESSAGE(page->body.find("ada@example.com") != std::string::npos, page->body,
+                  gw.server->log());
 }
 
 TEST_CASE("SAML ACS refuses a replayed response with a reference and logs the reason") {
@@ -66,13 +71,16 @@ TEST_CASE("SAML ACS refuses a replayed response with a reference and logs the re
     CHECK(replay->body.find("Reference") != std::string::npos);
     CHECK(replay->body.find("saml.") == std::string::npos);  // no reason code on the page
     gw.server->stop(SIGTERM);
-    CHECK(gw.server->log().find("\"reason\":\"saml.response.unknown_request\"") != std::string::npos);
+    CHECK(gw.server->log().find("\"reason\":\"saml.response.unknown_request\"") !=
+          std::string::npos);
 }
 
 TEST_CASE("SAML ACS refuses the same assertion ID even under a new request") {
     SamlGateway gw;
-    REQUIRE(gw.post_acs(gw.response_for(gw.start_login(), "ada@example.com", "_fixed-assertion"))->status == 303);
-    auto again = gw.post_acs(gw.response_for(gw.start_login(), "ada@example.com", "_fixed-assertion"));
+    REQUIRE(gw.post_acs(gw.response_for(gw.start_login(), "ada@example.com", "_fixed-assertion"))
+                ->status == 303);
+    auto again =
+        gw.post_acs(gw.response_for(gw.start_login(), "ada@example.com", "_fixed-assertion"));
     REQUIRE(again);
     CHECK(again->status == 403);
     gw.server->stop(SIGTERM);
@@ -108,8 +116,10 @@ TEST_CASE("SAML ACS refuses a tampered response and a response for another org")
     REQUIRE(res);
     CHECK(res->status == 403);
     REQUIRE(run_gatehouse({"--db", gw.db, "org", "create", "globex"}).exit_code == 0);
-    auto other = gw.client().Post("/saml/acs/globex/", "SAMLResponse=" + util::url_encode(gw.response_for(gw.start_login(), "ada@example.com")),
-                                  "application/x-www-form-urlencoded");
+    auto other = gw.client().Post(
+        "/saml/acs/globex/",
+        "SAMLResponse=" + util::url_encode(gw.response_for(gw.start_login(), "ada@example.com")),
+        "application/x-www-form-urlencoded");
     REQUIRE(other);
     CHECK(other->status == 404);  // globex has no IdP configured
 }
@@ -120,14 +130,17 @@ TEST_CASE("SAML IdP-initiated logout ends the session and answers with a signed 
     const std::string logout_xml =
         "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
         "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_idp-logout-1\" Version=\"2.0\" "
-        "IssueInstant=\"" + util::format_iso8601(util::SystemClock{}.now()) +
-        "\" Destination=\"http://gatehouse.test/saml/sls/acme/\"><saml:Issuer>" + gw.idp.entity_id() +
+        "IssueInstant=\"" +
+        util::format_iso8601(util::SystemClock{}.now()) +
+        "\" Destination=\"http://gatehouse.test/saml/sls/acme/\"><saml:Issuer>" +
+        gw.idp.entity_id() +
         "</saml:Issuer><saml:NameID>ada@example.com</saml:NameID>"
         "<samlp:SessionIndex>_session-1</samlp:SessionIndex></samlp:LogoutRequest>";
-    const std::string location =
-        gw.location_of("/saml/sls/acme/?" + signed_redirect_query(gw.idp, "SAMLRequest", logout_xml));
+    const std::string location = gw.location_of(
+        "/saml/sls/acme/?" + signed_redirect_query(gw.idp, "SAMLRequest", logout_xml));
     CHECK(location.rfind(std::string(kIdpSlo) + "?SAMLResponse=", 0) == 0);
-    CHECK(redirect_message_xml(location, "SAMLResponse").find("InResponseTo=\"_idp-logout-1\"") != std::string::npos);
+    CHECK(redirect_message_xml(location, "SAMLResponse").find("InResponseTo=\"_idp-logout-1\"") !=
+          std::string::npos);
     auto page = gw.landing(cookie);
     REQUIRE(page);
     CHECK(page->body.find("ada@example.com") == std::string::npos);
@@ -139,9 +152,12 @@ TEST_CASE("SAML SLS refuses an unsigned LogoutRequest and keeps the session") {
     const std::string xml =
         "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
         "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_x\" Version=\"2.0\" "
-        "IssueInstant=\"2026-01-01T00:00:00Z\"><saml:Issuer>" + gw.idp.entity_id() +
+        "IssueInstant=\"2026-01-01T00:00:00Z\"><saml:Issuer>" +
+        gw.idp.entity_id() +
         "</saml:Issuer><saml:NameID>ada@example.com</saml:NameID></samlp:LogoutRequest>";
-    auto res = gw.client().Get(("/saml/sls/acme/?SAMLRequest=" + util::url_encode(util::base64_encode(util::deflate_raw(xml)))).c_str());
+    auto res = gw.client().Get(("/saml/sls/acme/?SAMLRequest=" +
+                                util::url_encode(util::base64_encode(util::deflate_raw(xml))))
+                                   .c_str());
     REQUIRE(res);
     CHECK(res->status == 403);
     CHECK(gw.landing(cookie)->body.find("ada@example.com") != std::string::npos);
@@ -165,16 +181,21 @@ TEST_CASE("SAML SP-initiated logout ends the local session first, then sends a L
     const std::string answer =
         "<samlp:LogoutResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
         "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_idp-answer\" Version=\"2.0\" "
-        "IssueInstant=\"" + util::format_iso8601(util::SystemClock{}.now()) + "\" InResponseTo=\"" + request_id +
-        "\" Destination=\"http://gatehouse.test/saml/sls/acme/\"><saml:Issuer>" + gw.idp.entity_id() +
-        "</saml:Issuer><samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
+        "IssueInstant=\"" +
+        util::format_iso8601(util::SystemClock{}.now()) + "\" InResponseTo=\"" + request_id +
+        "\" Destination=\"http://gatehouse.test/saml/sls/acme/\"><saml:Issuer>" +
+        gw.idp.entity_id() +
+        "</saml:Issuer><samlp:Status><samlp:StatusCode "
+        "Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
         "</samlp:Status></samlp:LogoutResponse>";
-    auto done = gw.client().Get(("/saml/sls/acme/?" + signed_redirect_query(gw.idp, "SAMLResponse", answer)).c_str());
+    auto done = gw.client().Get(
+        ("/saml/sls/acme/?" + signed_redirect_query(gw.idp, "SAMLResponse", answer)).c_str());
     REQUIRE(done);
     CHECK(done->status == 302);
     CHECK(done->get_header_value("Location") == "/organizations/acme/");
     // The same answer again matches no pending request.
-    auto again = gw.client().Get(("/saml/sls/acme/?" + signed_redirect_query(gw.idp, "SAMLResponse", answer)).c_str());
+    auto again = gw.client().Get(
+        ("/saml/sls/acme/?" + signed_redirect_query(gw.idp, "SAMLResponse", answer)).c_str());
     REQUIRE(again);
     CHECK(again->status == 403);
 }
@@ -183,9 +204,10 @@ TEST_CASE("SAML ACS accepts a form body larger than 8 KiB (responses signed twic
     SamlGateway gw;
     const std::string response = gw.response_for(gw.start_login(), "ada@example.com");
     // Padding in an extra form field pushes the body past httplib's url-encoded form cap.
-    auto res = gw.client().Post("/saml/acs/acme/",
-                                "SAMLResponse=" + util::url_encode(response) + "&Padding=" + std::string(12000, 'x'),
-                                "application/x-www-form-urlencoded");
+    auto res = gw.client().Post(
+        "/saml/acs/acme/",
+        "SAMLResponse=" + util::url_encode(response) + "&Padding=" + std::string(12000, 'x'),
+        "application/x-www-form-urlencoded");
     REQUIRE(res);
     CHECK(res->status == 303);
 }
@@ -194,8 +216,9 @@ TEST_CASE("SAML ACS refuses a body over the configured limit with 413") {
     SamlGateway gw;
     gw.server->stop(SIGTERM);
     gw.server = std::make_unique<ServerProcess>(
-        gw.db, std::vector<std::string>{"--base-url", kBaseUrl, "--sp-key", gw.dir.file("sp.key"), "--sp-cert",
-                                        gw.dir.file("sp.crt"), "--max-body-bytes", "4096"});
+        gw.db,
+        std::vector<std::string>{"--base-url", kBaseUrl, "--sp-key", gw.dir.file("sp.key"),
+                                 "--sp-cert", gw.dir.file("sp.crt"), "--max-body-bytes", "4096"});
     auto res = gw.client().Post("/saml/acs/acme/", "SAMLResponse=" + std::string(8000, 'A'),
                                 "application/x-www-form-urlencoded");
     REQUIRE(res);

@@ -7,8 +7,8 @@
 #include <httplib.h>
 
 #include <fstream>
-#include <sstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "gatehouse/saml/keys.hpp"
@@ -35,7 +35,8 @@ inline void write_text(const std::string& path, const std::string& text) {
 // The value of query parameter `name` in a URL, URL-decoded.
 inline std::string query_param(const std::string& url, const std::string& name) {
     const auto question = url.find('?');
-    std::string_view query = question == std::string::npos ? "" : std::string_view(url).substr(question + 1);
+    std::string_view query =
+        question == std::string::npos ? "" : std::string_view(url).substr(question + 1);
     while (!query.empty()) {
         const auto amp = query.find('&');
         const auto pair = query.substr(0, amp);
@@ -65,8 +66,9 @@ inline std::string root_id(const std::string& xml) {
 // A Redirect-binding query string carrying `xml` as `param`, signed by `idp`.
 inline std::string signed_redirect_query(const TestIdp& idp, const std::string& param,
                                          const std::string& xml) {
-    const std::string octets = param + "=" + util::url_encode(util::base64_encode(util::deflate_raw(xml))) +
-                               "&SigAlg=" + util::url_encode("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+    const std::string octets =
+        param + "=" + util::url_encode(util::base64_encode(util::deflate_raw(xml))) +
+        "&SigAlg=" + util::url_encode("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
     return octets + "&Signature=" + util::url_encode(util::base64_encode(idp.sign_bytes(octets)));
 }
 
@@ -86,9 +88,19 @@ struct SamlGateway {
         write_text(dir.file("sp.crt"), sp->certificate_pem);
         write_text(dir.file("idp.crt"), idp.identity().certificate_pem);
         REQUIRE(run_gatehouse({"--db", db, "org", "create", "acme"}).exit_code == 0);
-        std::vector<std::string> args = {"--db", db, "saml", "configure", "acme", "--entity-id",
-                                         idp.entity_id(), "--sso-url", kIdpSso, "--slo-url", kIdpSlo,
-                                         "--cert", dir.file("idp.crt")};
+        std::vector<std::string> args = {"--db",
+                                         db,
+                                         "saml",
+                                         "configure",
+                                         "acme",
+                                         "--entity-id",
+                                         idp.entity_id(),
+                                         "--sso-url",
+                                         kIdpSso,
+                                         "--slo-url",
+                                         kIdpSlo,
+                                         "--cert",
+                                         dir.file("idp.crt")};
         args.insert(args.end(), configure_args.begin(), configure_args.end());
         auto configured = run_gatehouse(args);
         REQUIRE_MESSAGE(configured.exit_code == 0, configured.err);
@@ -105,20 +117,22 @@ struct SamlGateway {
 
     // Starts an SP-initiated login and returns the AuthnRequest ID the gateway sent.
     std::string start_login(const std::string& next = "") {
-        const std::string location =
-            location_of("/auth/login/acme/" + (next.empty() ? "" : "?next=" + util::url_encode(next)));
+        const std::string location = location_of(
+            "/auth/login/acme/" + (next.empty() ? "" : "?next=" + util::url_encode(next)));
         REQUIRE(location.rfind(kIdpSso, 0) == 0);
         return root_id(redirect_message_xml(location, "SAMLRequest"));
     }
 
     // The raw Location the gateway answers `path` with (signed URLs stay intact).
     std::string location_of(const std::string& path, const std::string& cookie = "") const {
-        return raw_location(server->port(), path, cookie.empty() ? "" : "gatehouse_session=" + cookie);
+        return raw_location(server->port(), path,
+                            cookie.empty() ? "" : "gatehouse_session=" + cookie);
     }
 
     // A valid signed SAMLResponse (base64) answering `request_id` for `email`.
     std::string response_for(const std::string& request_id, const std::string& email,
-                             const std::string& assertion_id = "_a-" + util::random_token(8)) const {
+                             const std::string& assertion_id = "_a-" +
+                                                               util::random_token(8)) const {
         const util::UnixTime now = util::SystemClock{}.now();
         ResponseSpec spec;
         spec.response_id = "_r-" + util::random_token(8);
@@ -138,7 +152,8 @@ struct SamlGateway {
         return util::base64_encode(idp.sign(build_response_xml(spec), spec.assertion_id));
     }
 
-    httplib::Result post_acs(const std::string& saml_response, const std::string& relay_state = "") {
+    httplib::Result post_acs(const std::string& saml_response,
+                             const std::string& relay_state = "") {
         std::string body = "SAMLResponse=" + util::url_encode(saml_response);
         if (!relay_state.empty()) body += "&RelayState=" + util::url_encode(relay_state);
         return client().Post("/saml/acs/acme/", body, "application/x-www-form-urlencoded");

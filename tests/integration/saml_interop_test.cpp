@@ -111,18 +111,20 @@ struct InteropGateway {
     }
 
     // The base64 SAMLResponse `implementation` issues for `request_id` in `shape`.
-    std::string issue(Implementation implementation, const std::string& request_id, const Shape& shape) const {
+    std::string issue(Implementation implementation, const std::string& request_id,
+                      const Shape& shape) const {
         std::vector<std::string> argv;
         if (implementation == Implementation::pysaml2) {
             // Debian's interpreter: python3-pysaml2 is installed for it, not for other Pythons.
-            argv = {"/usr/bin/python3", kInteropDir + "/pysaml2_idp.py", "--sp-metadata", sp_metadata};
+            argv = {"/usr/bin/python3", kInteropDir + "/pysaml2_idp.py", "--sp-metadata",
+                    sp_metadata};
             if (shape.encrypt) argv.emplace_back("--encrypt");
         } else {
             argv = {"node", kInteropDir + "/node_idp.js"};
             if (shape.encrypt) argv.insert(argv.end(), {"--encrypt-for", sp_cert});
         }
-        argv.insert(argv.end(), {"--key", idp_key, "--cert", idp_cert, "--issuer", gw.idp.entity_id(),
-                                 "--request-id", request_id, "--audience",
+        argv.insert(argv.end(), {"--key", idp_key, "--cert", idp_cert, "--issuer",
+                                 gw.idp.entity_id(), "--request-id", request_id, "--audience",
                                  std::string(kBaseUrl) + "/saml/metadata/acme/", "--recipient",
                                  std::string(kBaseUrl) + "/saml/acs/acme/", "--email", kEmail});
         if (shape.sign_response) argv.emplace_back("--sign-response");
@@ -161,13 +163,13 @@ std::string with_flipped_ciphertext(const std::string& response_base64) {
     const auto closing = xml.rfind("CipherValue>");
     REQUIRE(closing != std::string::npos);
     const auto text_end = xml.rfind("</", closing);
-    const auto text_begin = xml.rfind("CipherValue>", text_end) + std::string_view("CipherValue>").size();
+    const auto text_begin =
+        xml.rfind("CipherValue>", text_end) + std::string_view("CipherValue>").size();
     auto cipher = util::base64_decode(xml.substr(text_begin, text_end - text_begin));
     REQUIRE(cipher.has_value());
     REQUIRE(cipher->size() > 32);
     (*cipher)[cipher->size() / 2] = static_cast<char>((*cipher)[cipher->size() / 2] ^ 0x01);
-    xml.replace(text_begin, text_end - text_begin,
-                util::base64_encode(*cipher));
+    xml.replace(text_begin, text_end - text_begin, util::base64_encode(*cipher));
     return util::base64_encode(xml);
 }
 
@@ -198,7 +200,6 @@ constexpr Shape kResponseSigned{.sign_response = true};
 constexpr Shape kAssertionSigned{.sign_assertion = true};
 constexpr Shape kBothSigned{.sign_response = true, .sign_assertion = true};
 constexpr Shape kEncryptedSignedAssertion{.sign_assertion = true, .encrypt = true};
-
 
 }  // namespace
 
@@ -254,17 +255,20 @@ TEST_CASE("SAML interop: node samlp doubly signed response with a forged email i
     check_forgery_refused(Implementation::node_samlp, kBothSigned);
 }
 
-TEST_CASE("SAML interop: node samlp encrypted assertion with a flipped ciphertext byte is refused") {
+TEST_CASE(
+    "SAML interop: node samlp encrypted assertion with a flipped ciphertext byte is refused") {
     InteropGateway interop;
-    const std::string response =
-        interop.issue(Implementation::node_samlp, interop.gw.start_login(), kEncryptedSignedAssertion);
+    const std::string response = interop.issue(Implementation::node_samlp, interop.gw.start_login(),
+                                               kEncryptedSignedAssertion);
     auto res = interop.gw.post_acs(with_flipped_ciphertext(response));
     REQUIRE(res);
     CHECK(res->status == 403);
-    CHECK(interop.reasons_logged().find("\"reason\":\"saml.assertion.encrypted\"") != std::string::npos);
+    CHECK(interop.reasons_logged().find("\"reason\":\"saml.assertion.encrypted\"") !=
+          std::string::npos);
 }
 
-TEST_CASE("SAML interop: pysaml2's encrypted assertion is refused because it only encrypts with 3DES") {
+TEST_CASE(
+    "SAML interop: pysaml2's encrypted assertion is refused because it only encrypts with 3DES") {
     // pysaml2 7.0.1 hard-codes tripledes-cbc for EncryptedAssertion; Gatehouse accepts AES only.
     InteropGateway interop;
     const std::string response =
@@ -273,5 +277,6 @@ TEST_CASE("SAML interop: pysaml2's encrypted assertion is refused because it onl
     auto res = interop.gw.post_acs(response);
     REQUIRE(res);
     CHECK(res->status == 403);
-    CHECK(interop.reasons_logged().find("\"reason\":\"saml.assertion.encrypted\"") != std::string::npos);
+    CHECK(interop.reasons_logged().find("\"reason\":\"saml.assertion.encrypted\"") !=
+          std::string::npos);
 }

@@ -21,7 +21,8 @@ struct RunningGateway {
     std::unique_ptr<ServerProcess> server;
 
     explicit RunningGateway(std::vector<std::string> args = {}) {
-        REQUIRE(run_gatehouse({"--db", db, "org", "create", "acme", "--name", "Acme"}).exit_code == 0);
+        REQUIRE(run_gatehouse({"--db", db, "org", "create", "acme", "--name", "Acme"}).exit_code ==
+                0);
         server = std::make_unique<ServerProcess>(db, std::move(args));
     }
 
@@ -132,8 +133,8 @@ TEST_CASE("serve refuses a malformed listen address or base URL with exit code 2
 
 TEST_CASE("serve reads its options from GATEHOUSE_ environment variables") {
     TempDir dir;
-    auto result = run_gatehouse({"serve"}, "",
-                                {{"GATEHOUSE_DB", dir.file("g.db")}, {"GATEHOUSE_LISTEN", "nonsense"}});
+    auto result = run_gatehouse(
+        {"serve"}, "", {{"GATEHOUSE_DB", dir.file("g.db")}, {"GATEHOUSE_LISTEN", "nonsense"}});
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("HOST:PORT") != std::string::npos);
 }

@@ -94,7 +94,9 @@ TEST_CASE("a deactivated member cannot sign in") {
     LinkFixture f;
     auto m = f.provision("ada", "00u1", "ada@example.com");
     m.state = core::MemberState::deactivated;
-    REQUIRE(f.db->write([&](store::Transaction& tx) -> Status { return tx.update_member(m).ok() ? Status{} : fail("x", "y"); }));
+    REQUIRE(f.db->write([&](store::Transaction& tx) -> Status {
+        return tx.update_member(m).ok() ? Status{} : fail("x", "y");
+    }));
     auto refused = f.link(f.identity("00u1", "ada@example.com"));
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == "saml.member.deactivated");

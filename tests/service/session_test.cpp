@@ -28,7 +28,8 @@ struct SessionFixture : StoreFixture {
     service::StartedSession start(util::UnixTime now, std::optional<util::UnixTime> cap = {}) {
         service::StartedSession started;
         REQUIRE(db->write([&](store::Transaction& tx) -> Status {
-            auto s = service::start_session(tx, member, core::SessionMethod::saml, policy, now, cap);
+            auto s =
+                service::start_session(tx, member, core::SessionMethod::saml, policy, now, cap);
             REQUIRE(s.ok());
             started = *s;
             return {};
@@ -46,13 +47,15 @@ TEST_CASE("a started session resolves to its member until it expires") {
     REQUIRE(found.has_value());
     CHECK(found->member.id == f.member.id);
     CHECK(found->org.slug == "acme");
-    CHECK_FALSE(service::resolve_session(*f.db, started.token, f.policy, 1000 + f.policy.absolute_seconds));
+    CHECK_FALSE(
+        service::resolve_session(*f.db, started.token, f.policy, 1000 + f.policy.absolute_seconds));
 }
 
 TEST_CASE("a session ends after the idle lifetime without requests") {
     SessionFixture f;
     const auto started = f.start(1000);
-    CHECK_FALSE(service::resolve_session(*f.db, started.token, f.policy, 1000 + f.policy.idle_seconds));
+    CHECK_FALSE(
+        service::resolve_session(*f.db, started.token, f.policy, 1000 + f.policy.idle_seconds));
 }
 
 TEST_CASE("a request keeps a session from going idle") {
@@ -60,7 +63,8 @@ TEST_CASE("a request keeps a session from going idle") {
     const auto started = f.start(1000);
     const auto half_idle = 1000 + f.policy.idle_seconds / 2;
     REQUIRE(service::resolve_session(*f.db, started.token, f.policy, half_idle));
-    CHECK(service::resolve_session(*f.db, started.token, f.policy, half_idle + f.policy.idle_seconds - 1));
+    CHECK(service::resolve_session(*f.db, started.token, f.policy,
+                                   half_idle + f.policy.idle_seconds - 1));
 }
 
 TEST_CASE("SessionNotOnOrAfter from the IdP caps the session") {
@@ -84,7 +88,9 @@ TEST_CASE("a session of a member who is no longer active resolves to nothing") {
     const auto started = f.start(1000);
     auto m = f.member;
     m.state = core::MemberState::deactivated;
-    REQUIRE(f.db->write([&](store::Transaction& tx) -> Status { return tx.update_member(m).ok() ? Status{} : fail("x", "y"); }));
+    REQUIRE(f.db->write([&](store::Transaction& tx) -> Status {
+        return tx.update_member(m).ok() ? Status{} : fail("x", "y");
+    }));
     CHECK_FALSE(service::resolve_session(*f.db, started.token, f.policy, 1001));
 }
 

@@ -58,7 +58,8 @@ TEST_CASE("every write acknowledged before kill -9 is in the store afterwards") 
     waitpid(child, &status, 0);
     REQUIRE(WIFSIGNALED(status));
     ssize_t n;
-    while ((n = read(fds[0], buffer, sizeof buffer)) > 0) acknowledged.append(buffer, static_cast<std::size_t>(n));
+    while ((n = read(fds[0], buffer, sizeof buffer)) > 0)
+        acknowledged.append(buffer, static_cast<std::size_t>(n));
     close(fds[0]);
 
     std::set<std::string> slugs;

@@ -36,7 +36,8 @@ TEST_CASE("a new store is created at the newest schema version in WAL mode") {
     StoreFixture f;
     CHECK(f.db->schema_version() == store::latest_schema_version());
     CHECK(raw_count(f.path, "PRAGMA user_version") == store::latest_schema_version());
-    CHECK(raw_count(f.path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
+    CHECK(raw_count(f.path,
+                    "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
 }
 
 TEST_CASE("a store from an older version is upgraded in place and keeps its rows") {
@@ -49,7 +50,8 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
              "DROP INDEX seen_assertions_expires; PRAGMA user_version = 1;");
     f.db = f.open();
     CHECK(f.db->schema_version() == store::latest_schema_version());
-    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'sessions_expires'") == 1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'sessions_expires'") ==
+          1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
 }
 

@@ -3,12 +3,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
-#include <strings.h>
 #include <regex>
 #include <stdexcept>
 
@@ -57,7 +57,8 @@ std::string drain(int fd) {
     std::string out;
     char buffer[4096];
     ssize_t n;
-    while ((n = read(fd, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
+    while ((n = read(fd, buffer, sizeof buffer)) > 0)
+        out.append(buffer, static_cast<std::size_t>(n));
     return out;
 }
 
@@ -180,7 +181,8 @@ std::string raw_location(int port, const std::string& path, const std::string& c
     while (at < headers_end) {
         const auto line_end = response.find("\r\n", at);
         const std::string line = response.substr(at, line_end - at);
-        if (line.size() > 10 && strncasecmp(line.c_str(), "Location: ", 10) == 0) return line.substr(10);
+        if (line.size() > 10 && strncasecmp(line.c_str(), "Location: ", 10) == 0)
+            return line.substr(10);
         at = line_end + 2;
     }
     return {};

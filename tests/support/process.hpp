@@ -26,7 +26,7 @@ CommandResult run_gatehouse(const std::vector<std::string>& args, const std::str
 // `gatehouse serve --listen 127.0.0.1:0 …` in a child process. The constructor waits until
 // the server logs that it listens and reads the port from that line.
 class ServerProcess {
-public:
+  public:
     explicit ServerProcess(const std::string& db_path, std::vector<std::string> extra_args = {});
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
@@ -40,7 +40,7 @@ public:
     // Everything the server has written to standard error so far (its JSON log lines).
     std::string log() const;
 
-private:
+  private:
     pid_t pid_ = -1;
     int port_ = 0;
     int stderr_fd_ = -1;

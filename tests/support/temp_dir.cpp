@@ -6,7 +6,8 @@
 namespace gatehouse::testing {
 
 TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "gatehouse-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "gatehouse-test-XXXXXX").string();
     if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
 }

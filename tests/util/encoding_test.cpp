@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "gatehouse/util/encoding.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace gatehouse::util;
 

@@ -79,7 +79,7 @@ struct Member {
     MemberState state = MemberState::invited;
     MemberSource source = MemberSource::invited;
     bool idp_managed = false;
-    std::string saml_subject;  // empty until linked
+    std::string saml_subject;   // empty until linked
     std::string password_hash;  // empty when the member has no password
     bool break_glass = false;
     std::string scim_attributes;  // JSON object: SCIM attributes kept as sent (emails, …)

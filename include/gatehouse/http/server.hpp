@@ -37,7 +37,7 @@ Result<std::pair<std::string, int>> parse_listen_address(const std::string& text
 Result<std::string> normalise_base_url(const std::string& text);
 
 class Server {
-public:
+  public:
     // `store` and `clock` must outlive the server.
     Server(ServerConfig config, store::Store& store, const util::Clock& clock);
     ~Server();
@@ -56,7 +56,7 @@ public:
 
     int port() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -31,7 +31,7 @@ struct IssuedScimToken {
 };
 
 class AdminService {
-public:
+  public:
     // `store` and `clock` must outlive the service. Thread-safe.
     AdminService(store::Store& store, const util::Clock& clock) : store_(store), clock_(clock) {}
 
@@ -55,7 +55,7 @@ public:
 
     Result<std::vector<core::ScimToken>> list_scim_tokens(const std::string& org_slug);
 
-private:
+  private:
     store::Store& store_;
     const util::Clock& clock_;
 };

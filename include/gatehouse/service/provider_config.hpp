@@ -21,8 +21,8 @@ struct ProviderInput {
     std::string idp_entity_id;
     std::string sso_url;
     std::string slo_url;
-    std::vector<std::string> certificates;  // PEM or bare base64 DER
-    std::string preset = "generic";         // attribute mapping preset
+    std::vector<std::string> certificates;          // PEM or bare base64 DER
+    std::string preset = "generic";                 // attribute mapping preset
     std::optional<core::AttributeMapping> mapping;  // overrides the preset when given
     std::optional<bool> allow_idp_initiated;
     std::optional<bool> jit_provisioning;

@@ -18,8 +18,8 @@
 namespace gatehouse::service {
 
 struct SsoSettings {
-    std::string base_url;                  // public URL of the gateway, no trailing slash
-    int authn_request_ttl_seconds = 600;   // how long a login may take at the IdP
+    std::string base_url;                 // public URL of the gateway, no trailing slash
+    int authn_request_ttl_seconds = 600;  // how long a login may take at the IdP
     SessionPolicy sessions;
 };
 
@@ -49,7 +49,7 @@ struct LogoutRedirect {
 };
 
 class SsoService {
-public:
+  public:
     // `store` and `clock` must outlive the service; `sp` may be null, and then every SAML
     // operation fails with "saml.sp_key_missing". Thread-safe.
     SsoService(store::Store& store, const util::Clock& clock, SsoSettings settings,
@@ -79,7 +79,7 @@ public:
 
     const SsoSettings& settings() const { return settings_; }
 
-private:
+  private:
     SsoFailure refuse(const core::Org& org, const std::string& action, Error error,
                       const std::string& subject = {});
 
@@ -101,7 +101,6 @@ struct LinkOutcome {
     bool created_now = false;
 };
 Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Org& org,
-                                          const saml::MappedIdentity& identity,
-                                          util::UnixTime now);
+                                          const saml::MappedIdentity& identity, util::UnixTime now);
 
 }  // namespace gatehouse::service

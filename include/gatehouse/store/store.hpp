@@ -49,15 +49,15 @@ struct AuditQuery {
 };
 
 // Error codes every implementation uses.
-inline constexpr const char* kConflict = "store.conflict";    // a uniqueness rule was broken
-inline constexpr const char* kNotFound = "store.not_found";   // the row to change is gone
-inline constexpr const char* kFailure = "store.failure";      // the database failed
+inline constexpr const char* kConflict = "store.conflict";   // a uniqueness rule was broken
+inline constexpr const char* kNotFound = "store.not_found";  // the row to change is gone
+inline constexpr const char* kFailure = "store.failure";     // the database failed
 
 // One transaction. Every method is scoped by org: a row of another org is never read or
 // changed, whatever id is passed. Methods report uniqueness violations as kConflict.
 // A Transaction is used by one thread at a time and only inside Store::read/write.
 class Transaction {
-public:
+  public:
     virtual ~Transaction() = default;
 
     // Orgs.
@@ -77,11 +77,15 @@ public:
     // case-insensitively (ASCII) where noted.
     virtual Result<core::Member> insert_member(core::Member member) = 0;
     virtual std::optional<core::Member> member_by_id(RowId org_id, RowId id) = 0;
-    virtual std::optional<core::Member> member_by_public_id(RowId org_id, std::string_view public_id) = 0;
-    virtual std::optional<core::Member> member_by_user_name(RowId org_id, std::string_view user_name) = 0;
+    virtual std::optional<core::Member> member_by_public_id(RowId org_id,
+                                                            std::string_view public_id) = 0;
+    virtual std::optional<core::Member> member_by_user_name(RowId org_id,
+                                                            std::string_view user_name) = 0;
     virtual std::optional<core::Member> member_by_email(RowId org_id, std::string_view email) = 0;
-    virtual std::optional<core::Member> member_by_external_id(RowId org_id, std::string_view external_id) = 0;
-    virtual std::optional<core::Member> member_by_saml_subject(RowId org_id, std::string_view subject) = 0;
+    virtual std::optional<core::Member> member_by_external_id(RowId org_id,
+                                                              std::string_view external_id) = 0;
+    virtual std::optional<core::Member> member_by_saml_subject(RowId org_id,
+                                                               std::string_view subject) = 0;
     virtual Result<core::Member> update_member(core::Member member) = 0;
     virtual Status delete_member(RowId org_id, RowId id) = 0;
     // Members matching `filter` (all when nullopt), ordered by id.
@@ -90,7 +94,8 @@ public:
 
     // Teams and their members.
     virtual Result<core::Team> insert_team(core::Team team) = 0;
-    virtual std::optional<core::Team> team_by_public_id(RowId org_id, std::string_view public_id) = 0;
+    virtual std::optional<core::Team> team_by_public_id(RowId org_id,
+                                                        std::string_view public_id) = 0;
     virtual std::optional<core::Team> team_by_slug(RowId org_id, std::string_view slug) = 0;
     virtual Result<core::Team> update_team(core::Team team) = 0;
     virtual Status delete_team(RowId org_id, RowId id) = 0;
@@ -101,11 +106,13 @@ public:
     virtual Status remove_team_member(RowId org_id, RowId team_id, RowId member_id) = 0;
     virtual Status clear_team_members(RowId org_id, RowId team_id) = 0;
     // (member public id, display name) of every member of the team, ordered by member id.
-    virtual std::vector<std::pair<std::string, std::string>> team_members(RowId org_id, RowId team_id) = 0;
+    virtual std::vector<std::pair<std::string, std::string>> team_members(RowId org_id,
+                                                                          RowId team_id) = 0;
     virtual std::vector<core::Team> teams_of_member(RowId org_id, RowId member_id) = 0;
 
     // Sessions, found by the SHA-256 of the session ID (never the ID itself).
-    virtual Result<core::Session> insert_session(core::Session session, std::string_view id_hash) = 0;
+    virtual Result<core::Session> insert_session(core::Session session,
+                                                 std::string_view id_hash) = 0;
     virtual std::optional<core::Session> session_by_hash(std::string_view id_hash) = 0;
     virtual Status touch_session(RowId org_id, RowId session_id, UnixTime at) = 0;
     virtual Status delete_session(RowId org_id, RowId session_id) = 0;
@@ -129,12 +136,14 @@ public:
                                         std::string_view relay_state, UnixTime expires_at) = 0;
     virtual bool authn_request_pending(RowId org_id, std::string_view request_id, UnixTime now) = 0;
     // Removes a pending request; returns its relay state, nullopt when none was pending.
-    virtual std::optional<std::string> consume_authn_request(RowId org_id, std::string_view request_id,
+    virtual std::optional<std::string> consume_authn_request(RowId org_id,
+                                                             std::string_view request_id,
                                                              UnixTime now) = 0;
 
     // Replay cache of accepted assertion IDs.
     virtual bool assertion_seen(RowId org_id, std::string_view assertion_id, UnixTime now) = 0;
-    virtual Status remember_assertion(RowId org_id, std::string_view assertion_id, UnixTime until) = 0;
+    virtual Status remember_assertion(RowId org_id, std::string_view assertion_id,
+                                      UnixTime until) = 0;
 
     // Audit log.
     virtual Status append_audit(core::AuditEntry entry) = 0;
@@ -149,15 +158,15 @@ public:
     virtual std::optional<std::string> scim_token_hash(RowId org_id, RowId token_id) = 0;
     // The row ids of the org's members with these public ids, in the same order; nullopt
     // for an id that names no member of the org.
-    virtual std::vector<std::optional<RowId>> member_row_ids(RowId org_id,
-                                                             const std::vector<std::string>& public_ids) = 0;
+    virtual std::vector<std::optional<RowId>> member_row_ids(
+        RowId org_id, const std::vector<std::string>& public_ids) = 0;
 };
 
 // Owns the database. Thread-safe: any number of threads may call read() and write() at
 // once. Writes are serialised (one writer at a time, as SQLite allows); reads run in
 // parallel on their own connections and see the last committed state.
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // Runs `work` in a read-only transaction.

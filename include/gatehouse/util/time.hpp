@@ -13,26 +13,26 @@ using UnixTime = std::int64_t;  // seconds since 1970-01-01T00:00:00Z
 
 // The source of "now" for every rule that depends on time.
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual UnixTime now() const = 0;
 };
 
 // The operating system's clock.
 class SystemClock final : public Clock {
-public:
+  public:
     UnixTime now() const override;
 };
 
 // A clock that stays where it is set; for tests and `saml check --at`.
 class FixedClock final : public Clock {
-public:
+  public:
     explicit FixedClock(UnixTime at) : at_(at) {}
     UnixTime now() const override { return at_; }
     void set(UnixTime at) { at_ = at; }
     void advance(std::int64_t seconds) { at_ += seconds; }
 
-private:
+  private:
     UnixTime at_;
 };
 
