@@ -25,6 +25,10 @@ int run(int argc, char** argv) {
     add_org_commands(app, global, command);
     add_scim_token_commands(app, global, command);
     add_saml_commands(app, global, command);
+    add_member_commands(app, global, command);
+    add_auth_commands(app, global, command);
+    add_admin_key_commands(app, global, command);
+    add_audit_commands(app, global, command);
 
     try {
         app.parse(argc, argv);

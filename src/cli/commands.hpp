@@ -26,5 +26,9 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
 void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_saml_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+void add_member_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+void add_auth_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+void add_admin_key_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+void add_audit_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 
 }  // namespace gatehouse::cli

@@ -22,6 +22,9 @@ struct ServeOptions {
     std::string sp_cert = "certs/sp.crt";
     int session_hours = 12;
     int idle_minutes = 120;
+    bool allow_private_metadata_urls = false;
+    std::string metadata_ca_file;
+    int metadata_refresh_minutes = 60;
 };
 
 // Loads the SP key pair. Missing default files leave SAML off with a warning (the gateway
@@ -83,6 +86,9 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.sp = *sp;
     config.sessions.absolute_seconds = options.session_hours * 3600;
     config.sessions.idle_seconds = options.idle_minutes * 60;
+    config.metadata_fetch.allow_private_addresses = options.allow_private_metadata_urls;
+    config.metadata_fetch.ca_file = options.metadata_ca_file;
+    config.metadata_refresh_minutes = options.metadata_refresh_minutes;
     http::Server server(config, *store, clock);
     if (auto bound = server.bind(); !bound) {
         util::log_event(util::LogLevel::error, "server.bind_failed",
@@ -154,6 +160,18 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
                     "Session ends after this long without a request")
         ->envname("GATEHOUSE_IDLE_MINUTES")
         ->check(CLI::Range(1, 24 * 60 * 30))
+        ->capture_default_str();
+    sub->add_flag("--allow-private-metadata-urls", options->allow_private_metadata_urls,
+                  "Let metadata URLs reach loopback and private addresses (off: refused)")
+        ->envname("GATEHOUSE_ALLOW_PRIVATE_METADATA_URLS");
+    sub->add_option("--metadata-ca-file", options->metadata_ca_file,
+                    "Extra CA certificates (PEM) trusted when fetching metadata URLs")
+        ->envname("GATEHOUSE_METADATA_CA_FILE")
+        ->check(CLI::ExistingFile);
+    sub->add_option("--metadata-refresh-minutes", options->metadata_refresh_minutes,
+                    "Fetch metadata URLs again this often (0: never)")
+        ->envname("GATEHOUSE_METADATA_REFRESH_MINUTES")
+        ->check(CLI::Range(0, 7 * 24 * 60))
         ->capture_default_str();
     sub->callback([&global, &command, options] {
         command = [&global, options] { return serve(global, *options); };

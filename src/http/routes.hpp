@@ -7,7 +7,9 @@
 #include <string>
 
 #include "gatehouse/saml/keys.hpp"
+#include "gatehouse/service/metadata_source.hpp"
 #include "gatehouse/service/session_service.hpp"
+#include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/time.hpp"
 
@@ -22,6 +24,8 @@ struct AppContext {
     service::SessionPolicy sessions;
     bool secure_cookies = false;  // the base URL is https
     std::size_t max_body_bytes = 1024 * 1024;
+    std::shared_ptr<service::SsoService> sso;
+    std::shared_ptr<service::MetadataSource> metadata;  // fetches metadata URLs
 };
 
 // /healthz, /metrics, /static/…
@@ -35,5 +39,14 @@ void register_scim_routes(httplib::Server& http, AppContext& app);
 
 // The SAML service provider: metadata, login, ACS, SLS and logout.
 void register_saml_routes(httplib::Server& http, AppContext& app);
+
+// Password sign-in (POST /auth/login/{org}/), refused into SSO when the org requires it.
+void register_password_routes(httplib::Server& http, AppContext& app);
+
+// Who is signed in: GET /auth/check (for reverse proxies) and /api/0/organizations/{org}/me.
+void register_identity_routes(httplib::Server& http, AppContext& app);
+
+// The admin JSON API under /api/0/organizations/{org}/ (auth settings, SCIM, members, audit).
+void register_admin_routes(httplib::Server& http, AppContext& app);
 
 }  // namespace gatehouse::http

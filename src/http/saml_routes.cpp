@@ -83,10 +83,7 @@ std::optional<std::map<std::string, std::string>> form_fields(const httplib::Req
 }  // namespace
 
 void register_saml_routes(httplib::Server& http, AppContext& app) {
-    service::SsoSettings settings;
-    settings.base_url = app.base_url;
-    settings.sessions = app.sessions;
-    auto sso = std::make_shared<service::SsoService>(app.store, app.clock, settings, app.sp);
+    auto sso = app.sso;
     const bool secure = app.secure_cookies;
     const std::size_t max_body = app.max_body_bytes;
 

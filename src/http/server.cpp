@@ -102,7 +102,14 @@ struct Server::Impl {
               config.sp,
               config.sessions,
               config.base_url.rfind("https://", 0) == 0,
-              config.max_body_bytes} {}
+              config.max_body_bytes,
+              nullptr,
+              nullptr} {
+        service::SsoSettings settings;
+        settings.base_url = config.base_url;
+        settings.sessions = config.sessions;
+        app.sso = std::make_shared<service::SsoService>(store, clock, settings, config.sp);
+    }
 };
 
 Server::Server(ServerConfig config, store::Store& store, const util::Clock& clock)
@@ -173,6 +180,9 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     register_org_routes(http, impl->app);
     register_scim_routes(http, impl->app);
     register_saml_routes(http, impl->app);
+    register_password_routes(http, impl->app);
+    register_identity_routes(http, impl->app);
+    register_admin_routes(http, impl->app);
 }
 
 Server::~Server() = default;

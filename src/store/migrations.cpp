@@ -138,6 +138,20 @@ CREATE INDEX sessions_expires ON sessions(expires_at);
 CREATE INDEX authn_requests_expires ON authn_requests(expires_at);
 CREATE INDEX seen_assertions_expires ON seen_assertions(expires_at);
 )sql",
+    // 3: admin API keys; when a provider's metadata URL was last fetched.
+    R"sql(
+CREATE TABLE admin_keys (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    token_hash BLOB NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+);
+CREATE INDEX admin_keys_org ON admin_keys(org_id);
+ALTER TABLE saml_providers ADD COLUMN metadata_fetched_at INTEGER;
+)sql",
 };
 
 int user_version(Connection& connection) {

@@ -88,33 +88,51 @@ Status SqliteTransaction::update_org(const core::Org& org) {
     return {};
 }
 
-std::optional<core::SamlProvider> SqliteTransaction::saml_provider(RowId org_id) {
-    auto c = db_.query(
-        "SELECT idp_entity_id, sso_url, slo_url, certificates, metadata_url, preset, "
-        "attribute_mapping, options, updated_at FROM saml_providers WHERE org_id = ?");
-    c.bind(org_id);
-    if (!c.step()) return std::nullopt;
+namespace {
+
+constexpr const char* kProviderColumns =
+    "SELECT org_id, idp_entity_id, sso_url, slo_url, certificates, metadata_url, preset, "
+    "attribute_mapping, options, updated_at, metadata_fetched_at FROM saml_providers ";
+
+core::SamlProvider read_provider(const Cursor& c) {
     core::SamlProvider p;
-    p.org_id = org_id;
-    p.idp_entity_id = c.text(0);
-    p.sso_url = c.text(1);
-    p.slo_url = c.text(2);
-    p.certificates = nlohmann::json::parse(c.text(3)).get<std::vector<std::string>>();
-    p.metadata_url = c.text(4);
-    p.preset = c.text(5);
-    const auto mapping = nlohmann::json::parse(c.text(6));
+    p.org_id = c.integer(0);
+    p.idp_entity_id = c.text(1);
+    p.sso_url = c.text(2);
+    p.slo_url = c.text(3);
+    p.certificates = nlohmann::json::parse(c.text(4)).get<std::vector<std::string>>();
+    p.metadata_url = c.text(5);
+    p.preset = c.text(6);
+    const auto mapping = nlohmann::json::parse(c.text(7));
     p.mapping.user_id = mapping.value("user_id", "");
     p.mapping.email = mapping.value("email", "");
     p.mapping.first_name = mapping.value("first_name", "");
     p.mapping.last_name = mapping.value("last_name", "");
     p.mapping.role = mapping.value("role", "");
     p.mapping.groups = mapping.value("groups", "");
-    const auto options = nlohmann::json::parse(c.text(7));
+    const auto options = nlohmann::json::parse(c.text(8));
     p.options.clock_skew_seconds = options.value("clock_skew_seconds", 180);
     p.options.allow_sha1 = options.value("allow_sha1", false);
     p.options.require_signed_assertion = options.value("require_signed_assertion", false);
-    p.updated_at = c.integer(8);
+    p.updated_at = c.integer(9);
+    p.metadata_fetched_at = c.optional_integer(10);
     return p;
+}
+
+}  // namespace
+
+std::optional<core::SamlProvider> SqliteTransaction::saml_provider(RowId org_id) {
+    auto c = db_.query(std::string(kProviderColumns) + "WHERE org_id = ?");
+    c.bind(org_id);
+    if (!c.step()) return std::nullopt;
+    return read_provider(c);
+}
+
+std::vector<core::SamlProvider> SqliteTransaction::providers_with_metadata_url() {
+    std::vector<core::SamlProvider> providers;
+    auto c = db_.query(std::string(kProviderColumns) + "WHERE metadata_url != '' ORDER BY org_id");
+    while (c.step()) providers.push_back(read_provider(c));
+    return providers;
 }
 
 Status SqliteTransaction::put_saml_provider(const core::SamlProvider& p) {
@@ -130,13 +148,13 @@ Status SqliteTransaction::put_saml_provider(const core::SamlProvider& p) {
         {"require_signed_assertion", p.options.require_signed_assertion}};
     db_.query(
            "INSERT INTO saml_providers (org_id, idp_entity_id, sso_url, slo_url, certificates, "
-           "metadata_url, preset, attribute_mapping, options, updated_at) "
-           "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(org_id) DO UPDATE SET "
+           "metadata_url, preset, attribute_mapping, options, updated_at, metadata_fetched_at) "
+           "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(org_id) DO UPDATE SET "
            "idp_entity_id = excluded.idp_entity_id, sso_url = excluded.sso_url, "
            "slo_url = excluded.slo_url, certificates = excluded.certificates, "
            "metadata_url = excluded.metadata_url, preset = excluded.preset, "
            "attribute_mapping = excluded.attribute_mapping, options = excluded.options, "
-           "updated_at = excluded.updated_at")
+           "updated_at = excluded.updated_at, metadata_fetched_at = excluded.metadata_fetched_at")
         .bind(p.org_id)
         .bind(p.idp_entity_id)
         .bind(p.sso_url)
@@ -147,6 +165,8 @@ Status SqliteTransaction::put_saml_provider(const core::SamlProvider& p) {
         .bind(mapping.dump())
         .bind(options.dump())
         .bind(p.updated_at ? p.updated_at : now_seconds())
+        .bind(p.metadata_fetched_at ? std::optional<std::int64_t>(*p.metadata_fetched_at)
+                                    : std::nullopt)
         .run();
     return {};
 }

@@ -86,11 +86,13 @@ PageOf<core::AuditEntry> SqliteTransaction::list_audit(RowId org_id, const Audit
     // Fixed SQL text with optional conditions switched by parameters keeps one cached statement.
     constexpr const char* where =
         " FROM audit_log WHERE org_id = ?1 AND (?2 = '' OR substr(action, 1, length(?2)) = ?2) "
-        "AND (?3 = '' OR actor = ?3) AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)";
+        "AND (?3 = '' OR actor = ?3) AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5) "
+        "AND (?6 = '' OR target = ?6) AND (?7 = '' OR outcome = ?7)";
     auto bind_where = [&](Cursor& c) {
         c.bind(org_id).bind(q.action_prefix).bind(q.actor);
         c.bind(q.since ? std::optional<std::int64_t>(*q.since) : std::nullopt);
         c.bind(q.until ? std::optional<std::int64_t>(*q.until) : std::nullopt);
+        c.bind(q.target).bind(q.outcome);
     };
     PageOf<core::AuditEntry> result;
     {
@@ -100,7 +102,7 @@ PageOf<core::AuditEntry> SqliteTransaction::list_audit(RowId org_id, const Audit
     }
     auto c = db_.query(std::string("SELECT id, org_id, at, actor, action, target, outcome, "
                                    "reason_code, details") +
-                       where + " ORDER BY id DESC LIMIT ?6 OFFSET ?7");
+                       where + " ORDER BY id DESC LIMIT ?8 OFFSET ?9");
     bind_where(c);
     c.bind(q.page.limit).bind(q.page.offset);
     while (c.step()) {

@@ -1,15 +1,8 @@
-// Store queries that only SCIM provisioning needs: the token hash for the constant-time
-// check and resolving many member ids at once for group membership.
+// Store queries that only SCIM provisioning needs: resolving many member ids at once for
+// group membership.
 #include "sqlite_transaction.hpp"
 
 namespace gatehouse::store::sqlite {
-
-std::optional<std::string> SqliteTransaction::scim_token_hash(RowId org_id, RowId token_id) {
-    auto c = db_.query("SELECT token_hash FROM scim_tokens WHERE org_id = ? AND id = ?");
-    c.bind(org_id).bind(token_id);
-    if (!c.step()) return std::nullopt;
-    return c.text(0);
-}
 
 std::vector<std::optional<RowId>> SqliteTransaction::member_row_ids(
     RowId org_id, const std::vector<std::string>& public_ids) {

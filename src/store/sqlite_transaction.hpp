@@ -20,6 +20,7 @@ class SqliteTransaction final : public Transaction {
     std::optional<core::SamlProvider> saml_provider(RowId org_id) override;
     Status put_saml_provider(const core::SamlProvider& provider) override;
     Status delete_saml_provider(RowId org_id) override;
+    std::vector<core::SamlProvider> providers_with_metadata_url() override;
 
     Result<core::Member> insert_member(core::Member member) override;
     std::optional<core::Member> member_by_id(RowId org_id, RowId id) override;
@@ -66,6 +67,14 @@ class SqliteTransaction final : public Transaction {
     std::vector<core::ScimToken> list_scim_tokens(RowId org_id) override;
     Status revoke_scim_token(RowId org_id, RowId token_id, UnixTime at) override;
     Status touch_scim_token(RowId org_id, RowId token_id, UnixTime at) override;
+
+    Result<core::AdminKey> insert_admin_key(RowId org_id, std::string_view key_hash,
+                                            std::string_view description) override;
+    std::optional<core::AdminKey> active_admin_key(std::string_view key_hash) override;
+    std::optional<std::string> admin_key_hash(RowId org_id, RowId key_id) override;
+    std::vector<core::AdminKey> list_admin_keys(RowId org_id) override;
+    Status revoke_admin_key(RowId org_id, RowId key_id, UnixTime at) override;
+    Status touch_admin_key(RowId org_id, RowId key_id, UnixTime at) override;
 
     Status insert_authn_request(RowId org_id, std::string_view request_id,
                                 std::string_view relay_state, UnixTime expires_at) override;

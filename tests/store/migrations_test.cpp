@@ -44,14 +44,19 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     StoreFixture f;
     f.make_org("acme");
     f.db.reset();
-    // Turn the file back into a version-1 store: without the indexes version 2 adds.
+    // Turn the file back into a version-1 store: without what versions 2 and 3 add.
     raw_exec(f.path,
              "DROP INDEX sessions_expires; DROP INDEX authn_requests_expires; "
-             "DROP INDEX seen_assertions_expires; PRAGMA user_version = 1;");
+             "DROP INDEX seen_assertions_expires; DROP TABLE admin_keys; "
+             "ALTER TABLE saml_providers DROP COLUMN metadata_fetched_at; "
+             "PRAGMA user_version = 1;");
     f.db = f.open();
     CHECK(f.db->schema_version() == store::latest_schema_version());
     CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'sessions_expires'") ==
           1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'admin_keys'") == 1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM pragma_table_info('saml_providers') "
+                            "WHERE name = 'metadata_fetched_at'") == 1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
 }
 

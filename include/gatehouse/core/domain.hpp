@@ -59,6 +59,7 @@ struct SamlProvider {
     std::string slo_url;                    // empty when the IdP has none
     std::vector<std::string> certificates;  // PEM, one or more (rollover)
     std::string metadata_url;               // empty unless configured from a URL
+    std::optional<UnixTime> metadata_fetched_at;  // last successful fetch of metadata_url
     std::string preset = "generic";
     AttributeMapping mapping;
     SamlOptions options;
@@ -116,7 +117,9 @@ struct Session {
     UnixTime expires_at = 0;
 };
 
-struct ScimToken {
+// A bearer secret kept only as its SHA-256: a SCIM token an IdP presents, or an admin API
+// key. The secret itself is shown once, when it is issued.
+struct BearerToken {
     RowId id = 0;
     RowId org_id = 0;
     std::string description;
@@ -124,6 +127,8 @@ struct ScimToken {
     std::optional<UnixTime> last_used_at;
     std::optional<UnixTime> revoked_at;
 };
+using ScimToken = BearerToken;
+using AdminKey = BearerToken;
 
 struct AuditEntry {
     RowId id = 0;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "gatehouse/http/metadata_fetcher.hpp"
 #include "gatehouse/saml/keys.hpp"
 #include "gatehouse/service/session_service.hpp"
 #include "gatehouse/store/store.hpp"
@@ -27,6 +28,9 @@ struct ServerConfig {
     // 503 until one is configured.
     std::shared_ptr<const saml::SpCredentials> sp;
     service::SessionPolicy sessions;
+    MetadataFetchOptions metadata_fetch;
+    // How often providers configured from a metadata URL are fetched again; 0 = never.
+    int metadata_refresh_minutes = 60;
 };
 
 // Splits "host:port" ("127.0.0.1:8080", "[::1]:0"). Error code "config.listen".

@@ -43,6 +43,8 @@ struct PageOf {
 struct AuditQuery {
     std::string action_prefix;  // "" = any; "scim." = every SCIM change
     std::string actor;          // "" = any
+    std::string target;         // "" = any
+    std::string outcome;        // "" = any; "success" or "failure"
     std::optional<UnixTime> since;
     std::optional<UnixTime> until;
     Page page;
@@ -71,6 +73,9 @@ class Transaction {
     virtual std::optional<core::SamlProvider> saml_provider(RowId org_id) = 0;
     virtual Status put_saml_provider(const core::SamlProvider& provider) = 0;
     virtual Status delete_saml_provider(RowId org_id) = 0;
+    // Every org's provider that was configured from a metadata URL (for the periodic
+    // refresh, which visits each org in turn), ordered by org id.
+    virtual std::vector<core::SamlProvider> providers_with_metadata_url() = 0;
 
     // Members. insert_member assigns id, created/updated times and version 1; update_member
     // bumps version and updated_at. user_name, email and external_id compare
@@ -130,6 +135,15 @@ class Transaction {
     virtual std::vector<core::ScimToken> list_scim_tokens(RowId org_id) = 0;
     virtual Status revoke_scim_token(RowId org_id, RowId token_id, UnixTime at) = 0;
     virtual Status touch_scim_token(RowId org_id, RowId token_id, UnixTime at) = 0;
+
+    // Admin API keys, kept and found like SCIM tokens.
+    virtual Result<core::AdminKey> insert_admin_key(RowId org_id, std::string_view key_hash,
+                                                    std::string_view description) = 0;
+    virtual std::optional<core::AdminKey> active_admin_key(std::string_view key_hash) = 0;
+    virtual std::optional<std::string> admin_key_hash(RowId org_id, RowId key_id) = 0;
+    virtual std::vector<core::AdminKey> list_admin_keys(RowId org_id) = 0;
+    virtual Status revoke_admin_key(RowId org_id, RowId key_id, UnixTime at) = 0;
+    virtual Status touch_admin_key(RowId org_id, RowId key_id, UnixTime at) = 0;
 
     // Pending AuthnRequests (for InResponseTo).
     virtual Status insert_authn_request(RowId org_id, std::string_view request_id,
