@@ -26,6 +26,8 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
 void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_saml_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+// `gatehouse saml test`, added under the "saml" command that add_saml_commands created.
+void add_saml_test_command(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_member_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_auth_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_admin_key_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
