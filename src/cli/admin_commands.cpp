@@ -76,10 +76,36 @@ void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>
     });
 }
 
-void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command) {
-    CLI::App* tokens =
-        app.add_subcommand("scim-token", "Issue, list and revoke SCIM bearer tokens");
-    tokens->require_subcommand(1);
+namespace {
+
+// A kind of bearer secret the CLI issues, lists and revokes: SCIM tokens and admin keys.
+struct SecretKind {
+    const char* command;  // "scim-token"
+    const char* help;
+    const char* create_help;
+    std::function<Result<service::IssuedScimToken>(service::AdminService&, const std::string& org,
+                                                   const std::string& description)>
+        create;
+    std::function<Result<std::vector<core::BearerToken>>(service::AdminService&,
+                                                         const std::string& org)>
+        list;
+    std::function<Status(service::AdminService&, const std::string& org, core::RowId id)> revoke;
+};
+
+// Runs `work` with an AdminService over the global store.
+int with_admin(const GlobalOptions& global,
+               const std::function<int(service::AdminService&)>& work) {
+    auto store = open_store(global);
+    if (!store) return kExitFailure;
+    util::SystemClock clock;
+    service::AdminService admin(*store, clock);
+    return work(admin);
+}
+
+void add_secret_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command,
+                         std::shared_ptr<const SecretKind> kind) {
+    CLI::App* group = app.add_subcommand(kind->command, kind->help);
+    group->require_subcommand(1);
 
     struct CreateArgs {
         std::string org;
@@ -87,76 +113,103 @@ void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function
         bool quiet = false;
     };
     auto create_args = std::make_shared<CreateArgs>();
-    CLI::App* create = tokens->add_subcommand(
-        "create", "Issue a token for an org and print it once (older tokens keep working)");
+    CLI::App* create = group->add_subcommand("create", kind->create_help);
     create->add_option("ORG", create_args->org, "Organization slug")->required();
-    create->add_option("--description", create_args->description, "Where the token is used");
-    create->add_flag("--quiet", create_args->quiet, "Print only the token");
-    create->callback([&global, &command, create_args] {
-        command = [&global, create_args] {
-            auto store = open_store(global);
-            if (!store) return kExitFailure;
-            util::SystemClock clock;
-            service::AdminService admin(*store, clock);
-            auto issued =
-                admin.create_scim_token(create_args->org, create_args->description, kCliActor);
-            if (!issued) return report(issued.error());
-            if (create_args->quiet) {
-                std::cout << issued->token << "\n";
-            } else {
-                std::cout
-                    << "Token id: " << issued->record.id << "\n"
-                    << "Token: " << issued->token << "\n"
-                    << "Copy it now: it is stored only as a hash and cannot be shown again.\n";
-            }
-            return kExitOk;
+    create->add_option("--description", create_args->description, "Where the secret is used");
+    create->add_flag("--quiet", create_args->quiet, "Print only the secret");
+    create->callback([&global, &command, create_args, kind] {
+        command = [&global, create_args, kind] {
+            return with_admin(global, [&](service::AdminService& admin) {
+                auto issued = kind->create(admin, create_args->org, create_args->description);
+                if (!issued) return report(issued.error());
+                if (create_args->quiet) {
+                    std::cout << issued->token << "\n";
+                } else {
+                    std::cout << "Id: " << issued->record.id << "\n"
+                              << "Secret: " << issued->token << "\n"
+                              << "Copy it now: it is stored only as a hash and cannot be shown "
+                                 "again.\n";
+                }
+                return kExitOk;
+            });
         };
     });
 
     auto list_org = std::make_shared<std::string>();
-    CLI::App* list = tokens->add_subcommand("list", "List an org's tokens (never the secrets)");
+    CLI::App* list = group->add_subcommand("list", "List an org's secrets (never the secrets)");
     list->add_option("ORG", *list_org, "Organization slug")->required();
-    list->callback([&global, &command, list_org] {
-        command = [&global, list_org] {
-            auto store = open_store(global);
-            if (!store) return kExitFailure;
-            util::SystemClock clock;
-            service::AdminService admin(*store, clock);
-            auto listed = admin.list_scim_tokens(*list_org);
-            if (!listed) return report(listed.error());
-            for (const auto& t : *listed) {
-                std::cout << t.id << "\t" << (t.revoked_at ? "revoked" : "active") << "\tcreated "
-                          << util::format_iso8601(t.created_at) << "\t" << t.description << "\n";
-            }
-            return kExitOk;
+    list->callback([&global, &command, list_org, kind] {
+        command = [&global, list_org, kind] {
+            return with_admin(global, [&](service::AdminService& admin) {
+                auto listed = kind->list(admin, *list_org);
+                if (!listed) return report(listed.error());
+                for (const auto& t : *listed) {
+                    std::cout << t.id << "\t" << (t.revoked_at ? "revoked" : "active")
+                              << "\tcreated " << util::format_iso8601(t.created_at) << "\t"
+                              << t.description << "\n";
+                }
+                return kExitOk;
+            });
         };
     });
 
     struct RevokeArgs {
         std::string org;
-        core::RowId token_id = 0;
+        core::RowId id = 0;
     };
     auto revoke_args = std::make_shared<RevokeArgs>();
-    CLI::App* revoke = tokens->add_subcommand("revoke", "Revoke a token at once");
+    CLI::App* revoke = group->add_subcommand("revoke", "Revoke one at once");
     revoke->add_option("ORG", revoke_args->org, "Organization slug")->required();
-    revoke->add_option("TOKEN_ID", revoke_args->token_id, "Id printed by 'scim-token create'")
+    revoke->add_option("ID", revoke_args->id, "Id printed when it was created")
         ->required()
         ->check(CLI::PositiveNumber);
-    revoke->callback([&global, &command, revoke_args] {
-        command = [&global, revoke_args] {
-            auto store = open_store(global);
-            if (!store) return kExitFailure;
-            util::SystemClock clock;
-            service::AdminService admin(*store, clock);
-            if (auto s =
-                    admin.revoke_scim_token(revoke_args->org, revoke_args->token_id, kCliActor);
-                !s) {
-                return report(s.error());
-            }
-            std::cout << "Revoked token " << revoke_args->token_id << "\n";
-            return kExitOk;
+    revoke->callback([&global, &command, revoke_args, kind] {
+        command = [&global, revoke_args, kind] {
+            return with_admin(global, [&](service::AdminService& admin) {
+                if (auto s = kind->revoke(admin, revoke_args->org, revoke_args->id); !s) {
+                    return report(s.error());
+                }
+                std::cout << "Revoked " << revoke_args->id << "\n";
+                return kExitOk;
+            });
         };
     });
+}
+
+}  // namespace
+
+void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command) {
+    add_secret_commands(
+        app, global, command,
+        std::make_shared<const SecretKind>(SecretKind{
+            "scim-token", "Issue, list and revoke SCIM bearer tokens",
+            "Issue a token for an org and print it once (older tokens keep working)",
+            [](service::AdminService& admin, const std::string& org, const std::string& text) {
+                return admin.create_scim_token(org, text, kCliActor);
+            },
+            [](service::AdminService& admin, const std::string& org) {
+                return admin.list_scim_tokens(org);
+            },
+            [](service::AdminService& admin, const std::string& org, core::RowId id) {
+                return admin.revoke_scim_token(org, id, kCliActor);
+            }}));
+}
+
+void add_admin_key_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command) {
+    add_secret_commands(
+        app, global, command,
+        std::make_shared<const SecretKind>(SecretKind{
+            "admin-key", "Issue, list and revoke admin API keys (owner rights on one org)",
+            "Issue an admin API key for an org and print it once",
+            [](service::AdminService& admin, const std::string& org, const std::string& text) {
+                return admin.create_admin_key(org, text, kCliActor);
+            },
+            [](service::AdminService& admin, const std::string& org) {
+                return admin.list_admin_keys(org);
+            },
+            [](service::AdminService& admin, const std::string& org, core::RowId id) {
+                return admin.revoke_admin_key(org, id, kCliActor);
+            }}));
 }
 
 }  // namespace gatehouse::cli

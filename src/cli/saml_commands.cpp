@@ -3,7 +3,9 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "gatehouse/http/metadata_fetcher.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
+#include "gatehouse/saml/check_report.hpp"
 #include "gatehouse/saml/keys.hpp"
 #include "gatehouse/saml/response.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
@@ -24,6 +26,9 @@ std::optional<std::string> read_file(const std::string& path) {
 
 struct ConfigureArgs {
     std::string org;
+    std::string metadata_url;
+    bool allow_private_metadata_urls = false;
+    std::string metadata_ca_file;
     std::string metadata_file;
     std::string entity_id;
     std::string sso_url;
@@ -39,6 +44,7 @@ struct ConfigureArgs {
 
 int configure(const GlobalOptions& global, const ConfigureArgs& args) {
     service::ProviderInput input;
+    input.metadata_url = args.metadata_url;
     if (!args.metadata_file.empty()) {
         auto xml = read_file(args.metadata_file);
         if (!xml) {
@@ -68,13 +74,19 @@ int configure(const GlobalOptions& global, const ConfigureArgs& args) {
     auto store = open_store(global);
     if (!store) return kExitFailure;
     util::SystemClock clock;
-    auto configured = service::configure_provider(*store, clock, args.org, input, "cli");
+    http::MetadataFetchOptions fetch_options;
+    fetch_options.allow_private_addresses = args.allow_private_metadata_urls;
+    fetch_options.ca_file = args.metadata_ca_file;
+    http::HttpsMetadataSource metadata_source(fetch_options);
+    auto configured =
+        service::configure_provider(*store, clock, args.org, input, "cli", &metadata_source);
     if (!configured) {
         std::cerr << "gatehouse saml configure: " << configured.error().message << " ("
                   << configured.error().code << ")\n";
         return configured.error().code == "org.not_found" ? kExitFailure : kExitUsage;
     }
     const auto& p = configured->provider;
+    if (!p.metadata_url.empty()) std::cout << "Metadata URL:   " << p.metadata_url << "\n";
     std::cout << "IdP entity ID:  " << p.idp_entity_id << "\n"
               << "SSO URL:        " << p.sso_url << "\n"
               << "SLO URL:        " << (p.slo_url.empty() ? "(none)" : p.slo_url) << "\n"
@@ -91,69 +103,22 @@ int configure(const GlobalOptions& global, const ConfigureArgs& args) {
     return kExitOk;
 }
 
-// The rules of a SAMLResponse check, in the order an admin reads them, with the reason-code
-// prefixes that belong to each.
-struct Rule {
-    const char* title;
-    std::vector<std::string> prefixes;
-};
-
-const std::vector<Rule>& rules() {
-    static const std::vector<Rule> all = {
-        {"encoding and size", {"saml.response.encoding", "xml.too_large"}},
-        {"XML parsed safely (no DTD, entities, PIs, xml:id)", {"xml."}},
-        {"shape: one Response, exactly one Assertion",
-         {"saml.response.not_a_response", "saml.response.version", "saml.assertion.count",
-          "saml.assertion.version"}},
-        {"IDs registered, none duplicated",
-         {"saml.signature.duplicate_id", "saml.signature.no_id"}},
-        {"signature structure and algorithms",
-         {"saml.signature.missing", "saml.signature.multiple", "saml.signature.reference",
-          "saml.signature.transform_not_allowed", "saml.signature.algorithm_not_allowed"}},
-        {"signature verified with a configured certificate",
-         {"saml.signature.invalid", "saml.keys."}},
-        {"signed element is the one read", {"saml.assertion.unsigned"}},
-        {"encrypted assertion decrypted", {"saml.assertion.encrypted"}},
-        {"status, destination, issuer, subject, time window, audience",
-         {"saml.response.status", "saml.response.destination", "saml.response.issuer",
-          "saml.assertion."}},
-        {"InResponseTo pending (or IdP-initiated allowed)",
-         {"saml.response.unknown_request", "saml.response.unsolicited"}},
-        {"not a replay", {"saml.replay"}},
-        {"attributes mapped", {"saml.attribute."}},
-    };
-    return all;
-}
-
-std::size_t rule_of(const std::string& code) {
-    // Longest matching prefix wins: "saml.assertion.unsigned" is rule 7, not rule 9.
-    std::size_t best = rules().size();
-    std::size_t best_length = 0;
-    for (std::size_t i = 0; i < rules().size(); ++i) {
-        for (const auto& prefix : rules()[i].prefixes) {
-            if (code.rfind(prefix, 0) == 0 && prefix.size() > best_length) {
-                best = i;
-                best_length = prefix.size();
-            }
+// Prints the check report: one numbered line per rule, the failed one with its reason.
+void print_rules(const Error* error) {
+    const auto lines = saml::check_report(error);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const auto& line = lines[i];
+        const char* mark = line.outcome == saml::CheckLine::Outcome::passed   ? "passed"
+                           : line.outcome == saml::CheckLine::Outcome::failed ? "FAILED"
+                                                                              : "-     ";
+        std::cout << "  " << mark << "  " << (i + 1) << ". " << line.title << "\n";
+        if (line.outcome == saml::CheckLine::Outcome::failed) {
+            std::cout << "            " << line.code << ": " << line.message << "\n";
         }
     }
-    return best;
-}
-
-void print_rules(std::optional<std::size_t> failed, const Error* error) {
-    for (std::size_t i = 0; i < rules().size(); ++i) {
-        const char* mark = !failed ? "passed" : (*failed == i ? "FAILED" : "-     ");
-        std::cout << "  " << mark << "  " << (i + 1) << ". " << rules()[i].title << "\n";
-        if (failed && *failed == i && error) {
-            std::cout << "            " << error->code << ": " << error->message << "\n";
-        }
-    }
-    if (failed && *failed == rules().size() && error) {
-        std::cout << "  FAILED  " << error->code << ": " << error->message << "\n";
-    }
-    if (failed) {
-        std::cout
-            << "  (validation stops at the first failed rule; '-' marks rules not established)\n";
+    if (error) {
+        std::cout << "  ('-' marks rules not established: validation stops at the first "
+                     "failure)\n";
     }
 }
 
@@ -267,7 +232,7 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
     auto validated = saml::validate_response(text, provider, expectations, *clock);
     if (!validated) {
         std::cout << "REJECTED\n";
-        print_rules(rule_of(validated.error().code), &validated.error());
+        print_rules(&validated.error());
         return kExitFailure;
     }
     // Replay is reported, never recorded: this command does not change the store.
@@ -281,18 +246,18 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
             const Error replay = fail("saml.replay", "The assertion " + validated->assertion_id +
                                                          " was already used here.");
             std::cout << "REJECTED\n";
-            print_rules(rule_of(replay.code), &replay);
+            print_rules(&replay);
             return kExitFailure;
         }
     }
     auto identity = saml::map_identity(validated->name_id, validated->attributes, provider.mapping);
     if (!identity) {
         std::cout << "REJECTED\n";
-        print_rules(rule_of(identity.error().code), &identity.error());
+        print_rules(&identity.error());
         return kExitFailure;
     }
     std::cout << "ACCEPTED\n";
-    print_rules(std::nullopt, nullptr);
+    print_rules(nullptr);
     std::cout << "Assertion ID:  " << validated->assertion_id << "\n"
               << "Issuer:        " << validated->issuer << "\n"
               << "NameID:        " << validated->name_id << "\n"
@@ -313,11 +278,22 @@ void add_saml_commands(CLI::App& app, GlobalOptions& global, std::function<int()
     auto c = std::make_shared<ConfigureArgs>();
     CLI::App* configure_cmd = saml->add_subcommand(
         "configure",
-        "Store an org's IdP from its metadata file or from entity ID, SSO URL and certificates");
+        "Store an org's IdP from its metadata URL or file, or from entity ID, SSO URL and "
+        "certificates");
     configure_cmd->add_option("ORG", c->org, "Organization slug")->required();
+    auto* metadata_url = configure_cmd->add_option(
+        "--metadata-url", c->metadata_url,
+        "HTTPS URL of the IdP metadata (fetched now, and again by `serve` periodically)");
+    configure_cmd->add_flag("--allow-private-metadata-urls", c->allow_private_metadata_urls,
+                            "Allow a metadata URL on a loopback or private-network address");
+    configure_cmd->add_option("--metadata-ca-file", c->metadata_ca_file,
+                              "PEM CA certificates trusted for the metadata URL, beside the "
+                              "system's");
     auto* metadata =
         configure_cmd->add_option("--metadata-file", c->metadata_file, "IdP metadata XML");
     auto* entity = configure_cmd->add_option("--entity-id", c->entity_id, "IdP entity ID (Issuer)");
+    metadata_url->excludes(metadata);
+    metadata_url->excludes(entity);
     configure_cmd->add_option("--sso-url", c->sso_url, "IdP single sign-on URL");
     configure_cmd->add_option("--slo-url", c->slo_url, "IdP single logout URL");
     configure_cmd->add_option("--cert", c->cert_files,

@@ -1,7 +1,619 @@
+// The admin JSON API of an org, under /api/0/organizations/{org}/: SAML and sign-in settings
+// (auth/), SCIM tokens (auth/scim), members and teams, and the audit log. Every handler
+// authorises the caller first (admin_auth.hpp) and turns one service call into JSON.
+#include <charconv>
+#include <functional>
+
+#include "admin_auth.hpp"
+#include "gatehouse/core/names.hpp"
+#include "gatehouse/saml/attribute_mapping.hpp"
+#include "gatehouse/saml/idp_metadata.hpp"
+#include "gatehouse/saml/sp_metadata.hpp"
+#include "gatehouse/service/admin_service.hpp"
+#include "gatehouse/service/auth_settings.hpp"
+#include "gatehouse/service/member_admin.hpp"
+#include "gatehouse/service/password_service.hpp"
+#include "gatehouse/service/provider_config.hpp"
+#include "gatehouse/util/log.hpp"
+#include "pages.hpp"
+#include "request_context.hpp"
 #include "routes.hpp"
 
 namespace gatehouse::http {
+namespace {
 
-void register_admin_routes(httplib::Server&, AppContext&) {}
+using nlohmann::json;
+
+constexpr const char* kOrgPrefix = R"(/api/0/organizations/([^/]+)/)";
+
+std::string route(std::string_view suffix) { return kOrgPrefix + std::string(suffix); }
+
+// The HTTP status for a service error code.
+int status_for(const std::string& code) {
+    if (code == "org.not_found" || code == store::kNotFound || code == service::kMemberNotFound ||
+        code == service::kTeamNotFound || code == "saml.not_configured")
+        return 404;
+    if (code == service::kIdpManaged || code == service::kTeamIdpManaged ||
+        code == service::kOwnerRequired)
+        return 403;
+    if (code == store::kConflict || code == service::kLastOwner ||
+        code.rfind("auth.require_sso", 0) == 0)
+        return 409;
+    if (code.rfind("saml.metadata_url.", 0) == 0) return 422;
+    if (code == store::kFailure) return 500;
+    return 400;
+}
+
+void send_failure(const httplib::Request& req, httplib::Response& res, const Error& error) {
+    const int status = status_for(error.code);
+    if (status >= 500) {
+        util::log_event(util::LogLevel::error, "admin.failure",
+                        {{"path", req.path}, {"code", error.code}, {"message", error.message}});
+        send_error(req, res, status, "internal",
+                   "The request failed on our side; it has been logged.");
+        return;
+    }
+    send_error(req, res, status, error.code, error.message);
+}
+
+// The request body as a JSON object; answers 400 and returns nullopt otherwise.
+std::optional<json> json_body(const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        send_error(req, res, 400, "request.malformed_json",
+                   "The request body must be a JSON object.");
+        return std::nullopt;
+    }
+    return body;
+}
+
+// Typed readers of optional body fields. A present field of the wrong type is an error
+// (thrown as Error, caught by the handler wrapper) rather than silently ignored.
+struct FieldError {
+    Error error;
+};
+
+std::optional<bool> opt_bool(const json& body, const char* name) {
+    if (!body.contains(name) || body[name].is_null()) return std::nullopt;
+    if (!body[name].is_boolean())
+        throw FieldError{
+            fail("request.invalid_field", std::string(name) + " must be true or false.")};
+    return body[name].get<bool>();
+}
+
+std::optional<std::string> opt_string(const json& body, const char* name) {
+    if (!body.contains(name) || body[name].is_null()) return std::nullopt;
+    if (!body[name].is_string())
+        throw FieldError{fail("request.invalid_field", std::string(name) + " must be a string.")};
+    return body[name].get<std::string>();
+}
+
+std::optional<int> opt_int(const json& body, const char* name) {
+    if (!body.contains(name) || body[name].is_null()) return std::nullopt;
+    if (!body[name].is_number_integer())
+        throw FieldError{fail("request.invalid_field", std::string(name) + " must be an integer.")};
+    return body[name].get<int>();
+}
+
+core::Role role_field(const std::string& text) {
+    auto role = core::parse_role(text);
+    if (!role) {
+        throw FieldError{
+            fail("request.invalid_field",
+                 "'" + text + "' is not a role (owner, admin, manager, billing, member).")};
+    }
+    return *role;
+}
+
+void reject_unknown_fields(const json& body, std::initializer_list<const char*> known) {
+    for (const auto& [name, value] : body.items()) {
+        bool listed = false;
+        for (const char* k : known) listed = listed || name == k;
+        if (!listed)
+            throw FieldError{fail("request.unknown_field", "Unknown field '" + name + "'.")};
+    }
+}
+
+std::optional<core::AttributeMapping> mapping_field(const json& body) {
+    if (!body.contains("mapping") || body["mapping"].is_null()) return std::nullopt;
+    const json& m = body["mapping"];
+    if (!m.is_object())
+        throw FieldError{fail("request.invalid_field", "mapping must be an object.")};
+    reject_unknown_fields(m, {"user_id", "email", "first_name", "last_name", "role", "groups"});
+    core::AttributeMapping mapping;
+    mapping.user_id = opt_string(m, "user_id").value_or("");
+    mapping.email = opt_string(m, "email").value_or("");
+    mapping.first_name = opt_string(m, "first_name").value_or("");
+    mapping.last_name = opt_string(m, "last_name").value_or("");
+    mapping.role = opt_string(m, "role").value_or("");
+    mapping.groups = opt_string(m, "groups").value_or("");
+    return mapping;
+}
+
+json mapping_json(const core::AttributeMapping& m) {
+    return {{"user_id", m.user_id},     {"email", m.email}, {"first_name", m.first_name},
+            {"last_name", m.last_name}, {"role", m.role},   {"groups", m.groups}};
+}
+
+json time_or_null(const std::optional<util::UnixTime>& t) {
+    return t ? json(util::format_iso8601(*t)) : json(nullptr);
+}
+
+json token_json(const core::BearerToken& t) {
+    return {{"id", t.id},
+            {"description", t.description},
+            {"created_at", util::format_iso8601(t.created_at)},
+            {"last_used_at", time_or_null(t.last_used_at)},
+            {"revoked_at", time_or_null(t.revoked_at)}};
+}
+
+std::string scim_base_url(const AppContext& app, const core::Org& org) {
+    return app.base_url + "/api/0/organizations/" + org.slug + "/scim/v2";
+}
+
+// Everything the settings page shows: the org's options, its IdP, the SP values to paste
+// into the IdP, and SCIM.
+Result<json> settings_view(AppContext& app, const std::string& slug) {
+    std::optional<core::Org> org;
+    std::optional<core::SamlProvider> provider;
+    std::vector<core::ScimToken> tokens;
+    const Status read = app.store.read([&](store::Transaction& tx) -> Status {
+        org = tx.org_by_slug(slug);
+        if (!org) return fail("org.not_found", "No organization '" + slug + "'.");
+        provider = tx.saml_provider(org->id);
+        tokens = tx.list_scim_tokens(org->id);
+        return {};
+    });
+    if (!read) return read.error();
+    const auto sp = saml::sp_endpoints(app.base_url, org->slug);
+    json view = {{"org", {{"slug", org->slug}, {"name", org->name}}},
+                 {"default_role", core::to_string(org->default_role)},
+                 {"require_sso", org->require_sso},
+                 {"jit_provisioning", org->jit_provisioning},
+                 {"allow_idp_initiated", org->allow_idp_initiated},
+                 {"sp",
+                  {{"entity_id", sp.entity_id},
+                   {"metadata_url", sp.entity_id},
+                   {"acs_url", sp.acs_url},
+                   {"sls_url", sp.sls_url},
+                   {"login_url", sp.login_url}}},
+                 {"saml", nullptr}};
+    if (provider) {
+        json certificates = json::array();
+        for (const auto& pem : provider->certificates) {
+            auto summary = saml::describe_certificate(pem);
+            if (!summary) continue;
+            certificates.push_back({{"subject", summary->subject},
+                                    {"sha256_fingerprint", summary->sha256_fingerprint},
+                                    {"not_before", util::format_iso8601(summary->not_before)},
+                                    {"not_after", util::format_iso8601(summary->not_after)},
+                                    {"expired", summary->not_after < app.clock.now()}});
+        }
+        view["saml"] = {{"idp_entity_id", provider->idp_entity_id},
+                        {"sso_url", provider->sso_url},
+                        {"slo_url", provider->slo_url},
+                        {"metadata_url", provider->metadata_url},
+                        {"metadata_fetched_at", time_or_null(provider->metadata_fetched_at)},
+                        {"preset", provider->preset},
+                        {"mapping", mapping_json(provider->mapping)},
+                        {"clock_skew_seconds", provider->options.clock_skew_seconds},
+                        {"require_signed_assertion", provider->options.require_signed_assertion},
+                        {"certificates", certificates},
+                        {"updated_at", util::format_iso8601(provider->updated_at)}};
+    }
+    json token_list = json::array();
+    for (const auto& t : tokens) token_list.push_back(token_json(t));
+    view["scim"] = {{"enabled", org->scim_enabled},
+                    {"base_url", scim_base_url(app, *org)},
+                    {"tokens", token_list}};
+    return view;
+}
+
+json member_json(const core::Member& m) {
+    return {{"id", m.public_id},
+            {"email", m.email},
+            {"user_name", m.user_name},
+            {"name", m.display_name},
+            {"role", core::to_string(m.role)},
+            {"state", core::to_string(m.state)},
+            {"source", core::to_string(m.source)},
+            {"idp_managed", m.idp_managed},
+            {"linked", !m.saml_subject.empty()},
+            {"break_glass", m.break_glass},
+            {"last_sign_in_at", time_or_null(m.last_sign_in_at)}};
+}
+
+json audit_json(const core::AuditEntry& e) {
+    json details = json::parse(e.details, nullptr, false);
+    if (details.is_discarded()) details = json::object();
+    return {{"id", e.id},
+            {"at", util::format_iso8601(e.at)},
+            {"actor", e.actor},
+            {"action", e.action},
+            {"target", e.target},
+            {"outcome", e.outcome},
+            {"reason_code", e.reason_code},
+            {"details", details}};
+}
+
+// A non-negative integer query parameter, or `fallback` when absent.
+std::int64_t int_param(const httplib::Request& req, const char* name, std::int64_t fallback,
+                       std::int64_t max) {
+    if (!req.has_param(name)) return fallback;
+    const std::string text = req.get_param_value(name);
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > max) {
+        throw FieldError{
+            fail("request.invalid_parameter",
+                 std::string(name) + " must be an integer from 0 to " + std::to_string(max) + ".")};
+    }
+    return value;
+}
+
+std::optional<util::UnixTime> time_param(const httplib::Request& req, const char* name) {
+    if (!req.has_param(name)) return std::nullopt;
+    auto parsed = util::parse_iso8601(req.get_param_value(name));
+    if (!parsed) {
+        throw FieldError{fail("request.invalid_parameter",
+                              std::string(name) + " must be a time like 2026-11-23T08:00:00Z.")};
+    }
+    return parsed;
+}
+
+using AdminHandler = std::function<void(const AdminCaller&, const core::Org&,
+                                        const httplib::Request&, httplib::Response&)>;
+
+// Wraps a handler with authorisation and turns field errors into 400 answers.
+httplib::Server::Handler admin(AppContext& app, AdminHandler handler) {
+    return
+        [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+            res.set_header("Cache-Control", "no-store");
+            const core::Org& org = *current_request().org;
+            auto caller = authorize_admin(req, res, app, org);
+            if (!caller) return;
+            try {
+                handler(*caller, org, req, res);
+            } catch (const FieldError& e) {
+                send_failure(req, res, e.error);
+            }
+        };
+}
+
+void send_settings(AppContext& app, const httplib::Request& req, httplib::Response& res,
+                   const core::Org& org, int status = 200) {
+    auto view = settings_view(app, org.slug);
+    if (!view) return send_failure(req, res, view.error());
+    send_json(res, status, *view);
+}
+
+void register_settings_routes(httplib::Server& http, AppContext& app) {
+    http.Get(
+        route("auth/?"),
+        admin(app, [&app](const AdminCaller&, const core::Org& org, const httplib::Request& req,
+                          httplib::Response& res) { send_settings(app, req, res, org); }));
+
+    http.Patch(
+        route("auth/?"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                           const httplib::Request& req, httplib::Response& res) {
+            auto body = json_body(req, res);
+            if (!body) return;
+            reject_unknown_fields(
+                *body, {"default_role", "require_sso", "jit_provisioning", "allow_idp_initiated",
+                        "preset", "mapping", "clock_skew_seconds", "require_signed_assertion"});
+            service::AuthSettingsChange change;
+            if (auto role = opt_string(*body, "default_role"))
+                change.default_role = role_field(*role);
+            change.require_sso = opt_bool(*body, "require_sso");
+            change.jit_provisioning = opt_bool(*body, "jit_provisioning");
+            change.allow_idp_initiated = opt_bool(*body, "allow_idp_initiated");
+            change.preset = opt_string(*body, "preset");
+            change.mapping = mapping_field(*body);
+            change.clock_skew_seconds = opt_int(*body, "clock_skew_seconds");
+            change.require_signed_assertion = opt_bool(*body, "require_signed_assertion");
+            auto updated =
+                service::update_auth_settings(app.store, app.clock, org.slug, change, caller.actor);
+            if (!updated) return send_failure(req, res, updated.error());
+            auto view = settings_view(app, org.slug);
+            if (!view) return send_failure(req, res, view.error());
+            (*view)["sessions_ended"] = updated->sessions_ended;
+            send_json(res, 200, *view);
+        }));
+
+    http.Put(
+        route("auth/saml"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                              const httplib::Request& req, httplib::Response& res) {
+            auto body = json_body(req, res);
+            if (!body) return;
+            reject_unknown_fields(
+                *body, {"metadata_url", "metadata_xml", "idp_entity_id", "sso_url", "slo_url",
+                        "certificates", "preset", "mapping"});
+            service::ProviderInput input;
+            input.metadata_url = opt_string(*body, "metadata_url").value_or("");
+            input.metadata_xml = opt_string(*body, "metadata_xml").value_or("");
+            input.idp_entity_id = opt_string(*body, "idp_entity_id").value_or("");
+            input.sso_url = opt_string(*body, "sso_url").value_or("");
+            input.slo_url = opt_string(*body, "slo_url").value_or("");
+            if (body->contains("certificates")) {
+                const json& certs = (*body)["certificates"];
+                if (!certs.is_array())
+                    throw FieldError{fail("request.invalid_field",
+                                          "certificates must be an array of PEM strings.")};
+                for (const auto& cert : certs) {
+                    if (!cert.is_string())
+                        throw FieldError{fail("request.invalid_field",
+                                              "certificates must be an array of PEM strings.")};
+                    input.certificates.push_back(cert.get<std::string>());
+                }
+            }
+            input.preset = opt_string(*body, "preset").value_or("generic");
+            input.mapping = mapping_field(*body);
+            auto configured = service::configure_provider(app.store, app.clock, org.slug, input,
+                                                          caller.actor, app.metadata.get());
+            if (!configured) return send_failure(req, res, configured.error());
+            send_settings(app, req, res, org);
+        }));
+
+    http.Delete(route("auth/saml"),
+                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                  const httplib::Request& req, httplib::Response& res) {
+                    const Status removed = app.store.write([&](store::Transaction& tx) -> Status {
+                        auto current = tx.org_by_id(org.id);
+                        if (current && current->require_sso) {
+                            return fail("auth.require_sso.on",
+                                        "Turn Require SSO off before removing the identity "
+                                        "provider, or nobody but the break-glass owner could "
+                                        "sign in.");
+                        }
+                        if (!tx.saml_provider(org.id)) {
+                            return fail("saml.not_configured",
+                                        "Single sign-on is not configured for this organization.");
+                        }
+                        if (auto s = tx.delete_saml_provider(org.id); !s) return s;
+                        core::AuditEntry entry;
+                        entry.org_id = org.id;
+                        entry.actor = caller.actor;
+                        entry.action = "saml.provider.remove";
+                        entry.target = org.slug;
+                        entry.outcome = "success";
+                        entry.details = "{}";
+                        return tx.append_audit(entry);
+                    });
+                    if (!removed) return send_failure(req, res, removed.error());
+                    send_settings(app, req, res, org);
+                }));
+
+    http.Post(route("auth/saml/refresh"),
+              admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                const httplib::Request& req, httplib::Response& res) {
+                  std::optional<core::SamlProvider> provider;
+                  (void)app.store.read([&](store::Transaction& tx) -> Status {
+                      provider = tx.saml_provider(org.id);
+                      return {};
+                  });
+                  if (!provider || provider->metadata_url.empty()) {
+                      return send_failure(
+                          req, res,
+                          fail("saml.metadata_url.none",
+                               "The identity provider was not configured from a metadata URL."));
+                  }
+                  service::ProviderInput input;
+                  input.metadata_url = provider->metadata_url;
+                  input.preset = provider->preset;
+                  input.mapping = provider->mapping;
+                  auto configured = service::configure_provider(
+                      app.store, app.clock, org.slug, input, caller.actor, app.metadata.get());
+                  if (!configured) return send_failure(req, res, configured.error());
+                  send_settings(app, req, res, org);
+              }));
+
+    http.Get(route("auth/presets"), admin(app, [](const AdminCaller&, const core::Org&,
+                                                  const httplib::Request&, httplib::Response& res) {
+                 json presets = json::array();
+                 for (const auto& name : saml::mapping_preset_names()) {
+                     auto mapping = saml::mapping_preset(name);
+                     if (mapping)
+                         presets.push_back({{"name", name}, {"mapping", mapping_json(*mapping)}});
+                 }
+                 send_json(res, 200, {{"presets", presets}});
+             }));
+
+    http.Post(route("auth/test"),
+              admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                const httplib::Request& req, httplib::Response& res) {
+                  if (!caller.is_owner) {
+                      return send_error(req, res, 403, "admin.owner_required",
+                                        "Only an owner can start a test sign-in.");
+                  }
+                  auto started = app.sso->start_test_login(org, caller.actor);
+                  if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
+                      return send_failure(req, res, failure->error);
+                  }
+                  send_json(res, 200, {{"redirect_url", std::get<std::string>(started)}});
+              }));
+}
+
+void register_scim_admin_routes(httplib::Server& http, AppContext& app) {
+    auto issue = [&app](const AdminCaller& caller, const core::Org& org,
+                        const httplib::Request& req, httplib::Response& res) {
+        std::string description = "SCIM";
+        if (!req.body.empty()) {
+            auto body = json_body(req, res);
+            if (!body) return;
+            reject_unknown_fields(*body, {"description"});
+            description = opt_string(*body, "description").value_or(description);
+        }
+        service::AdminService admin_service(app.store, app.clock);
+        auto issued = admin_service.create_scim_token(org.slug, description, caller.actor);
+        if (!issued) return send_failure(req, res, issued.error());
+        json body = token_json(issued->record);
+        body["token"] = issued->token;
+        body["scim_base_url"] = scim_base_url(app, org);
+        send_json(res, 201, body);
+    };
+    // Enabling SCIM and rotating its token are the same act: a new token, while the older
+    // ones keep working until they are revoked.
+    http.Post(route("auth/scim"), admin(app, issue));
+    http.Post(route("auth/scim/tokens"), admin(app, issue));
+
+    http.Get(route("auth/scim/tokens"),
+             admin(app, [&app](const AdminCaller&, const core::Org& org,
+                               const httplib::Request& req, httplib::Response& res) {
+                 service::AdminService admin_service(app.store, app.clock);
+                 auto tokens = admin_service.list_scim_tokens(org.slug);
+                 if (!tokens) return send_failure(req, res, tokens.error());
+                 json list = json::array();
+                 for (const auto& t : *tokens) list.push_back(token_json(t));
+                 send_json(res, 200, {{"tokens", list}});
+             }));
+
+    http.Delete(route(R"(auth/scim/tokens/(\d{1,18}))"),
+                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                  const httplib::Request& req, httplib::Response& res) {
+                    service::AdminService admin_service(app.store, app.clock);
+                    const Status revoked = admin_service.revoke_scim_token(
+                        org.slug, std::stoll(req.matches[2].str()), caller.actor);
+                    if (!revoked) return send_failure(req, res, revoked.error());
+                    res.status = 204;
+                }));
+
+    http.Delete(route("auth/scim"),
+                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                  const httplib::Request& req, httplib::Response& res) {
+                    service::AdminService admin_service(app.store, app.clock);
+                    auto revoked = admin_service.disable_scim(org.slug, caller.actor);
+                    if (!revoked) return send_failure(req, res, revoked.error());
+                    send_json(res, 200, {{"enabled", false}, {"tokens_revoked", *revoked}});
+                }));
+}
+
+store::Page page_params(const httplib::Request& req) {
+    return store::Page{int_param(req, "offset", 0, 1'000'000'000),
+                       int_param(req, "limit", 100, 1000)};
+}
+
+void register_member_routes(httplib::Server& http, AppContext& app) {
+    http.Get(route("members"),
+             admin(app, [&app](const AdminCaller&, const core::Org& org,
+                               const httplib::Request& req, httplib::Response& res) {
+                 service::MemberAdmin members(app.store, app.clock);
+                 auto page = members.list_members(org, page_params(req));
+                 if (!page) return send_failure(req, res, page.error());
+                 json items = json::array();
+                 for (const auto& m : page->items) items.push_back(member_json(m));
+                 send_json(res, 200, {{"total", page->total}, {"members", items}});
+             }));
+
+    http.Post(route("members"),
+              admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                const httplib::Request& req, httplib::Response& res) {
+                  auto body = json_body(req, res);
+                  if (!body) return;
+                  reject_unknown_fields(*body, {"email", "role", "first_name", "last_name"});
+                  service::NewMember invitation;
+                  invitation.email = opt_string(*body, "email").value_or("");
+                  invitation.role = role_field(opt_string(*body, "role").value_or("member"));
+                  invitation.given_name = opt_string(*body, "first_name").value_or("");
+                  invitation.family_name = opt_string(*body, "last_name").value_or("");
+                  if (invitation.role == core::Role::owner && !caller.is_owner) {
+                      return send_failure(req, res,
+                                          fail(std::string(service::kOwnerRequired),
+                                               "Only an owner can invite an owner."));
+                  }
+                  auto member =
+                      service::add_member(app.store, app.clock, org.slug, invitation, caller.actor);
+                  if (!member) return send_failure(req, res, member.error());
+                  send_json(res, 201, member_json(*member));
+              }));
+
+    http.Patch(route("members/([^/]+)"),
+               admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                 const httplib::Request& req, httplib::Response& res) {
+                   auto body = json_body(req, res);
+                   if (!body) return;
+                   reject_unknown_fields(*body, {"role"});
+                   const auto role = opt_string(*body, "role");
+                   if (!role) {
+                       return send_failure(
+                           req, res, fail("request.invalid_field", "Give the new role as role."));
+                   }
+                   service::MemberAdmin members(app.store, app.clock);
+                   auto changed = members.change_role(org, req.matches[2].str(), role_field(*role),
+                                                      caller.is_owner, caller.actor);
+                   if (!changed) return send_failure(req, res, changed.error());
+                   send_json(res, 200, member_json(*changed));
+               }));
+
+    http.Delete(route("members/([^/]+)"),
+                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                  const httplib::Request& req, httplib::Response& res) {
+                    service::MemberAdmin members(app.store, app.clock);
+                    const Status removed = members.remove_member(org, req.matches[2].str(),
+                                                                 caller.is_owner, caller.actor);
+                    if (!removed) return send_failure(req, res, removed.error());
+                    res.status = 204;
+                }));
+
+    http.Get(route("teams"),
+             admin(app, [&app](const AdminCaller&, const core::Org& org,
+                               const httplib::Request& req, httplib::Response& res) {
+                 service::MemberAdmin members(app.store, app.clock);
+                 auto page = members.list_teams(org, page_params(req));
+                 if (!page) return send_failure(req, res, page.error());
+                 json items = json::array();
+                 for (const auto& t : page->items)
+                     items.push_back({{"id", t.public_id},
+                                      {"slug", t.slug},
+                                      {"name", t.display_name},
+                                      {"idp_managed", t.idp_managed}});
+                 send_json(res, 200, {{"total", page->total}, {"teams", items}});
+             }));
+
+    http.Delete(route("teams/([^/]+)"),
+                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                  const httplib::Request& req, httplib::Response& res) {
+                    service::MemberAdmin members(app.store, app.clock);
+                    const Status removed =
+                        members.remove_team(org, req.matches[2].str(), caller.actor);
+                    if (!removed) return send_failure(req, res, removed.error());
+                    res.status = 204;
+                }));
+}
+
+void register_audit_routes(httplib::Server& http, AppContext& app) {
+    http.Get(
+        route("audit"), admin(app, [&app](const AdminCaller&, const core::Org& org,
+                                          const httplib::Request& req, httplib::Response& res) {
+            store::AuditQuery query;
+            query.action_prefix = req.get_param_value("action");
+            query.actor = req.get_param_value("actor");
+            query.target = req.get_param_value("target");
+            query.outcome = req.get_param_value("outcome");
+            if (!query.outcome.empty() && query.outcome != "success" &&
+                query.outcome != "failure") {
+                throw FieldError{
+                    fail("request.invalid_parameter", "outcome must be success or failure.")};
+            }
+            query.since = time_param(req, "since");
+            query.until = time_param(req, "until");
+            query.page = page_params(req);
+            service::AdminService admin_service(app.store, app.clock);
+            auto page = admin_service.audit_log(org.slug, query);
+            if (!page) return send_failure(req, res, page.error());
+            json items = json::array();
+            for (const auto& e : page->items) items.push_back(audit_json(e));
+            send_json(res, 200,
+                      {{"total", page->total}, {"offset", query.page.offset}, {"entries", items}});
+        }));
+}
+
+}  // namespace
+
+void register_admin_routes(httplib::Server& http, AppContext& app) {
+    register_settings_routes(http, app);
+    register_scim_admin_routes(http, app);
+    register_member_routes(http, app);
+    register_audit_routes(http, app);
+}
 
 }  // namespace gatehouse::http

@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "cookies.hpp"
+#include "forms.hpp"
 #include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "pages.hpp"
@@ -43,41 +44,47 @@ void send_refusal(const httplib::Request& req, httplib::Response& res,
                                {"reference", failure.reference}}));
 }
 
-// The form fields of a POST, or nullopt (and a 400 or 413) when the body is not a form or
-// is too large. The body is read here rather than by httplib: its compiled-in limit on
-// url-encoded forms (8 KiB) is below what IdPs post, since a Response signed twice with an
-// embedded certificate often exceeds it.
-std::optional<std::map<std::string, std::string>> form_fields(const httplib::Request& req,
-                                                              httplib::Response& res,
-                                                              const httplib::ContentReader& reader,
-                                                              std::size_t max_bytes) {
-    std::string body;
-    // httplib stops reading (and the reader fails) past its payload limit, which is the
-    // same max_bytes; a declared length over it is refused before reading at all.
-    const std::string declared = req.get_header_value("Content-Length");
-    bool too_large = !declared.empty() &&
-                     declared.find_first_not_of("0123456789") == std::string::npos &&
-                     (declared.size() > 18 || std::stoull(declared) > max_bytes);
-    const bool read = !too_large && reader([&](const char* data, std::size_t length) {
-        if (body.size() + length > max_bytes) {
-            too_large = true;
-            return false;
-        }
-        body.append(data, length);
-        return true;
-    });
-    if (too_large) {
-        send_error(req, res, 413, "request.too_large",
-                   "The request body is larger than this server accepts.");
-        return std::nullopt;
+// The values of the test sign-in report page. Every string goes through {{…}}, so whatever
+// the IdP put in a NameID or an attribute reaches the page escaped.
+mstch::map test_report_values(const core::Org& org, const service::TestReport& report) {
+    mstch::array checks;
+    for (const auto& line : report.checks) {
+        const bool failed = line.outcome == saml::CheckLine::Outcome::failed;
+        const bool passed = line.outcome == saml::CheckLine::Outcome::passed;
+        checks.push_back(mstch::map{{"title", line.title},
+                                    {"label", std::string(saml::outcome_label(line.outcome))},
+                                    {"state", std::string(failed   ? "failed"
+                                                          : passed ? "passed"
+                                                                   : "not-run")},
+                                    {"failed", failed},
+                                    {"code", line.code},
+                                    {"message", line.message}});
     }
-    if (!read) {
-        send_error(req, res, 400, "request.malformed", "The request body could not be read.");
-        return std::nullopt;
+    mstch::array attributes;
+    for (const auto& [name, values] : report.attributes) {
+        mstch::array listed;
+        for (const auto& value : values) listed.push_back(value);
+        attributes.push_back(mstch::map{{"name", name}, {"values", listed}});
     }
-    auto fields = util::parse_form(body);
-    if (!fields) send_error(req, res, 400, "request.malformed", "The form data is malformed.");
-    return fields;
+    mstch::map values{
+        {"org_slug", org.slug},      {"passed", report.passed},
+        {"checks", checks},          {"has_assertion", !report.name_id.empty()},
+        {"name_id", report.name_id}, {"has_attributes", !attributes.empty()},
+        {"attributes", attributes},
+    };
+    if (report.identity) {
+        const auto& identity = *report.identity;
+        mstch::array groups;
+        for (const auto& group : identity.groups) groups.push_back(group);
+        values.emplace("identity", mstch::map{{"user_id", identity.user_id},
+                                              {"email", identity.email},
+                                              {"first_name", identity.first_name},
+                                              {"last_name", identity.last_name},
+                                              {"role", identity.role},
+                                              {"groups", groups},
+                                              {"would_match", report.would_match}});
+    }
+    return values;
 }
 
 }  // namespace
@@ -111,9 +118,17 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
     http.Post(R"(/saml/acs/([^/]+)/)", [sso, secure, max_body](
                                            const httplib::Request& req, httplib::Response& res,
                                            const httplib::ContentReader& reader) {
-        auto form = form_fields(req, res, reader, max_body);
+        auto form = read_form(req, res, reader, max_body);
         if (!form) return;
         const core::Org& org = *current_request().org;
+        // A test sign-in the org's admin started: show what was checked, set no cookie.
+        if (sso->is_test_response(org, (*form)["SAMLResponse"])) {
+            const auto report = sso->complete_test_login(org, (*form)["SAMLResponse"]);
+            send_html(
+                res, 200,
+                render_page("saml_test", "SAML test sign-in", test_report_values(org, report)));
+            return;
+        }
         auto outcome = sso->complete_login(org, (*form)["SAMLResponse"], (*form)["RelayState"]);
         if (auto* failure = std::get_if<service::SsoFailure>(&outcome)) {
             send_refusal(req, res, *failure);
@@ -143,7 +158,7 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
     http.Post(R"(/saml/sls/([^/]+)/)",
               [single_logout, max_body](const httplib::Request& req, httplib::Response& res,
                                         const httplib::ContentReader& reader) {
-                  auto form = form_fields(req, res, reader, max_body);
+                  auto form = read_form(req, res, reader, max_body);
                   if (!form) return;
                   if (form->empty()) {
                       send_error(req, res, 400, "saml.logout.message_missing",

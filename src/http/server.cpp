@@ -3,8 +3,14 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <regex>
+#include <thread>
 
+#include "gatehouse/service/metadata_refresh.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
@@ -91,6 +97,9 @@ struct Server::Impl {
     httplib::Server http;
     AppContext app;
     int bound_port = -1;
+    std::mutex stop_mutex;
+    std::condition_variable stop_changed;
+    bool stop_requested = false;  // guarded by stop_mutex
 
     Impl(ServerConfig c, store::Store& s, const util::Clock& k)
         : config(std::move(c)),
@@ -109,6 +118,7 @@ struct Server::Impl {
         settings.base_url = config.base_url;
         settings.sessions = config.sessions;
         app.sso = std::make_shared<service::SsoService>(store, clock, settings, config.sp);
+        app.metadata = std::make_shared<HttpsMetadataSource>(config.metadata_fetch);
     }
 };
 
@@ -203,13 +213,47 @@ Status Server::bind() {
 }
 
 Status Server::serve() {
-    if (!impl_->http.listen_after_bind()) {
+    Impl& impl = *impl_;
+    // Refreshing lives exactly as long as serving: stop() ends listen_after_bind, and the
+    // refresher's destructor then stops and joins its thread.
+    std::optional<service::MetadataRefresher> refresher;
+    if (impl.config.metadata_refresh_minutes > 0) {
+        refresher.emplace(impl.store, impl.clock, *impl.app.metadata,
+                          impl.config.metadata_refresh_minutes * 60);
+    }
+    // httplib ignores stop() until its accept loop has started, so a stop requested just
+    // before (a SIGTERM right after the listening line) would be lost. This thread waits for
+    // the request and repeats httplib's stop until serving has really ended.
+    std::atomic<bool> served{false};
+    std::thread stopper([&impl, &served] {
+        std::unique_lock lock(impl.stop_mutex);
+        impl.stop_changed.wait(lock, [&] { return impl.stop_requested || served.load(); });
+        lock.unlock();
+        while (!served.load()) {
+            impl.http.stop();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+    const bool listened = impl.http.listen_after_bind();
+    {
+        std::lock_guard lock(impl.stop_mutex);
+        served = true;
+    }
+    impl.stop_changed.notify_all();
+    stopper.join();
+    if (!listened) {
         return fail("server.listen", "The server stopped accepting connections unexpectedly.");
     }
     return {};
 }
 
-void Server::stop() { impl_->http.stop(); }
+void Server::stop() {
+    {
+        std::lock_guard lock(impl_->stop_mutex);
+        impl_->stop_requested = true;
+    }
+    impl_->stop_changed.notify_all();
+}
 
 int Server::port() const { return impl_->bound_port; }
 

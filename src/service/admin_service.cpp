@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit_entry.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/util/crypto.hpp"
 
@@ -15,25 +16,31 @@ bool looks_like_email(std::string_view email) {
            email.find_first_of(" \t\r\n<>\"") == std::string_view::npos && email.size() <= 320;
 }
 
-core::AuditEntry audit(const core::Org& org, const std::string& actor, std::string action,
-                       std::string target, nlohmann::json details = nlohmann::json::object()) {
-    core::AuditEntry entry;
-    entry.org_id = org.id;
-    entry.actor = actor;
-    entry.action = std::move(action);
-    entry.target = std::move(target);
-    entry.outcome = "success";
-    entry.details = details.dump();
-    return entry;
-}
-
 Error org_not_found(const std::string& slug) {
     return fail("org.not_found", "No organization with the slug '" + slug + "'.");
 }
 
+// Recording every use would turn each read into a write; a minute is precise enough for an
+// admin deciding whether a key is still in use.
+constexpr util::UnixTime kTouchInterval = 60;
+
 }  // namespace
 
 std::string scim_token_hash(std::string_view token) { return util::sha256(token); }
+
+std::string_view bearer_token(std::string_view header) {
+    constexpr std::string_view scheme = "bearer ";
+    if (header.size() <= scheme.size()) return {};
+    for (std::size_t i = 0; i < scheme.size(); ++i) {
+        const char c = header[i];
+        const char lower = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        if (lower != scheme[i]) return {};
+    }
+    std::string_view token = header.substr(scheme.size());
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    return token;
+}
 
 Result<CreatedOrg> AdminService::create_org(const NewOrg& request, const std::string& actor) {
     if (!core::is_valid_org_slug(request.slug)) {
@@ -53,7 +60,8 @@ Result<CreatedOrg> AdminService::create_org(const NewOrg& request, const std::st
         auto inserted = tx.insert_org(org);
         if (!inserted) return inserted.error();
         created.org = *inserted;
-        if (auto s = tx.append_audit(audit(created.org, actor, "org.create", created.org.slug));
+        if (auto s =
+                tx.append_audit(audit_entry(created.org, actor, "org.create", created.org.slug));
             !s) {
             return s;
         }
@@ -68,8 +76,8 @@ Result<CreatedOrg> AdminService::create_org(const NewOrg& request, const std::st
         auto member = tx.insert_member(owner);
         if (!member) return member.error();
         created.owner = *member;
-        return tx.append_audit(audit(created.org, actor, "member.create", member->public_id,
-                                     {{"role", "owner"}, {"email", owner.email}}));
+        return tx.append_audit(audit_entry(created.org, actor, "member.create", member->public_id,
+                                           {{"role", "owner"}, {"email", owner.email}}));
     });
     if (!status) return status.error();
     return created;
@@ -111,9 +119,9 @@ Result<IssuedScimToken> AdminService::create_scim_token(const std::string& org_s
             org->scim_enabled = true;
             if (auto s = tx.update_org(*org); !s) return s;
         }
-        return tx.append_audit(audit(*org, actor, "scim.token.create",
-                                     "scim-token:" + std::to_string(record->id),
-                                     {{"description", description}}));
+        return tx.append_audit(audit_entry(*org, actor, "scim.token.create",
+                                           "scim-token:" + std::to_string(record->id),
+                                           {{"description", description}}));
     });
     if (!status) return status.error();
     return issued;
@@ -125,8 +133,8 @@ Status AdminService::revoke_scim_token(const std::string& org_slug, core::RowId 
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
         if (auto s = tx.revoke_scim_token(org->id, token_id, clock_.now()); !s) return s;
-        return tx.append_audit(
-            audit(*org, actor, "scim.token.revoke", "scim-token:" + std::to_string(token_id)));
+        return tx.append_audit(audit_entry(*org, actor, "scim.token.revoke",
+                                           "scim-token:" + std::to_string(token_id)));
     });
 }
 
@@ -140,6 +148,110 @@ Result<std::vector<core::ScimToken>> AdminService::list_scim_tokens(const std::s
     });
     if (!status) return status.error();
     return tokens;
+}
+
+Result<int> AdminService::disable_scim(const std::string& org_slug, const std::string& actor) {
+    int revoked = 0;
+    const Status status = store_.write([&](store::Transaction& tx) -> Status {
+        auto org = tx.org_by_slug(org_slug);
+        if (!org) return org_not_found(org_slug);
+        for (const auto& token : tx.list_scim_tokens(org->id)) {
+            if (token.revoked_at) continue;
+            if (auto s = tx.revoke_scim_token(org->id, token.id, clock_.now()); !s) return s;
+            ++revoked;
+        }
+        org->scim_enabled = false;
+        if (auto s = tx.update_org(*org); !s) return s;
+        return tx.append_audit(
+            audit_entry(*org, actor, "scim.disable", org->slug, {{"tokens_revoked", revoked}}));
+    });
+    if (!status) return status.error();
+    return revoked;
+}
+
+Result<IssuedAdminKey> AdminService::create_admin_key(const std::string& org_slug,
+                                                      const std::string& description,
+                                                      const std::string& actor) {
+    IssuedAdminKey issued;
+    issued.token = std::string(kAdminKeyPrefix) + util::random_token(32);
+    const Status status = store_.write([&](store::Transaction& tx) -> Status {
+        auto org = tx.org_by_slug(org_slug);
+        if (!org) return org_not_found(org_slug);
+        auto record = tx.insert_admin_key(org->id, util::sha256(issued.token), description);
+        if (!record) return record.error();
+        issued.record = *record;
+        return tx.append_audit(audit_entry(*org, actor, "admin_key.create",
+                                           "admin-key:" + std::to_string(record->id),
+                                           {{"description", description}}));
+    });
+    if (!status) return status.error();
+    return issued;
+}
+
+Status AdminService::revoke_admin_key(const std::string& org_slug, core::RowId key_id,
+                                      const std::string& actor) {
+    return store_.write([&](store::Transaction& tx) -> Status {
+        auto org = tx.org_by_slug(org_slug);
+        if (!org) return org_not_found(org_slug);
+        if (auto s = tx.revoke_admin_key(org->id, key_id, clock_.now()); !s) return s;
+        return tx.append_audit(
+            audit_entry(*org, actor, "admin_key.revoke", "admin-key:" + std::to_string(key_id)));
+    });
+}
+
+Result<std::vector<core::AdminKey>> AdminService::list_admin_keys(const std::string& org_slug) {
+    std::vector<core::AdminKey> keys;
+    const Status status = store_.read([&](store::Transaction& tx) -> Status {
+        auto org = tx.org_by_slug(org_slug);
+        if (!org) return org_not_found(org_slug);
+        keys = tx.list_admin_keys(org->id);
+        return {};
+    });
+    if (!status) return status.error();
+    return keys;
+}
+
+Result<core::AdminKey> AdminService::authenticate_admin_key(const core::Org& org,
+                                                            std::string_view authorization) {
+    const auto unauthorized = [] {
+        return fail("admin.unauthorized", "A valid admin API key for this organization is needed.");
+    };
+    const std::string_view key = bearer_token(authorization);
+    if (key.empty()) return unauthorized();
+    const std::string hash = util::sha256(key);
+    std::optional<core::AdminKey> found;
+    const Status read = store_.read([&](store::Transaction& tx) -> Status {
+        found = tx.active_admin_key(hash);
+        if (!found) return {};
+        // The indexed lookup does not compare in constant time; this second comparison
+        // makes the decision itself independent of timing.
+        const auto stored = tx.admin_key_hash(org.id, found->id);
+        if (!stored || !util::constant_time_equal(*stored, hash)) found.reset();
+        return {};
+    });
+    if (!read) return read.error();
+    if (!found || found->org_id != org.id) return unauthorized();
+    const util::UnixTime now = clock_.now();
+    if (!found->last_used_at || now - *found->last_used_at >= kTouchInterval) {
+        const Status touched = store_.write(
+            [&](store::Transaction& tx) { return tx.touch_admin_key(org.id, found->id, now); });
+        if (!touched) return touched.error();
+        found->last_used_at = now;
+    }
+    return *found;
+}
+
+Result<store::PageOf<core::AuditEntry>> AdminService::audit_log(const std::string& org_slug,
+                                                                const store::AuditQuery& query) {
+    store::PageOf<core::AuditEntry> page;
+    const Status status = store_.read([&](store::Transaction& tx) -> Status {
+        auto org = tx.org_by_slug(org_slug);
+        if (!org) return org_not_found(org_slug);
+        page = tx.list_audit(org->id, query);
+        return {};
+    });
+    if (!status) return status.error();
+    return page;
 }
 
 }  // namespace gatehouse::service

@@ -15,13 +15,13 @@ bool linkable(const core::Member& member, const std::string& subject) {
 
 }  // namespace
 
-Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Org& org,
-                                          const saml::MappedIdentity& identity,
-                                          util::UnixTime now) {
+Result<MemberMatch> find_member_for_identity(store::Transaction& tx, const core::Org& org,
+                                             const saml::MappedIdentity& identity) {
     const std::string& subject = identity.user_id;
-    LinkOutcome outcome;
-    std::optional<core::Member> member = tx.member_by_saml_subject(org.id, subject);
-    if (!member) {
+    MemberMatch match;
+    match.member = tx.member_by_saml_subject(org.id, subject);
+    match.by_subject = match.member.has_value();
+    if (!match.member) {
         // The IdP user ID may equal what SCIM stored as externalId or userName. The email
         // comes last: it is the attribute most likely to change or be reassigned.
         for (auto candidate :
@@ -35,23 +35,34 @@ Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Or
                                    "subject '" +
                                    subject + "' may not take it over.");
             }
-            member = candidate;
+            match.member = candidate;
             break;
         }
-        if (member) outcome.linked_now = true;
     }
 
-    if (member && member->state == core::MemberState::deactivated) {
+    if (match.member && match.member->state == core::MemberState::deactivated) {
         return refused("saml.member.deactivated",
-                       "Member " + member->public_id + " is deactivated and cannot sign in.");
+                       "Member " + match.member->public_id + " is deactivated and cannot sign in.");
     }
+    if (!match.member && !org.jit_provisioning) {
+        return refused("saml.member.not_provisioned",
+                       "No member matches this identity and just-in-time creation is off "
+                       "for the organization.");
+    }
+    return match;
+}
+
+Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Org& org,
+                                          const saml::MappedIdentity& identity,
+                                          util::UnixTime now) {
+    const std::string& subject = identity.user_id;
+    auto found = find_member_for_identity(tx, org, identity);
+    if (!found) return found.error();
+    std::optional<core::Member> member = std::move(found->member);
+    LinkOutcome outcome;
+    outcome.linked_now = member && !found->by_subject;
 
     if (!member) {
-        if (!org.jit_provisioning) {
-            return refused("saml.member.not_provisioned",
-                           "No member matches this identity and just-in-time creation is off "
-                           "for the organization.");
-        }
         core::Member created;
         created.org_id = org.id;
         created.email = identity.email;

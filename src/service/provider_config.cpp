@@ -12,21 +12,32 @@ bool is_http_url(const std::string& url) {
            url.find_first_of(" \t\r\n\"<>") == std::string::npos && url.size() > 8;
 }
 
-Result<core::SamlProvider> provider_from(const ProviderInput& input) {
+Result<core::SamlProvider> provider_from(const ProviderInput& input, const util::Clock& clock,
+                                         MetadataSource* source) {
     const bool manual = !input.idp_entity_id.empty() || !input.sso_url.empty() ||
                         !input.certificates.empty() || !input.slo_url.empty();
-    if (!input.metadata_xml.empty() && manual) {
-        return fail(
-            "saml.config.ambiguous",
-            "Give either IdP metadata or the IdP's entity ID, SSO URL and certificates, not both.");
+    const int ways =
+        int{!input.metadata_url.empty()} + int{!input.metadata_xml.empty()} + int{manual};
+    if (ways > 1) {
+        return fail("saml.config.ambiguous",
+                    "Give one of: a metadata URL, IdP metadata, or the IdP's entity ID, SSO URL "
+                    "and certificates.");
     }
-    core::SamlProvider provider;
-    if (!input.metadata_xml.empty()) {
-        auto metadata = saml::parse_idp_metadata(input.metadata_xml);
-        if (!metadata) return metadata.error();
-        saml::apply_idp_metadata(*metadata, provider);
+    if (!input.metadata_url.empty()) {
+        if (!source) {
+            return fail("saml.metadata_url.unavailable",
+                        "Metadata URLs cannot be fetched here; give the metadata XML instead.");
+        }
+        auto document = source->fetch(input.metadata_url);
+        if (!document) return document.error();
+        auto provider = provider_from_metadata(*document);
+        if (!provider) return provider.error();
+        provider->metadata_url = input.metadata_url;
+        provider->metadata_fetched_at = clock.now();
         return provider;
     }
+    if (!input.metadata_xml.empty()) return provider_from_metadata(input.metadata_xml);
+    core::SamlProvider provider;
     if (input.idp_entity_id.empty())
         return fail("saml.config.incomplete", "The IdP entity ID is missing.");
     if (input.sso_url.empty()) return fail("saml.config.incomplete", "The IdP SSO URL is missing.");
@@ -47,22 +58,39 @@ Result<core::SamlProvider> provider_from(const ProviderInput& input) {
 
 }  // namespace
 
-Result<ConfiguredProvider> configure_provider(store::Store& store, const util::Clock& clock,
-                                              const std::string& org_slug,
-                                              const ProviderInput& input,
-                                              const std::string& actor) {
-    auto built = provider_from(input);
-    if (!built) return built.error();
-    ConfiguredProvider result;
-    result.provider = std::move(*built);
-    for (std::size_t i = 0; i < result.provider.certificates.size(); ++i) {
-        auto summary = saml::describe_certificate(result.provider.certificates[i]);
+Result<core::SamlProvider> provider_from_metadata(std::string_view metadata_xml,
+                                                  core::SamlProvider base) {
+    auto metadata = saml::parse_idp_metadata(metadata_xml);
+    if (!metadata) return metadata.error();
+    saml::apply_idp_metadata(*metadata, base);
+    return base;
+}
+
+Result<std::vector<saml::CertificateSummary>> describe_certificates(
+    const core::SamlProvider& provider) {
+    std::vector<saml::CertificateSummary> summaries;
+    for (std::size_t i = 0; i < provider.certificates.size(); ++i) {
+        auto summary = saml::describe_certificate(provider.certificates[i]);
         if (!summary) {
             return fail("saml.certificate.invalid", "IdP certificate " + std::to_string(i + 1) +
                                                         " is not an X.509 certificate.");
         }
-        result.certificates.push_back(*summary);
+        summaries.push_back(std::move(*summary));
     }
+    return summaries;
+}
+
+Result<ConfiguredProvider> configure_provider(store::Store& store, const util::Clock& clock,
+                                              const std::string& org_slug,
+                                              const ProviderInput& input, const std::string& actor,
+                                              MetadataSource* source) {
+    auto built = provider_from(input, clock, source);
+    if (!built) return built.error();
+    ConfiguredProvider result;
+    result.provider = std::move(*built);
+    auto certificates = describe_certificates(result.provider);
+    if (!certificates) return certificates.error();
+    result.certificates = std::move(*certificates);
     auto mapping = saml::mapping_preset(input.preset);
     if (!mapping) return mapping.error();
     result.provider.preset = input.preset;
@@ -96,11 +124,13 @@ Result<ConfiguredProvider> configure_provider(store::Store& store, const util::C
         entry.action = "saml.provider.configure";
         entry.target = result.provider.idp_entity_id;
         entry.outcome = "success";
-        entry.details = nlohmann::json{
-            {"sso_url", result.provider.sso_url},
-            {"preset", result.provider.preset},
-            {"certificates",
-             fingerprints}}.dump();
+        nlohmann::json details = {{"sso_url", result.provider.sso_url},
+                                  {"preset", result.provider.preset},
+                                  {"certificates", fingerprints}};
+        if (!result.provider.metadata_url.empty()) {
+            details["metadata_url"] = result.provider.metadata_url;
+        }
+        entry.details = details.dump();
         return tx.append_audit(entry);
     });
     if (!stored) return stored.error();

@@ -11,25 +11,9 @@ namespace {
 // Recording every use would turn each read into a write; a minute is precise enough for an
 // admin deciding whether a token is still in use.
 constexpr util::UnixTime kTouchInterval = 60;
-
 Error unauthorized() {
     return fail(std::string(kScimUnauthorized),
                 "A valid bearer token for this organization is required.");
-}
-
-// The token of "Bearer <token>" (scheme case-insensitive, RFC 6750 §2.1), or empty.
-std::string_view bearer_token(std::string_view header) {
-    constexpr std::string_view scheme = "bearer ";
-    if (header.size() <= scheme.size()) return {};
-    for (std::size_t i = 0; i < scheme.size(); ++i) {
-        const char c = header[i];
-        const char lower = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-        if (lower != scheme[i]) return {};
-    }
-    std::string_view token = header.substr(scheme.size());
-    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-    return token;
 }
 
 }  // namespace

@@ -2,11 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit_entry.hpp"
 #include "gatehouse/saml/authn_request.hpp"
 #include "gatehouse/saml/logout.hpp"
 #include "gatehouse/saml/redirect_binding.hpp"
 #include "gatehouse/saml/response.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
+#include "gatehouse/saml/xml.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
@@ -18,22 +20,36 @@ namespace {
 // AuthnRequests; this relay-state marker keeps a LogoutResponse from consuming an
 // AuthnRequest and the reverse.
 constexpr std::string_view kLogoutMarker = "logout:";
+// Test sign-ins are marked the same way, followed by the actor who started the test: a
+// Response to them is reported on, never signed in (complete_login refuses it).
+constexpr std::string_view kTestMarker = "test:";
+
+bool is_test_relay(std::string_view relay) {
+    return relay.substr(0, kTestMarker.size()) == kTestMarker;
+}
+
+// The InResponseTo of a SAMLResponse form value, read without any validation: good only
+// for routing the message to the path that validates it.
+std::optional<std::string> unverified_in_response_to(std::string_view saml_response) {
+    const auto bytes = util::base64_decode(saml_response);
+    if (!bytes) return std::nullopt;
+    auto parsed = saml::parse_untrusted_xml(*bytes);
+    if (!parsed) return std::nullopt;
+    auto id = saml::attribute(parsed->root(), "InResponseTo");
+    if (!id || id->empty()) return std::nullopt;
+    return id;
+}
+
+std::string describe_match(const Result<MemberMatch>& match) {
+    if (!match) return match.error().message + " (" + match.error().code + ")";
+    if (!match->member) return "create member (JIT)";
+    const core::Member& member = *match->member;
+    if (match->by_subject) return "existing member " + member.email;
+    if (member.state == core::MemberState::invited) return "link invited member " + member.email;
+    return "link member " + member.email;
+}
 
 std::string landing_path(const core::Org& org) { return "/organizations/" + org.slug + "/"; }
-
-core::AuditEntry audit_entry(const core::Org& org, std::string actor, std::string action,
-                             std::string target, std::string outcome, std::string reason,
-                             nlohmann::json details) {
-    core::AuditEntry entry;
-    entry.org_id = org.id;
-    entry.actor = std::move(actor);
-    entry.action = std::move(action);
-    entry.target = std::move(target);
-    entry.outcome = std::move(outcome);
-    entry.reason_code = std::move(reason);
-    entry.details = details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return entry;
-}
 
 }  // namespace
 
@@ -42,7 +58,7 @@ SsoService::SsoService(store::Store& store, const util::Clock& clock, SsoSetting
     : store_(store), clock_(clock), settings_(std::move(settings)), sp_(std::move(sp)) {}
 
 SsoFailure SsoService::refuse(const core::Org& org, const std::string& action, Error error,
-                              const std::string& subject) {
+                              const std::string& subject, const std::string& actor) {
     SsoFailure failure{std::move(error), util::hex_encode(util::random_bytes(5))};
     util::log_event(util::LogLevel::warning, action + ".refused",
                     {{"org", org.slug},
@@ -51,7 +67,7 @@ SsoFailure SsoService::refuse(const core::Org& org, const std::string& action, E
                      {"reference", failure.reference}});
     (void)store_.write([&](store::Transaction& tx) -> Status {
         return tx.append_audit(
-            audit_entry(org, "idp", action, subject, "failure", failure.error.code,
+            audit_entry(org, actor, action, subject, "failure", failure.error.code,
                         {{"reference", failure.reference}, {"detail", failure.error.message}}));
     });
     return failure;
@@ -64,9 +80,35 @@ Result<std::string> SsoService::sp_metadata(const core::Org& org) const {
 }
 
 SsoResult<std::string> SsoService::start_login(const core::Org& org, std::string_view next) {
+    const std::string relay =
+        saml::is_safe_relay_path(next) ? std::string(next) : landing_path(org);
+    // The destination travels as RelayState when it fits the binding's 80-byte limit; the
+    // ACS trusts only the copy stored with the request.
+    const std::string relay_state =
+        relay.size() <= saml::kMaxRelayStateBytes ? relay : std::string();
+    return begin_login(org, "saml.login", "idp", relay, relay_state);
+}
+
+SsoResult<std::string> SsoService::start_test_login(const core::Org& org,
+                                                    const std::string& actor) {
+    const std::string action = "saml.test.start";
+    auto started = begin_login(org, action, actor, std::string(kTestMarker) + actor, "");
+    if (std::holds_alternative<std::string>(started)) {
+        (void)store_.write([&](store::Transaction& tx) -> Status {
+            return tx.append_audit(audit_entry(org, actor, action, org.slug));
+        });
+    }
+    return started;
+}
+
+SsoResult<std::string> SsoService::begin_login(const core::Org& org, const std::string& action,
+                                               const std::string& actor,
+                                               const std::string& stored_relay,
+                                               const std::string& relay_state) {
     if (!sp_)
-        return refuse(org, "saml.login",
-                      fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
+        return refuse(org, action,
+                      fail("saml.sp_key_missing", "The gateway has no SP key and certificate."), {},
+                      actor);
     std::optional<core::SamlProvider> provider;
     if (auto s = store_.read([&](store::Transaction& tx) -> Status {
             provider = tx.saml_provider(org.id);
@@ -83,21 +125,43 @@ SsoResult<std::string> SsoService::start_login(const core::Org& org, std::string
     const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
     const saml::AuthnRequest request =
         saml::build_authn_request(endpoints, provider->sso_url, clock_);
-    const std::string relay =
-        saml::is_safe_relay_path(next) ? std::string(next) : landing_path(org);
     const Status recorded = store_.write([&](store::Transaction& tx) -> Status {
-        return tx.insert_authn_request(org.id, request.id, relay,
+        return tx.insert_authn_request(org.id, request.id, stored_relay,
                                        clock_.now() + settings_.authn_request_ttl_seconds);
     });
     if (!recorded) return SsoFailure{recorded.error(), {}};
-    // The destination travels as RelayState when it fits the binding's 80-byte limit; the
-    // ACS trusts only the copy stored with the request.
-    const std::string relay_state =
-        relay.size() <= saml::kMaxRelayStateBytes ? relay : std::string();
     auto url = saml::build_redirect_url(provider->sso_url, saml::SamlMessageKind::request,
                                         request.xml, relay_state, *sp_);
-    if (!url) return refuse(org, "saml.login", url.error());
+    if (!url) return refuse(org, action, url.error(), {}, actor);
     return *url;
+}
+
+std::optional<std::string> SsoService::peek_pending_relay(const core::Org& org,
+                                                          const std::string& request_id) {
+    std::optional<std::string> relay;
+    (void)store_.read([&](store::Transaction& tx) -> Status {
+        relay = tx.pending_authn_request_relay(org.id, request_id, clock_.now());
+        return {};
+    });
+    return relay;
+}
+
+saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::UnixTime now) {
+    const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
+    saml::AcsExpectations expectations;
+    expectations.sp_entity_id = endpoints.entity_id;
+    expectations.acs_url = endpoints.acs_url;
+    expectations.allow_idp_initiated = org.allow_idp_initiated;
+    expectations.decryption_key = sp_->private_key();
+    expectations.is_pending_request = [this, org_id = org.id, now](std::string_view request_id) {
+        bool pending = false;
+        (void)store_.read([&](store::Transaction& tx) -> Status {
+            pending = tx.authn_request_pending(org_id, request_id, now);
+            return {};
+        });
+        return pending;
+    };
+    return expectations;
 }
 
 SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_view saml_response,
@@ -119,21 +183,8 @@ SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_v
             org, action,
             fail("saml.not_configured", "Single sign-on is not configured for this organization."));
     }
-    const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
-    saml::AcsExpectations expectations;
-    expectations.sp_entity_id = endpoints.entity_id;
-    expectations.acs_url = endpoints.acs_url;
-    expectations.allow_idp_initiated = org.allow_idp_initiated;
-    expectations.decryption_key = sp_->private_key();
     const util::UnixTime now = clock_.now();
-    expectations.is_pending_request = [&](std::string_view request_id) {
-        bool pending = false;
-        (void)store_.read([&](store::Transaction& tx) -> Status {
-            pending = tx.authn_request_pending(org.id, request_id, now);
-            return {};
-        });
-        return pending;
-    };
+    const saml::AcsExpectations expectations = acs_expectations(org, now);
 
     // The signature and every check run outside the write lock; the write transaction then
     // settles what needs the store atomically: consuming the request, the replay cache,
@@ -153,6 +204,12 @@ SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_v
                 return fail("saml.response.unknown_request",
                             "The Response answers a request that is no longer pending (already "
                             "used or expired).");
+            }
+            // Returning an error rolls the consumption back, so the test request stays
+            // pending for the report.
+            if (is_test_relay(*stored)) {
+                return fail("saml.response.test_request",
+                            "The Response answers a test sign-in, which never signs anyone in.");
             }
             relay = *stored;
         } else if (saml::is_safe_relay_path(relay_state)) {
@@ -191,6 +248,98 @@ SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_v
     util::log_event(util::LogLevel::info, "saml.sign_in",
                     {{"org", org.slug}, {"member", sign_in.member.public_id}});
     return sign_in;
+}
+
+bool SsoService::is_test_response(const core::Org& org, std::string_view saml_response) {
+    const auto request_id = unverified_in_response_to(saml_response);
+    if (!request_id) return false;
+    const auto relay = peek_pending_relay(org, *request_id);
+    return relay && is_test_relay(*relay);
+}
+
+std::optional<Error> SsoService::check_test_response(const core::Org& org,
+                                                     std::string_view saml_response,
+                                                     TestReport& report) {
+    if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
+    std::optional<core::SamlProvider> provider;
+    if (auto s = store_.read([&](store::Transaction& tx) -> Status {
+            provider = tx.saml_provider(org.id);
+            return {};
+        });
+        !s) {
+        return s.error();
+    }
+    if (!provider) {
+        return fail("saml.not_configured",
+                    "Single sign-on is not configured for this organization.");
+    }
+    const util::UnixTime now = clock_.now();
+    auto validated =
+        saml::validate_response(saml_response, *provider, acs_expectations(org, now), clock_);
+    if (!validated) return validated.error();
+    report.name_id = validated->name_id;
+    report.attributes = validated->attributes;
+
+    // Replay is checked and recorded as for a real sign-in: an assertion shown once in a
+    // test must not sign anybody in later.
+    const Status settled = store_.write([&](store::Transaction& tx) -> Status {
+        if (!validated->in_response_to) {
+            return fail("saml.response.unsolicited",
+                        "The Response answers no request; a test sign-in must answer the test "
+                        "request it started.");
+        }
+        auto stored = tx.consume_authn_request(org.id, *validated->in_response_to, now);
+        if (!stored || !is_test_relay(*stored)) {
+            return fail("saml.response.unknown_request",
+                        "The Response answers no pending test sign-in (already reported, "
+                        "expired, or not a test).");
+        }
+        if (tx.assertion_seen(org.id, validated->assertion_id, now)) {
+            return fail("saml.replay",
+                        "The assertion " + validated->assertion_id + " was already used.");
+        }
+        return tx.remember_assertion(org.id, validated->assertion_id, validated->replay_expires_at);
+    });
+    if (!settled) return settled.error();
+
+    auto identity =
+        saml::map_identity(validated->name_id, validated->attributes, provider->mapping);
+    if (!identity) return identity.error();
+    report.identity = *identity;
+    std::optional<Result<MemberMatch>> match;
+    const Status looked_up = store_.read([&](store::Transaction& tx) -> Status {
+        match = find_member_for_identity(tx, org, *identity);
+        return {};
+    });
+    report.would_match = looked_up ? describe_match(*match) : describe_match(looked_up.error());
+    return std::nullopt;
+}
+
+TestReport SsoService::complete_test_login(const core::Org& org, std::string_view saml_response) {
+    // Who started the test, read before the checks consume the request.
+    std::string actor = "idp";
+    if (const auto request_id = unverified_in_response_to(saml_response)) {
+        const auto relay = peek_pending_relay(org, *request_id);
+        if (relay && is_test_relay(*relay)) actor = relay->substr(kTestMarker.size());
+    }
+
+    TestReport report;
+    report.failure = check_test_response(org, saml_response, report);
+    report.passed = !report.failure;
+    report.checks = saml::check_report(report.failure ? &*report.failure : nullptr);
+
+    nlohmann::json details = {{"would_match", report.would_match}};
+    if (report.failure) details["detail"] = report.failure->message;
+    (void)store_.write([&](store::Transaction& tx) -> Status {
+        return tx.append_audit(audit_entry(org, actor, "saml.test", report.name_id,
+                                           report.passed ? "success" : "failure",
+                                           report.failure ? report.failure->code : "", details));
+    });
+    util::log_event(report.passed ? util::LogLevel::info : util::LogLevel::warning, "saml.test",
+                    {{"org", org.slug},
+                     {"actor", actor},
+                     {"reason", report.failure ? report.failure->code : ""}});
+    return report;
 }
 
 LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session_token) {

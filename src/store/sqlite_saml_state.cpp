@@ -27,6 +27,16 @@ bool SqliteTransaction::authn_request_pending(RowId org_id, std::string_view req
     return c.step();
 }
 
+std::optional<std::string> SqliteTransaction::pending_authn_request_relay(
+    RowId org_id, std::string_view request_id, UnixTime now) {
+    auto c = db_.query(
+        "SELECT relay_state FROM authn_requests WHERE org_id = ? AND request_id = ? AND "
+        "expires_at > ?");
+    c.bind(org_id).bind(request_id).bind(now);
+    if (!c.step()) return std::nullopt;
+    return c.text(0);
+}
+
 std::optional<std::string> SqliteTransaction::consume_authn_request(RowId org_id,
                                                                     std::string_view request_id,
                                                                     UnixTime now) {

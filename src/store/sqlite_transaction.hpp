@@ -79,6 +79,9 @@ class SqliteTransaction final : public Transaction {
     Status insert_authn_request(RowId org_id, std::string_view request_id,
                                 std::string_view relay_state, UnixTime expires_at) override;
     bool authn_request_pending(RowId org_id, std::string_view request_id, UnixTime now) override;
+    std::optional<std::string> pending_authn_request_relay(RowId org_id,
+                                                           std::string_view request_id,
+                                                           UnixTime now) override;
     std::optional<std::string> consume_authn_request(RowId org_id, std::string_view request_id,
                                                      UnixTime now) override;
 

@@ -54,20 +54,4 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Result<std::string> hash_password(std::string_view password) {
-    init_crypto();
-    char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(
-            out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        return fail("password.hash_failed", "The password could not be hashed (out of memory).");
-    }
-    return std::string(out);
-}
-
-bool verify_password(std::string_view password, const std::string& hash) {
-    init_crypto();
-    return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-}
-
 }  // namespace gatehouse::util

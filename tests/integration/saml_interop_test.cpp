@@ -2,19 +2,10 @@
 // samlp/saml from npm) posted through the real gateway: each signing shape is accepted, a
 // tampered copy of each is refused. The IdP programs live in tests/interop/.
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cerrno>
-#include <stdexcept>
 
 // saml_gateway.hpp uses util::random_token without including its header.
 #include "gatehouse/util/crypto.hpp"
 #include "saml_gateway.hpp"
-
-extern char** environ;
 
 using namespace gatehouse;
 using namespace gatehouse::testing;
@@ -24,64 +15,6 @@ namespace {
 const std::string kInteropDir = std::string(GATEHOUSE_SOURCE_DIR) + "/tests/interop";
 constexpr const char* kEmail = "ada@example.com";
 constexpr const char* kForgedEmail = "eve@example.com";
-
-// Closes a pipe end when the fixture is done with it, whichever way it leaves.
-class FileDescriptor {
-  public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() { reset(); }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-
-  private:
-    int fd_;
-};
-
-// Runs `argv` (found on PATH) with standard output captured and standard error inherited,
-// so an IdP program's traceback lands in the test log. Throws when the program cannot be
-// started or exits unsuccessfully: nothing in a test could recover from a broken fixture.
-std::string run_program(const std::vector<std::string>& argv) {
-    std::array<int, 2> fds{};
-    if (::pipe(fds.data()) != 0) throw std::runtime_error("pipe failed");
-    FileDescriptor read_end(fds[0]);
-    FileDescriptor write_end(fds[1]);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, read_end.get());
-    std::vector<char*> raw;
-    for (const auto& arg : argv) raw.push_back(const_cast<char*>(arg.c_str()));
-    raw.push_back(nullptr);
-    pid_t pid = -1;
-    const int spawned = ::posix_spawnp(&pid, raw[0], &actions, nullptr, raw.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) throw std::runtime_error("cannot start " + argv[0]);
-    write_end.reset();
-
-    std::string out;
-    std::array<char, 4096> buffer{};
-    for (;;) {
-        const ssize_t n = ::read(read_end.get(), buffer.data(), buffer.size());
-        if (n > 0) {
-            out.append(buffer.data(), static_cast<std::size_t>(n));
-        } else if (n == 0 || errno != EINTR) {
-            break;
-        }
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        throw std::runtime_error(argv[1] + " failed with status " + std::to_string(status));
-    }
-    return out;
-}
 
 enum class Implementation { pysaml2, node_samlp };
 

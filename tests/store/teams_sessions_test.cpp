@@ -143,6 +143,9 @@ TEST_CASE("a pending AuthnRequest is consumed once and not after it expires") {
         CHECK_FALSE(tx.authn_request_pending(globex.id, "_req1", 500));
         CHECK_FALSE(tx.consume_authn_request(globex.id, "_req1", 500).has_value());
         CHECK(tx.authn_request_pending(acme.id, "_req1", 500));
+        CHECK(tx.pending_authn_request_relay(acme.id, "_req1", 500) == "/next");
+        CHECK_FALSE(tx.pending_authn_request_relay(globex.id, "_req1", 500).has_value());
+        CHECK_FALSE(tx.pending_authn_request_relay(acme.id, "_req1", 1000).has_value());
         CHECK(tx.consume_authn_request(acme.id, "_req1", 500) == "/next");
         CHECK_FALSE(tx.consume_authn_request(acme.id, "_req1", 500).has_value());
         CHECK_FALSE(tx.consume_authn_request(acme.id, "_req2", 1000).has_value());

@@ -3,14 +3,18 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <regex>
 #include <stdexcept>
+
+extern char** environ;
 
 namespace gatehouse::testing {
 namespace {
@@ -63,6 +67,35 @@ std::string drain(int fd) {
 }
 
 }  // namespace
+
+std::string run_program(const std::vector<std::string>& argv) {
+    Pipe out;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out.write, STDOUT_FILENO);
+    std::vector<char*> raw;
+    std::vector<std::string> copies = argv;
+    for (auto& arg : copies) raw.push_back(arg.data());
+    raw.push_back(nullptr);
+    pid_t pid = -1;
+    const int spawned = posix_spawnp(&pid, raw[0], &actions, nullptr, raw.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out.write);
+    if (spawned != 0) {
+        close(out.read);
+        throw std::runtime_error("cannot start " + argv.at(0));
+    }
+    std::string printed = drain(out.read);
+    close(out.read);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (exit_code_of(status) != 0) {
+        throw std::runtime_error(argv.at(0) + " " + (argv.size() > 1 ? argv[1] : "") +
+                                 " failed with status " + std::to_string(exit_code_of(status)));
+    }
+    return printed;
+}
 
 CommandResult run_gatehouse(const std::vector<std::string>& args, const std::string& input,
                             const std::map<std::string, std::string>& env) {

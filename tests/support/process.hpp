@@ -23,6 +23,12 @@ struct CommandResult {
 CommandResult run_gatehouse(const std::vector<std::string>& args, const std::string& input = "",
                             const std::map<std::string, std::string>& env = {});
 
+// Runs another program (`argv[0]` found on PATH) with standard output captured and standard
+// error inherited, so its diagnostics land in the test log; returns what it printed. Throws
+// std::runtime_error when it cannot be started or exits unsuccessfully: no test could recover
+// from a broken fixture program.
+std::string run_program(const std::vector<std::string>& argv);
+
 // `gatehouse serve --listen 127.0.0.1:0 …` in a child process. The constructor waits until
 // the server logs that it listens and reads the port from that line.
 class ServerProcess {

@@ -1,5 +1,6 @@
-// Administration use cases shared by the CLI and the admin API: organizations and SCIM
-// bearer tokens. Every change is one store transaction and one audit entry.
+// Administration use cases shared by the CLI and the admin API: organizations, SCIM bearer
+// tokens, admin API keys and the audit log. Every change is one store transaction and one
+// audit entry.
 #pragma once
 
 #include <string>
@@ -29,6 +30,7 @@ struct IssuedScimToken {
     core::ScimToken record;
     std::string token;
 };
+using IssuedAdminKey = IssuedScimToken;
 
 class AdminService {
   public:
@@ -55,6 +57,29 @@ class AdminService {
 
     Result<std::vector<core::ScimToken>> list_scim_tokens(const std::string& org_slug);
 
+    // Turns SCIM off for the org and revokes every active token; returns how many were
+    // revoked. A later create_scim_token turns it on again.
+    Result<int> disable_scim(const std::string& org_slug, const std::string& actor);
+
+    // Admin API keys: bearer secrets ("gha_…") that act on one org's admin API. Shown once.
+    Result<IssuedAdminKey> create_admin_key(const std::string& org_slug,
+                                            const std::string& description,
+                                            const std::string& actor);
+    Status revoke_admin_key(const std::string& org_slug, core::RowId key_id,
+                            const std::string& actor);
+    Result<std::vector<core::AdminKey>> list_admin_keys(const std::string& org_slug);
+
+    // Checks `authorization` (the raw Authorization header value, "Bearer gha_…") against
+    // the org's active admin keys, comparing the stored hash in constant time. Fails with
+    // "admin.unauthorized" for a missing, malformed, unknown, revoked or other-org key.
+    // Records the key's last use at most once a minute.
+    Result<core::AdminKey> authenticate_admin_key(const core::Org& org,
+                                                  std::string_view authorization);
+
+    // The org's audit log, newest first. Errors: "org.not_found".
+    Result<store::PageOf<core::AuditEntry>> audit_log(const std::string& org_slug,
+                                                      const store::AuditQuery& query);
+
   private:
     store::Store& store_;
     const util::Clock& clock_;
@@ -63,7 +88,12 @@ class AdminService {
 // The SHA-256 under which a SCIM token is stored and looked up.
 std::string scim_token_hash(std::string_view token);
 
-// Prefix of every SCIM token, so leaked tokens are recognisable by secret scanners.
+// Prefixes of SCIM tokens and admin keys, so leaked secrets are recognisable by scanners.
 inline constexpr const char* kScimTokenPrefix = "ghs_";
+inline constexpr const char* kAdminKeyPrefix = "gha_";
+
+// The token of an Authorization header "Bearer <token>" (scheme case-insensitive, RFC 6750
+// §2.1), trimmed; empty when the header has another form.
+std::string_view bearer_token(std::string_view authorization);
 
 }  // namespace gatehouse::service

@@ -1,15 +1,20 @@
 // SAML sign-in and sign-out for every org: starting SP-initiated logins, completing them at
 // the ACS (validation, replay and InResponseTo bookkeeping, linking the SAML identity to a
-// member, starting the session), and single logout in both directions.
+// member, starting the session), test sign-ins that only report, and single logout.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gatehouse/core/domain.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
+#include "gatehouse/saml/check_report.hpp"
 #include "gatehouse/saml/keys.hpp"
+#include "gatehouse/saml/response.hpp"
 #include "gatehouse/service/session_service.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
@@ -43,6 +48,21 @@ struct SsoFailure {
 template <typename T>
 using SsoResult = std::variant<T, SsoFailure>;
 
+// What a test sign-in found: every check, what the IdP sent, what the mapping made of it and
+// what a real sign-in would do. Nothing in it was acted on.
+struct TestReport {
+    bool passed = false;  // every check passed (would_match may still be a refusal)
+    std::vector<saml::CheckLine> checks;
+    std::string name_id;  // empty when validation failed: unverified content is not shown
+    std::map<std::string, std::vector<std::string>> attributes;  // likewise
+    std::optional<saml::MappedIdentity> identity;                // when the mapping succeeded
+    std::optional<Error> failure;                                // the first failed check
+    // What sign-in would do: "existing member <email>", "link invited member <email>",
+    // "link member <email>", "create member (JIT)", or the refusal ("<message> (<code>)").
+    // Found by a read-only lookup; empty when the identity could not be mapped.
+    std::string would_match;
+};
+
 // Where to send the browser after a logout step.
 struct LogoutRedirect {
     std::string url;  // absolute URL at the IdP, or a path on this site
@@ -61,9 +81,27 @@ class SsoService {
     SsoResult<std::string> start_login(const core::Org& org, std::string_view next);
 
     // Validates the SAMLResponse posted to the org's ACS and signs the member in.
-    // Every failure is written to the audit log with its reason code and reference.
+    // Every failure is written to the audit log with its reason code and reference. A
+    // Response answering a test sign-in is refused ("saml.response.test_request") and
+    // leaves that request pending for complete_test_login.
     SsoResult<SignIn> complete_login(const core::Org& org, std::string_view saml_response,
                                      std::string_view relay_state);
+
+    // Starts a test sign-in for an org admin: like start_login, but the pending request is
+    // marked as a test so the ACS reports instead of signing anyone in. Audited
+    // ("saml.test.start", actor). Errors as start_login.
+    SsoResult<std::string> start_test_login(const core::Org& org, const std::string& actor);
+
+    // True when the Response answers a pending test request of this org (read-only peek at
+    // InResponseTo; routing only — the report path validates fully). False for anything
+    // that cannot be decoded or parsed, and when the store cannot be read.
+    bool is_test_response(const core::Org& org, std::string_view saml_response);
+
+    // Validates like complete_login, consumes the test request, records the assertion ID in
+    // the replay cache, changes no member and starts no session. A Response that does not
+    // answer a pending test request of this org fails the InResponseTo check. Every
+    // outcome is audited ("saml.test", actor: who started the test when known, else "idp").
+    TestReport complete_test_login(const core::Org& org, std::string_view saml_response);
 
     // SP-initiated logout: ends the local session first, then, for a SAML session when the
     // IdP has an SLO URL, returns a signed LogoutRequest URL; else the org's landing path.
@@ -80,8 +118,22 @@ class SsoService {
     const SsoSettings& settings() const { return settings_; }
 
   private:
+    // Records a pending AuthnRequest with `stored_relay` and returns the signed redirect URL
+    // carrying `relay_state`.
+    SsoResult<std::string> begin_login(const core::Org& org, const std::string& action,
+                                       const std::string& actor, const std::string& stored_relay,
+                                       const std::string& relay_state);
+    // The relay state stored with a pending request, leaving it pending.
+    std::optional<std::string> peek_pending_relay(const core::Org& org,
+                                                  const std::string& request_id);
+    // Precondition: sp_ is set.
+    saml::AcsExpectations acs_expectations(const core::Org& org, util::UnixTime now);
+    // Runs the checks of a test sign-in, filling the report's verified content; returns the
+    // first failure.
+    std::optional<Error> check_test_response(const core::Org& org, std::string_view saml_response,
+                                             TestReport& report);
     SsoFailure refuse(const core::Org& org, const std::string& action, Error error,
-                      const std::string& subject = {});
+                      const std::string& subject = {}, const std::string& actor = "idp");
 
     store::Store& store_;
     const util::Clock& clock_;
@@ -102,5 +154,15 @@ struct LinkOutcome {
 };
 Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Org& org,
                                           const saml::MappedIdentity& identity, util::UnixTime now);
+
+// The member link_or_create_member would take, found without changing anything (any
+// transaction, read or write): the same order and the same refusals, including
+// "saml.member.not_provisioned" when nothing matches and just-in-time creation is off.
+struct MemberMatch {
+    std::optional<core::Member> member;  // nullopt: sign-in would create the member
+    bool by_subject = false;             // found by its stored SAML subject: nothing to link
+};
+Result<MemberMatch> find_member_for_identity(store::Transaction& tx, const core::Org& org,
+                                             const saml::MappedIdentity& identity);
 
 }  // namespace gatehouse::service

@@ -149,6 +149,10 @@ class Transaction {
     virtual Status insert_authn_request(RowId org_id, std::string_view request_id,
                                         std::string_view relay_state, UnixTime expires_at) = 0;
     virtual bool authn_request_pending(RowId org_id, std::string_view request_id, UnixTime now) = 0;
+    // The relay state of a pending request, read without consuming it; nullopt when none.
+    virtual std::optional<std::string> pending_authn_request_relay(RowId org_id,
+                                                                   std::string_view request_id,
+                                                                   UnixTime now) = 0;
     // Removes a pending request; returns its relay state, nullopt when none was pending.
     virtual std::optional<std::string> consume_authn_request(RowId org_id,
                                                              std::string_view request_id,

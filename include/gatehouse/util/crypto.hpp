@@ -31,10 +31,4 @@ std::string sha256_hex(std::string_view bytes);
 // Compares two byte strings in time that depends only on their lengths.
 bool constant_time_equal(std::string_view a, std::string_view b);
 
-// Argon2id hash in libsodium's self-describing string form (interactive limits).
-Result<std::string> hash_password(std::string_view password);
-
-// True when `password` matches a hash made by hash_password.
-bool verify_password(std::string_view password, const std::string& hash);
-
 }  // namespace gatehouse::util

@@ -1,0 +1,85 @@
+#include "admin_auth.hpp"
+
+#include "cookies.hpp"
+#include "gatehouse/service/admin_service.hpp"
+#include "gatehouse/util/crypto.hpp"
+#include "gatehouse/util/log.hpp"
+#include "pages.hpp"
+
+namespace gatehouse::http {
+namespace {
+
+bool changes_state(const std::string& method) {
+    return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+// "scheme://host[:port]" of a URL; the base URL's origin is the only one accepted.
+std::string origin_of(const std::string& url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return url;
+    const auto path = url.find('/', scheme_end + 3);
+    return path == std::string::npos ? url : url.substr(0, path);
+}
+
+void refuse(const httplib::Request& req, httplib::Response& res, int status,
+            const std::string& code, const std::string& message, const core::Org& org) {
+    util::log_event(util::LogLevel::warning, "admin.refused",
+                    {{"org", org.slug}, {"reason", code}, {"path", req.path}});
+    if (status == 401) res.set_header("WWW-Authenticate", "Bearer");
+    send_error(req, res, status, code, message);
+}
+
+}  // namespace
+
+std::string csrf_token(std::string_view session_token) {
+    return util::sha256_hex("gatehouse-csrf:" + std::string(session_token));
+}
+
+std::optional<AdminCaller> authorize_admin(const httplib::Request& req, httplib::Response& res,
+                                           AppContext& app, const core::Org& org) {
+    const std::string authorization = req.get_header_value("Authorization");
+    if (!authorization.empty()) {
+        service::AdminService admin(app.store, app.clock);
+        auto key = admin.authenticate_admin_key(org, authorization);
+        if (!key) {
+            refuse(req, res, 401, key.error().code, key.error().message, org);
+            return std::nullopt;
+        }
+        return AdminCaller{"admin-key:" + std::to_string(key->id), std::nullopt, true};
+    }
+
+    const auto token = read_cookie(req, service::kSessionCookie);
+    auto signed_in =
+        token ? service::resolve_session(app.store, *token, app.sessions, app.clock.now())
+              : std::nullopt;
+    if (!signed_in || signed_in->org.id != org.id) {
+        refuse(req, res, 401, "admin.unauthorized",
+               "Sign in as an owner or manager of this organization, or use an admin API key.",
+               org);
+        return std::nullopt;
+    }
+    const core::Role role = signed_in->member.role;
+    if (role != core::Role::owner && role != core::Role::manager) {
+        refuse(req, res, 403, "admin.forbidden",
+               "Only owners and managers of the organization can change its settings.", org);
+        return std::nullopt;
+    }
+    if (changes_state(req.method)) {
+        const std::string origin = req.get_header_value("Origin");
+        if (!origin.empty() && origin != origin_of(app.base_url)) {
+            refuse(req, res, 403, "admin.csrf", "The request comes from another site.", org);
+            return std::nullopt;
+        }
+        const std::string presented = req.get_header_value(kCsrfHeader);
+        if (presented.empty() || !util::constant_time_equal(presented, csrf_token(*token))) {
+            refuse(req, res, 403, "admin.csrf",
+                   std::string("The request must carry the session's ") + kCsrfHeader + " header.",
+                   org);
+            return std::nullopt;
+        }
+    }
+    return AdminCaller{"member:" + signed_in->member.public_id, signed_in->member,
+                       role == core::Role::owner};
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,38 @@
+// Who may call the admin API of an org: an admin API key of that org (Authorization:
+// Bearer gha_…), or a browser session of one of its owners or managers. Browser calls that
+// change something must also carry the session's CSRF token (X-CSRF-Token), and a foreign
+// Origin is refused, so another site cannot ride on the cookie.
+#pragma once
+
+#include <httplib.h>
+
+#include <optional>
+#include <string>
+
+#include "gatehouse/core/domain.hpp"
+#include "routes.hpp"
+
+namespace gatehouse::http {
+
+struct AdminCaller {
+    std::string actor;                   // "admin-key:<id>" or "member:<public id>"
+    std::optional<core::Member> member;  // the signed-in member; none for an API key
+    // Owners may do everything; managers everything but owner-only changes. API keys act
+    // with an owner's rights: only an owner can create one, on the CLI.
+    bool is_owner = false;
+};
+
+// Authorises the request for `org`. On refusal, answers it (401 without credentials or
+// with a bad key, 403 for a member who is not an owner or manager, a missing or wrong CSRF
+// token, or a foreign Origin) and returns nullopt. Thread-safe.
+std::optional<AdminCaller> authorize_admin(const httplib::Request& req, httplib::Response& res,
+                                           AppContext& app, const core::Org& org);
+
+// The CSRF token of a session: derived from the session's secret cookie value, so it needs
+// no storage and is worthless without the cookie. Returned by /me for browser code.
+std::string csrf_token(std::string_view session_token);
+
+// The header that carries it.
+inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+}  // namespace gatehouse::http
