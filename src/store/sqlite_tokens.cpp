@@ -74,8 +74,7 @@ std::vector<core::BearerToken> list_tokens(Connection& db, const char* table, Ro
     return tokens;
 }
 
-Status revoke_token(Connection& db, const char* table, RowId org_id, RowId token_id,
-                    UnixTime at) {
+Status revoke_token(Connection& db, const char* table, RowId org_id, RowId token_id, UnixTime at) {
     db.query(sql(table, "UPDATE ",
                  " SET revoked_at = ? WHERE org_id = ? AND id = ? AND revoked_at IS NULL"))
         .bind(at)
@@ -87,8 +86,7 @@ Status revoke_token(Connection& db, const char* table, RowId org_id, RowId token
     return {};
 }
 
-Status touch_token(Connection& db, const char* table, RowId org_id, RowId token_id,
-                   UnixTime at) {
+Status touch_token(Connection& db, const char* table, RowId org_id, RowId token_id, UnixTime at) {
     db.query(sql(table, "UPDATE ", " SET last_used_at = ? WHERE org_id = ? AND id = ?"))
         .bind(at)
         .bind(org_id)

@@ -55,8 +55,9 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'sessions_expires'") ==
           1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'admin_keys'") == 1);
-    CHECK(raw_count(f.path, "SELECT count(*) FROM pragma_table_info('saml_providers') "
-                            "WHERE name = 'metadata_fetched_at'") == 1);
+    CHECK(raw_count(f.path,
+                    "SELECT count(*) FROM pragma_table_info('saml_providers') "
+                    "WHERE name = 'metadata_fetched_at'") == 1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
 }
 

@@ -56,9 +56,9 @@ struct SamlProvider {
     RowId org_id = 0;
     std::string idp_entity_id;
     std::string sso_url;
-    std::string slo_url;                    // empty when the IdP has none
-    std::vector<std::string> certificates;  // PEM, one or more (rollover)
-    std::string metadata_url;               // empty unless configured from a URL
+    std::string slo_url;                          // empty when the IdP has none
+    std::vector<std::string> certificates;        // PEM, one or more (rollover)
+    std::string metadata_url;                     // empty unless configured from a URL
     std::optional<UnixTime> metadata_fetched_at;  // last successful fetch of metadata_url
     std::string preset = "generic";
     AttributeMapping mapping;
