@@ -14,11 +14,14 @@
 namespace gatehouse::http {
 namespace {
 
-// The signed-in member of this request, when the session is valid.
-std::optional<service::SignedInMember> signed_in(const httplib::Request& req, AppContext& app) {
-    const auto token = read_cookie(req, service::kSessionCookie);
-    if (!token) return std::nullopt;
-    return service::resolve_session(app.store, *token, app.sessions, app.clock.now());
+// The signed-in member of this request, when the session is valid; `token` receives the
+// session cookie's value.
+std::optional<service::SignedInMember> signed_in(const httplib::Request& req, AppContext& app,
+                                                 std::string& token) {
+    auto cookie = read_cookie(req, service::kSessionCookie);
+    if (!cookie) return std::nullopt;
+    token = std::move(*cookie);
+    return service::resolve_session(app.store, token, app.sessions, app.clock.now());
 }
 
 // Header values must not carry line breaks or other control characters; names and emails
@@ -45,7 +48,8 @@ std::string team_slugs(const std::vector<core::Team>& teams) {
 void register_identity_routes(httplib::Server& http, AppContext& app) {
     http.Get("/auth/check", [&app](const httplib::Request& req, httplib::Response& res) {
         res.set_header("Cache-Control", "no-store");
-        auto who = signed_in(req, app);
+        std::string token;
+        auto who = signed_in(req, app, token);
         // ?org=slug restricts the answer to members of that org, so one gateway can guard
         // applications of several orgs.
         const std::string wanted_org = req.get_param_value("org");
@@ -67,7 +71,8 @@ void register_identity_routes(httplib::Server& http, AppContext& app) {
     http.Get(R"(/api/0/organizations/([^/]+)/me)", [&app](const httplib::Request& req,
                                                           httplib::Response& res) {
         res.set_header("Cache-Control", "no-store");
-        auto who = signed_in(req, app);
+        std::string token;
+        auto who = signed_in(req, app, token);
         if (!who || who->org.id != current_request().org->id) {
             send_error(req, res, 401, "auth.not_signed_in",
                        "Nobody is signed in to this organization.");
@@ -78,23 +83,22 @@ void register_identity_routes(httplib::Server& http, AppContext& app) {
             teams.push_back(
                 {{"id", team.public_id}, {"slug", team.slug}, {"name", team.display_name}});
         const core::Member& m = who->member;
-        send_json(
-            res, 200,
-            {{"org", {{"slug", who->org.slug}, {"name", who->org.name}}},
-             {"member",
-              {{"id", m.public_id},
-               {"email", m.email},
-               {"name", m.display_name},
-               {"first_name", m.given_name},
-               {"last_name", m.family_name},
-               {"role", core::to_string(m.role)},
-               {"state", core::to_string(m.state)},
-               {"idp_managed", m.idp_managed}}},
-             {"teams", teams},
-             {"session",
-              {{"method", core::to_string(who->session.method)},
-               {"expires_at", util::format_iso8601(who->session.expires_at)}}},
-             {"csrf_token", csrf_token(read_cookie(req, service::kSessionCookie).value_or(""))}});
+        send_json(res, 200,
+                  {{"org", {{"slug", who->org.slug}, {"name", who->org.name}}},
+                   {"member",
+                    {{"id", m.public_id},
+                     {"email", m.email},
+                     {"name", m.display_name},
+                     {"first_name", m.given_name},
+                     {"last_name", m.family_name},
+                     {"role", core::to_string(m.role)},
+                     {"state", core::to_string(m.state)},
+                     {"idp_managed", m.idp_managed}}},
+                   {"teams", teams},
+                   {"session",
+                    {{"method", core::to_string(who->session.method)},
+                     {"expires_at", util::format_iso8601(who->session.expires_at)}}},
+                   {"csrf_token", csrf_token(token)}});
     });
 }
 

@@ -121,20 +121,20 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
         auto form = read_form(req, res, reader, max_body);
         if (!form) return;
         const core::Org& org = *current_request().org;
-        // A test sign-in the org's admin started: show what was checked, set no cookie.
-        if (sso->is_test_response(org, (*form)["SAMLResponse"])) {
-            const auto report = sso->complete_test_login(org, (*form)["SAMLResponse"]);
-            send_html(
-                res, 200,
-                render_page("saml_test", "SAML test sign-in", test_report_values(org, report)));
-            return;
-        }
-        auto outcome = sso->complete_login(org, (*form)["SAMLResponse"], (*form)["RelayState"]);
+        auto outcome = sso->accept_response(org, (*form)["SAMLResponse"], (*form)["RelayState"]);
         if (auto* failure = std::get_if<service::SsoFailure>(&outcome)) {
             send_refusal(req, res, *failure);
             return;
         }
-        const auto& sign_in = std::get<service::SignIn>(outcome);
+        auto& accepted = std::get<service::AcsResult>(outcome);
+        // A test sign-in the org's admin started: show what was checked, set no cookie.
+        if (auto* report = std::get_if<service::TestReport>(&accepted)) {
+            send_html(
+                res, 200,
+                render_page("saml_test", "SAML test sign-in", test_report_values(org, *report)));
+            return;
+        }
+        const auto& sign_in = std::get<service::SignIn>(accepted);
         set_session_cookie(res, sign_in.session.token,
                            sign_in.session.session.expires_at - sign_in.session.session.created_at,
                            secure);

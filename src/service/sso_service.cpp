@@ -164,24 +164,20 @@ saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::U
     return expectations;
 }
 
-SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_view saml_response,
-                                             std::string_view relay_state) {
-    const std::string action = "saml.sign_in";
-    if (!sp_)
-        return refuse(org, action,
-                      fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
+Result<SignIn> SsoService::attempt_login(const core::Org& org, std::string_view saml_response,
+                                         std::string_view relay_state, std::string& subject) {
+    if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
     std::optional<core::SamlProvider> provider;
     if (auto s = store_.read([&](store::Transaction& tx) -> Status {
             provider = tx.saml_provider(org.id);
             return {};
         });
         !s) {
-        return refuse(org, action, s.error());
+        return s.error();
     }
     if (!provider) {
-        return refuse(
-            org, action,
-            fail("saml.not_configured", "Single sign-on is not configured for this organization."));
+        return fail("saml.not_configured",
+                    "Single sign-on is not configured for this organization.");
     }
     const util::UnixTime now = clock_.now();
     const saml::AcsExpectations expectations = acs_expectations(org, now);
@@ -190,10 +186,12 @@ SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_v
     // settles what needs the store atomically: consuming the request, the replay cache,
     // the member and the session.
     auto validated = saml::validate_response(saml_response, *provider, expectations, clock_);
-    if (!validated) return refuse(org, action, validated.error());
+    if (!validated) return validated.error();
+    subject = validated->name_id;
     auto identity =
         saml::map_identity(validated->name_id, validated->attributes, provider->mapping);
-    if (!identity) return refuse(org, action, identity.error(), validated->name_id);
+    if (!identity) return identity.error();
+    subject = identity->user_id;
 
     SignIn sign_in;
     const Status settled = store_.write([&](store::Transaction& tx) -> Status {
@@ -236,18 +234,37 @@ SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_v
         sign_in.linked_now = linked->linked_now;
         sign_in.created_now = linked->created_now;
         return tx.append_audit(
-            audit_entry(org, "member:" + linked->member.public_id, action, linked->member.public_id,
-                        "success", "",
+            audit_entry(org, "member:" + linked->member.public_id, "saml.sign_in",
+                        linked->member.public_id, "success", "",
                         {{"subject", identity->user_id},
                          {"assertion_id", validated->assertion_id},
                          {"linked", linked->linked_now},
                          {"created", linked->created_now},
                          {"idp_initiated", !validated->in_response_to.has_value()}}));
     });
-    if (!settled) return refuse(org, action, settled.error(), identity->user_id);
+    if (!settled) return settled.error();
     util::log_event(util::LogLevel::info, "saml.sign_in",
                     {{"org", org.slug}, {"member", sign_in.member.public_id}});
     return sign_in;
+}
+
+SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_view saml_response,
+                                             std::string_view relay_state) {
+    std::string subject;
+    auto signed_in = attempt_login(org, saml_response, relay_state, subject);
+    if (!signed_in) return refuse(org, "saml.sign_in", signed_in.error(), subject);
+    return std::move(*signed_in);
+}
+
+SsoResult<AcsResult> SsoService::accept_response(const core::Org& org,
+                                                 std::string_view saml_response,
+                                                 std::string_view relay_state) {
+    std::string subject;
+    auto signed_in = attempt_login(org, saml_response, relay_state, subject);
+    if (signed_in) return AcsResult{std::move(*signed_in)};
+    if (is_test_response(org, saml_response))
+        return AcsResult{complete_test_login(org, saml_response)};
+    return refuse(org, "saml.sign_in", signed_in.error(), subject);
 }
 
 bool SsoService::is_test_response(const core::Org& org, std::string_view saml_response) {

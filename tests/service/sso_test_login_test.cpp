@@ -1,5 +1,6 @@
-// Test sign-ins at the service level: SsoService::start_test_login, is_test_response and
-// complete_test_login against a real store, with Responses from the test IdP.
+// Test sign-ins at the service level: SsoService::start_test_login, is_test_response,
+// complete_test_login and accept_response against a real store, with Responses from the
+// test IdP.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -407,4 +408,55 @@ TEST_CASE("start_test_login fails when the org has no IdP configured") {
     auto started = f.sso.start_test_login(other, "cli");
     REQUIRE(std::holds_alternative<service::SsoFailure>(started));
     CHECK(std::get<service::SsoFailure>(started).error.code == "saml.not_configured");
+}
+
+TEST_CASE("accept_response signs in a normal Response and audits no test") {
+    TestLoginFixture f;
+    auto outcome = f.sso.accept_response(f.org, f.response_for(f.start_real()), "");
+    REQUIRE(std::holds_alternative<service::AcsResult>(outcome));
+    const auto& accepted = std::get<service::AcsResult>(outcome);
+    REQUIRE(std::holds_alternative<service::SignIn>(accepted));
+    CHECK(std::get<service::SignIn>(accepted).member.email == "ada@example.com");
+    CHECK(f.audit("saml.test").empty());
+    CHECK(f.audit("saml.sign_in").size() == 1);
+}
+
+TEST_CASE("accept_response reports a test Response instead of refusing it as a sign-in") {
+    TestLoginFixture f;
+    auto outcome = f.sso.accept_response(f.org, f.response_for(f.start_test()), "");
+    REQUIRE(std::holds_alternative<service::AcsResult>(outcome));
+    const auto& accepted = std::get<service::AcsResult>(outcome);
+    REQUIRE(std::holds_alternative<service::TestReport>(accepted));
+    CHECK(std::get<service::TestReport>(accepted).passed);
+    CHECK(f.member_count() == 0);
+    CHECK(f.audit("saml.sign_in").empty());
+    CHECK(f.audit("saml.test").size() == 1);
+}
+
+TEST_CASE("accept_response reports a failing test Response once, as a test") {
+    TestLoginFixture f;
+    auto spec = f.spec_for(f.start_test());
+    spec.audience = "https://someone-else.example.test/";
+    auto outcome = f.sso.accept_response(f.org, TestLoginFixture::signed_response(spec), "");
+    REQUIRE(std::holds_alternative<service::AcsResult>(outcome));
+    const auto& accepted = std::get<service::AcsResult>(outcome);
+    REQUIRE(std::holds_alternative<service::TestReport>(accepted));
+    const auto& report = std::get<service::TestReport>(accepted);
+    CHECK_FALSE(report.passed);
+    CHECK(report.failure->code == "saml.assertion.audience_mismatch");
+    CHECK(f.audit("saml.sign_in").empty());
+    const auto tests = f.audit("saml.test");
+    REQUIRE(tests.size() == 1);
+    CHECK(tests[0].outcome == "failure");
+}
+
+TEST_CASE("accept_response refuses what answers no test, and audits it as a sign-in") {
+    TestLoginFixture f;
+    auto outcome = f.sso.accept_response(f.org, "bm90IGEgcmVzcG9uc2U=", "");
+    REQUIRE(std::holds_alternative<service::SsoFailure>(outcome));
+    CHECK_FALSE(std::get<service::SsoFailure>(outcome).reference.empty());
+    const auto refusals = f.audit("saml.sign_in");
+    REQUIRE(refusals.size() == 1);
+    CHECK(refusals[0].outcome == "failure");
+    CHECK(f.audit("saml.test").empty());
 }

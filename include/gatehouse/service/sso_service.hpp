@@ -63,6 +63,9 @@ struct TestReport {
     std::string would_match;
 };
 
+// What a Response posted to the ACS led to: a sign-in, or the report of a test sign-in.
+using AcsResult = std::variant<SignIn, TestReport>;
+
 // Where to send the browser after a logout step.
 struct LogoutRedirect {
     std::string url;  // absolute URL at the IdP, or a path on this site
@@ -86,6 +89,13 @@ class SsoService {
     // leaves that request pending for complete_test_login.
     SsoResult<SignIn> complete_login(const core::Org& org, std::string_view saml_response,
                                      std::string_view relay_state);
+
+    // The ACS: signs the member in (as complete_login), or, when the Response answers a
+    // pending test sign-in, reports it (as complete_test_login). The test request is looked
+    // for only after the sign-in has failed, so a normal sign-in validates its Response once
+    // and pays nothing for tests; a refusal is audited once, as a sign-in or as a test.
+    SsoResult<AcsResult> accept_response(const core::Org& org, std::string_view saml_response,
+                                         std::string_view relay_state);
 
     // Starts a test sign-in for an org admin: like start_login, but the pending request is
     // marked as a test so the ACS reports instead of signing anyone in. Audited
@@ -132,6 +142,10 @@ class SsoService {
     // first failure.
     std::optional<Error> check_test_response(const core::Org& org, std::string_view saml_response,
                                              TestReport& report);
+    // complete_login without the refusal bookkeeping: the failure, and in `subject` the
+    // IdP user ID or NameID it concerns when one was read.
+    Result<SignIn> attempt_login(const core::Org& org, std::string_view saml_response,
+                                 std::string_view relay_state, std::string& subject);
     SsoFailure refuse(const core::Org& org, const std::string& action, Error error,
                       const std::string& subject = {}, const std::string& actor = "idp");
 
