@@ -25,6 +25,7 @@ struct ServeOptions {
     bool allow_private_metadata_urls = false;
     std::string metadata_ca_file;
     int metadata_refresh_minutes = 60;
+    bool demo_idp = false;
 };
 
 // Loads the SP key pair. Missing default files leave SAML off with a warning (the gateway
@@ -48,6 +49,11 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     auto base_url = http::normalise_base_url(options.base_url);
     if (!base_url) {
         std::cerr << "gatehouse serve: " << base_url.error().message << "\n";
+        return kExitUsage;
+    }
+    if (options.demo_idp && !http::is_loopback_base_url(*base_url)) {
+        std::cerr << "gatehouse serve: --demo-idp signs anyone in as anyone, so it runs only "
+                     "with a loopback base URL (http://127.0.0.1:PORT or http://localhost:PORT).\n";
         return kExitUsage;
     }
     auto listen = http::parse_listen_address(options.listen);
@@ -89,6 +95,8 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.metadata_fetch.allow_private_addresses = options.allow_private_metadata_urls;
     config.metadata_fetch.ca_file = options.metadata_ca_file;
     config.metadata_refresh_minutes = options.metadata_refresh_minutes;
+    config.demo_idp = options.demo_idp;
+    config.demo_idp_key_path = global.db_path + ".demo-idp-key.pem";
     http::Server server(config, *store, clock);
     if (auto bound = server.bind(); !bound) {
         util::log_event(util::LogLevel::error, "server.bind_failed",
@@ -173,6 +181,9 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
         ->envname("GATEHOUSE_METADATA_REFRESH_MINUTES")
         ->check(CLI::Range(0, 7 * 24 * 60))
         ->capture_default_str();
+    sub->add_flag("--demo-idp", options->demo_idp,
+                  "Mount a demo IdP at /demo-idp/ that signs anyone in (loopback base URL only)")
+        ->envname("GATEHOUSE_DEMO_IDP");
     sub->callback([&global, &command, options] {
         command = [&global, options] { return serve(global, *options); };
     });

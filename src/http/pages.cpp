@@ -51,10 +51,12 @@ const char* status_title(int status) {
 
 const std::string& embedded_file(const std::string& name) { return template_text(name); }
 
-std::string render_page(const std::string& name, const std::string& title, mstch::map values) {
+std::string render_page(const std::string& name, const std::string& title, mstch::map values,
+                        mstch::map chrome) {
     const std::string body = mstch::render(template_text(name + ".mustache"), values);
-    return mstch::render(template_text("layout.mustache"),
-                         mstch::map{{"title", title}, {"body", body}});
+    chrome["title"] = title;
+    chrome["body"] = body;
+    return mstch::render(template_text("layout.mustache"), chrome);
 }
 
 void add_security_headers(httplib::Response& res) {

@@ -11,8 +11,11 @@
 namespace gatehouse::http {
 
 // Renders templates/<name>.mustache inside templates/layout.mustache. mstch escapes every
-// {{value}}; templates use {{{…}}} only for HTML the server itself produced.
-std::string render_page(const std::string& name, const std::string& title, mstch::map values);
+// {{value}}; templates use {{{…}}} only for HTML the server itself produced. `chrome` holds
+// the layout's org, viewer and navigation values (page_chrome() in page_auth.hpp); empty for
+// pages outside an org.
+std::string render_page(const std::string& name, const std::string& title, mstch::map values,
+                        mstch::map chrome = {});
 
 // The raw text of an embedded file from templates/ (stylesheet), or empty when unknown.
 const std::string& embedded_file(const std::string& name);

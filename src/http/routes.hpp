@@ -26,6 +26,10 @@ struct AppContext {
     std::size_t max_body_bytes = 1024 * 1024;
     std::shared_ptr<service::SsoService> sso;
     std::shared_ptr<service::MetadataSource> metadata;  // fetches metadata URLs
+    // The built-in demo IdP under /demo-idp/ (loopback base URLs only) and the PEM file that
+    // keeps its signing key across restarts.
+    bool demo_idp = false;
+    std::string demo_idp_key_path;
 };
 
 // /healthz, /metrics, /static/…
@@ -45,6 +49,15 @@ void register_password_routes(httplib::Server& http, AppContext& app);
 
 // Who is signed in: GET /auth/check (for reverse proxies) and /api/0/organizations/{org}/me.
 void register_identity_routes(httplib::Server& http, AppContext& app);
+
+// The auth settings page of an org: /settings/{org}/auth/ and the forms it posts.
+void register_settings_auth_pages(httplib::Server& http, AppContext& app);
+
+// The members and audit log pages: /settings/{org}/members/, /settings/{org}/audit-log/.
+void register_settings_member_pages(httplib::Server& http, AppContext& app);
+
+// The demo IdP under /demo-idp/, mounted only when AppContext::demo_idp is set.
+void register_demo_idp_routes(httplib::Server& http, AppContext& app);
 
 // The admin JSON API under /api/0/organizations/{org}/ (auth settings, SCIM, members, audit).
 void register_admin_routes(httplib::Server& http, AppContext& app);

@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -90,6 +92,24 @@ Result<std::string> normalise_base_url(const std::string& text) {
     return url;
 }
 
+bool is_loopback_base_url(const std::string& base_url) {
+    const auto scheme_end = base_url.find("://");
+    if (scheme_end == std::string::npos) return false;
+    std::string authority = base_url.substr(scheme_end + 3);
+    authority = authority.substr(0, authority.find('/'));
+    std::string host;
+    if (!authority.empty() && authority.front() == '[') {
+        host = authority.substr(0, authority.find(']') + 1);
+    } else {
+        host = authority.substr(0, authority.find(':'));
+    }
+    std::transform(host.begin(), host.end(), host.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (host == "localhost" || host == "[::1]") return true;
+    const auto scope = classify_address(host);
+    return scope && *scope == AddressScope::loopback;
+}
+
 struct Server::Impl {
     ServerConfig config;
     store::Store& store;
@@ -113,7 +133,9 @@ struct Server::Impl {
               config.base_url.rfind("https://", 0) == 0,
               config.max_body_bytes,
               nullptr,
-              nullptr} {
+              nullptr,
+              config.demo_idp,
+              config.demo_idp_key_path} {
         service::SsoSettings settings;
         settings.base_url = config.base_url;
         settings.sessions = config.sessions;
@@ -193,6 +215,9 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     register_password_routes(http, impl->app);
     register_identity_routes(http, impl->app);
     register_admin_routes(http, impl->app);
+    register_settings_auth_pages(http, impl->app);
+    register_settings_member_pages(http, impl->app);
+    if (impl->app.demo_idp) register_demo_idp_routes(http, impl->app);
 }
 
 Server::~Server() = default;

@@ -31,6 +31,10 @@ struct ServerConfig {
     MetadataFetchOptions metadata_fetch;
     // How often providers configured from a metadata URL are fetched again; 0 = never.
     int metadata_refresh_minutes = 60;
+    // Mounts the demo IdP at /demo-idp/ (only for loopback base URLs; see serve --demo-idp).
+    // Its signing key is kept in demo_idp_key_path, created on first use.
+    bool demo_idp = false;
+    std::string demo_idp_key_path;
 };
 
 // Splits "host:port" ("127.0.0.1:8080", "[::1]:0"). Error code "config.listen".
@@ -39,6 +43,10 @@ Result<std::pair<std::string, int>> parse_listen_address(const std::string& text
 // Checks a base URL: http or https, a host, no query or fragment; returns it without a
 // trailing slash. Error code "config.base_url".
 Result<std::string> normalise_base_url(const std::string& text);
+
+// Whether a normalised base URL names this machine only (localhost, 127.0.0.0/8 or [::1]),
+// the one place where the demo IdP may run.
+bool is_loopback_base_url(const std::string& base_url);
 
 class Server {
   public:

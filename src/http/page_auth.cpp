@@ -1,0 +1,95 @@
+#include "page_auth.hpp"
+
+#include "admin_auth.hpp"
+#include "cookies.hpp"
+#include "gatehouse/core/names.hpp"
+#include "gatehouse/util/crypto.hpp"
+#include "gatehouse/util/encoding.hpp"
+#include "gatehouse/util/log.hpp"
+#include "pages.hpp"
+
+namespace gatehouse::http {
+namespace {
+
+std::string origin_of(const std::string& url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return url;
+    const auto path = url.find('/', scheme_end + 3);
+    return path == std::string::npos ? url : url.substr(0, path);
+}
+
+void refuse(const httplib::Request& req, httplib::Response& res, const core::Org& org,
+            const std::string& code, const std::string& message) {
+    util::log_event(util::LogLevel::warning, "page.refused",
+                    {{"org", org.slug}, {"reason", code}, {"path", req.path}});
+    send_error(req, res, 403, code, message);
+}
+
+}  // namespace
+
+std::optional<PageViewer> page_viewer(const httplib::Request& req, AppContext& app,
+                                      const core::Org& org) {
+    const auto token = read_cookie(req, service::kSessionCookie);
+    if (!token) return std::nullopt;
+    auto signed_in = service::resolve_session(app.store, *token, app.sessions, app.clock.now());
+    if (!signed_in || signed_in->org.id != org.id) return std::nullopt;
+    const core::Role role = signed_in->member.role;
+    PageViewer viewer{std::move(*signed_in), csrf_token(*token), role == core::Role::owner,
+                      role == core::Role::owner || role == core::Role::manager};
+    return viewer;
+}
+
+std::optional<PageViewer> require_page_admin(const httplib::Request& req, httplib::Response& res,
+                                             AppContext& app, const core::Org& org) {
+    auto viewer = page_viewer(req, app, org);
+    if (!viewer) {
+        res.status = 303;
+        res.set_header("Location",
+                       "/auth/login/" + org.slug + "/?next=" + util::url_encode(req.path));
+        return std::nullopt;
+    }
+    if (!viewer->is_admin) {
+        refuse(req, res, org, "page.forbidden",
+               "Only owners and managers of the organization can open its settings.");
+        return std::nullopt;
+    }
+    return viewer;
+}
+
+std::optional<PageViewer> require_form_admin(const httplib::Request& req, httplib::Response& res,
+                                             AppContext& app, const core::Org& org,
+                                             const std::map<std::string, std::string>& form) {
+    auto viewer = require_page_admin(req, res, app, org);
+    if (!viewer) return std::nullopt;
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty() && origin != origin_of(app.base_url)) {
+        refuse(req, res, org, "page.csrf", "The form was sent from another site.");
+        return std::nullopt;
+    }
+    const auto presented = form.find(kCsrfField);
+    if (presented == form.end() || !util::constant_time_equal(presented->second, viewer->csrf)) {
+        refuse(req, res, org, "page.csrf",
+               "The form has expired. Go back, reload the page and try again.");
+        return std::nullopt;
+    }
+    return viewer;
+}
+
+mstch::map page_chrome(const core::Org& org, const std::optional<PageViewer>& viewer,
+                       const std::string& active) {
+    mstch::map chrome{{"org_slug", org.slug}, {"org_name", org.name}};
+    if (viewer) {
+        chrome["viewer"] = mstch::map{
+            {"email", viewer->signed_in.member.email},
+            {"role", std::string(core::to_string(viewer->signed_in.member.role))},
+            {"is_admin", viewer->is_admin},
+            {"active_home", active == "home"},
+            {"active_auth", active == "auth"},
+            {"active_members", active == "members"},
+            {"active_audit", active == "audit-log"},
+        };
+    }
+    return chrome;
+}
+
+}  // namespace gatehouse::http
