@@ -1,5 +1,6 @@
 #include "pages.hpp"
 
+#include <cctype>
 #include <map>
 
 namespace gatehouse::http {
@@ -59,13 +60,49 @@ std::string render_page(const std::string& name, const std::string& title, mstch
     return mstch::render(template_text("layout.mustache"), chrome);
 }
 
+namespace {
+
+std::string content_security_policy(const std::string& form_targets) {
+    return "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+           "form-action " +
+           form_targets + "; frame-ancestors 'none'; base-uri 'none'";
+}
+
+// "https://host[:port]" of an absolute http(s) URL, or empty when it is not one or holds a
+// character that could end a CSP source expression.
+std::string origin_for_csp(const std::string& url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return {};
+    const std::string scheme = url.substr(0, scheme_end);
+    if (scheme != "https" && scheme != "http") return {};
+    const auto path = url.find_first_of("/?#", scheme_end + 3);
+    const std::string origin = url.substr(0, path);
+    if (origin.size() == scheme_end + 3) return {};
+    for (const char c : origin.substr(scheme_end + 3)) {
+        const bool allowed = std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+                             c == '-' || c == ':' || c == '[' || c == ']';
+        if (!allowed) return {};
+    }
+    return origin;
+}
+
+}  // namespace
+
+bool allow_form_action(httplib::Response& res, const std::string& url) {
+    const std::string origin = origin_for_csp(url);
+    if (origin.empty()) return false;
+    res.headers.erase("Content-Security-Policy");
+    res.set_header("Content-Security-Policy", content_security_policy("'self' " + origin));
+    return true;
+}
+
 void add_security_headers(httplib::Response& res) {
-    res.set_header("Content-Security-Policy",
-                   "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
-                   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    res.set_header("Content-Security-Policy", content_security_policy("'self'"));
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: under no-referrer Chromium sends "Origin: null" with a
+    // same-site form POST, which the CSRF check must refuse.
+    res.set_header("Referrer-Policy", "same-origin");
     res.set_header("Cache-Control", "no-store");
 }
 

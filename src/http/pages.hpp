@@ -31,4 +31,10 @@ void send_error(const httplib::Request& req, httplib::Response& res, int status,
 // Sets the headers every response carries (CSP, framing, referrer, no sniffing).
 void add_security_headers(httplib::Response& res);
 
+// Lets the page in `res` submit forms to the origin of `url` as well as its own: browsers
+// apply the CSP form-action rule to the redirects after a POST, so a form whose answer
+// redirects to the IdP (a test sign-in) needs the IdP's origin. Returns false and changes
+// nothing when `url` is not an absolute http(s) URL with a plain host.
+bool allow_form_action(httplib::Response& res, const std::string& url);
+
 }  // namespace gatehouse::http
