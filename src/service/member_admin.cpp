@@ -105,6 +105,46 @@ Status MemberAdmin::remove_member(const core::Org& org, std::string_view member_
     });
 }
 
+Result<core::Member> MemberAdmin::set_active(const core::Org& org, std::string_view member_id,
+                                             bool active, bool by_owner, const std::string& actor) {
+    core::Member result;
+    const Status status = store_.write([&](store::Transaction& tx) -> Status {
+        auto member = changeable_member(tx, org, member_id, by_owner);
+        if (!member) return member.error();
+        const bool deactivated = member->state == core::MemberState::deactivated;
+        if (active == !deactivated) {
+            result = *member;
+            return {};
+        }
+        std::int64_t sessions_ended = 0;
+        if (!active) {
+            if (member->role == core::Role::owner && member->state == core::MemberState::active &&
+                active_owners(tx, org.id) < 2) {
+                return fail(std::string(kLastOwner),
+                            "The organization's last owner cannot be deactivated.");
+            }
+            sessions_ended = tx.delete_member_sessions(org.id, member->id);
+            member->state = core::MemberState::deactivated;
+        } else {
+            // Back to the state the member's credentials allow.
+            const bool can_sign_in =
+                !member->saml_subject.empty() || !member->password_hash.empty();
+            member->state = can_sign_in ? core::MemberState::active : core::MemberState::invited;
+        }
+        auto updated = tx.update_member(*member);
+        if (!updated) return updated.error();
+        result = *updated;
+        nlohmann::json details = {{"email", result.email},
+                                  {"state", std::string(core::to_string(result.state))}};
+        if (!active) details["sessions_ended"] = sessions_ended;
+        return tx.append_audit(audit_entry(org, actor,
+                                           active ? "member.reactivate" : "member.deactivate",
+                                           result.public_id, details));
+    });
+    if (!status) return status.error();
+    return result;
+}
+
 Status MemberAdmin::remove_team(const core::Org& org, std::string_view team_id,
                                 const std::string& actor) {
     return store_.write([&](store::Transaction& tx) -> Status {

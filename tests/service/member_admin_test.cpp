@@ -141,3 +141,50 @@ TEST_CASE("a team the IdP pushed cannot be removed; one the org made can") {
     REQUIRE(teams->total == 1);
     CHECK(teams->items[0].slug == "engineering");
 }
+
+TEST_CASE("deactivating a member ends their sessions; reactivating restores what they can use") {
+    MemberAdminFixture f;
+    auto bob = f.add("bob@example.com", core::Role::member);
+    REQUIRE(f.storage.db->write([&](store::Transaction& tx) -> Status {
+        auto started =
+            service::start_session(tx, bob, core::SessionMethod::password, {}, f.clock.now());
+        return started ? Status{} : Status{started.error()};
+    }));
+    auto off = f.admin.set_active(f.org, bob.public_id, false, false, "member:x");
+    REQUIRE(off);
+    CHECK(off->state == core::MemberState::deactivated);
+    REQUIRE(f.storage.db->read([&](store::Transaction& tx) -> Status {
+        store::AuditQuery q;
+        q.action_prefix = "member.deactivate";
+        auto log = tx.list_audit(f.org.id, q);
+        REQUIRE(log.total == 1);
+        CHECK(log.items[0].details.find("\"sessions_ended\":1") != std::string::npos);
+        return {};
+    }));
+    // Neither a SAML link nor a password: back to invited, not active.
+    auto on = f.admin.set_active(f.org, bob.public_id, true, false, "member:x");
+    REQUIRE(on);
+    CHECK(on->state == core::MemberState::invited);
+    // Asking again for what is already the case writes nothing.
+    REQUIRE(f.admin.set_active(f.org, bob.public_id, true, false, "member:x"));
+    REQUIRE(f.storage.db->read([&](store::Transaction& tx) -> Status {
+        store::AuditQuery q;
+        q.action_prefix = "member.reactivate";
+        CHECK(tx.list_audit(f.org.id, q).total == 1);
+        return {};
+    }));
+}
+
+TEST_CASE("deactivation keeps the IdP lock, the owner rule and the last active owner") {
+    MemberAdminFixture f;
+    const auto owner = f.add("owner@example.com", core::Role::owner);
+    const auto pushed = f.add("ada@example.com", core::Role::member, true);
+    CHECK(f.admin.set_active(f.org, pushed.public_id, false, true, "t").error().code ==
+          service::kIdpManaged);
+    CHECK(f.admin.set_active(f.org, owner.public_id, false, false, "t").error().code ==
+          service::kOwnerRequired);
+    CHECK(f.admin.set_active(f.org, owner.public_id, false, true, "t").error().code ==
+          service::kLastOwner);
+    CHECK(f.reload(owner)->state == core::MemberState::active);
+    CHECK(f.reload(pushed)->state == core::MemberState::active);
+}

@@ -37,6 +37,15 @@ class MemberAdmin {
     Status remove_member(const core::Org& org, std::string_view member_id, bool by_owner,
                          const std::string& actor);
 
+    // Deactivates (`active` false) or reactivates (`active` true) the member. A deactivated
+    // member keeps record, teams and SAML link but cannot sign in; deactivating ends every
+    // session of the member at once. A reactivated member is active again when a SAML
+    // identity or a password lets them sign in, otherwise invited. Doing what is already the
+    // case changes nothing and writes no audit entry. Same locks as change_role, and the last
+    // active owner stays active (kLastOwner). Audit "member.deactivate" / "member.reactivate".
+    Result<core::Member> set_active(const core::Org& org, std::string_view member_id, bool active,
+                                    bool by_owner, const std::string& actor);
+
     // Deletes a team the org created itself (not one the IdP pushed).
     Status remove_team(const core::Org& org, std::string_view team_id, const std::string& actor);
 

@@ -1,0 +1,178 @@
+// The forms of the members page. Each one checks the admin, the CSRF token and the Origin,
+// makes one service call and answers 303 back to the page with a fixed ?saved= notice; a
+// refusal re-renders the page with the service's message and its status, nothing changed.
+#include <functional>
+
+#include "forms.hpp"
+#include "gatehouse/core/names.hpp"
+#include "gatehouse/service/member_admin.hpp"
+#include "gatehouse/service/password_service.hpp"
+#include "gatehouse/util/log.hpp"
+#include "pages.hpp"
+#include "request_context.hpp"
+#include "settings_member_pages.hpp"
+
+namespace gatehouse::http {
+namespace {
+
+using Form = std::map<std::string, std::string>;
+
+// The status a refusal of the member services is shown with.
+int refusal_status(const std::string& code) {
+    if (code == service::kMemberNotFound || code == service::kTeamNotFound ||
+        code == "org.not_found")
+        return 404;
+    if (code == service::kIdpManaged || code == service::kTeamIdpManaged ||
+        code == service::kOwnerRequired)
+        return 403;
+    if (code == service::kLastOwner || code == store::kConflict) return 409;
+    if (code == store::kFailure) return 500;
+    return 422;
+}
+
+std::string actor_of(const PageViewer& viewer) {
+    return "member:" + viewer.signed_in.member.public_id;
+}
+
+void redirect_saved(httplib::Response& res, const core::Org& org, const std::string& saved) {
+    res.status = 303;
+    res.set_header("Location", "/settings/" + org.slug + "/members/?saved=" + saved);
+}
+
+void show_refusal(const httplib::Request& req, httplib::Response& res, AppContext& app,
+                  const core::Org& org, const PageViewer& viewer, const Error& error,
+                  MembersPageState state = {}) {
+    const int status = refusal_status(error.code);
+    if (status >= 500) {
+        util::log_event(util::LogLevel::error, "page.failure",
+                        {{"path", req.path}, {"code", error.code}, {"message", error.message}});
+        send_error(req, res, 500, "internal", "The change failed on our side; it has been logged.");
+        return;
+    }
+    if (state.invite_email_error.empty()) state.notice_error = error.message;
+    send_members_page(req, res, app, org, viewer, status, state);
+}
+
+// What a form handler gets once the request has passed every check.
+struct FormCall {
+    const httplib::Request& req;
+    httplib::Response& res;
+    const core::Org& org;
+    const PageViewer& viewer;
+    Form& form;
+};
+
+using FormHandler = std::function<void(FormCall&)>;
+
+// Wraps a form handler in the checks every form of the page goes through.
+httplib::Server::HandlerWithContentReader checked_form(AppContext& app, FormHandler handler) {
+    return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
+                                                const httplib::ContentReader& reader) {
+        auto form = read_form(req, res, reader, app.max_body_bytes);
+        if (!form) return;
+        const core::Org& org = *current_request().org;
+        auto viewer = require_form_admin(req, res, app, org, *form);
+        if (!viewer) return;
+        FormCall call{req, res, org, *viewer, *form};
+        handler(call);
+    };
+}
+
+void invite(AppContext& app, FormCall& call) {
+    MembersPageState state;
+    state.invite_email = call.form["email"];
+    state.invite_role = call.form["role"];
+    const auto role = core::parse_role(state.invite_role);
+    if (!role) {
+        return show_refusal(call.req, call.res, app, call.org, call.viewer,
+                            fail("request.invalid_field", "Choose one of the listed roles."),
+                            state);
+    }
+    // The same rule as the admin API's invitation: add_member trusts its caller on this.
+    if (*role == core::Role::owner && !call.viewer.is_owner) {
+        return show_refusal(
+            call.req, call.res, app, call.org, call.viewer,
+            fail(std::string(service::kOwnerRequired), "Only an owner can invite an owner."),
+            state);
+    }
+    service::NewMember invitation;
+    invitation.email = state.invite_email;
+    invitation.role = *role;
+    auto added =
+        service::add_member(app.store, app.clock, call.org.slug, invitation, actor_of(call.viewer));
+    if (!added) {
+        const std::string& code = added.error().code;
+        if (code == "member.invalid_email") {
+            state.invite_email_error = added.error().message;
+        } else if (code == store::kConflict) {
+            state.invite_email_error = "A member with this email already exists.";
+        }
+        return show_refusal(call.req, call.res, app, call.org, call.viewer, added.error(), state);
+    }
+    redirect_saved(call.res, call.org, "invited");
+}
+
+void change_role(AppContext& app, FormCall& call) {
+    const auto role = core::parse_role(call.form["role"]);
+    if (!role) {
+        return show_refusal(call.req, call.res, app, call.org, call.viewer,
+                            fail("request.invalid_field", "Choose one of the listed roles."));
+    }
+    service::MemberAdmin members(app.store, app.clock);
+    auto changed = members.change_role(call.org, call.req.matches[2].str(), *role,
+                                       call.viewer.is_owner, actor_of(call.viewer));
+    if (!changed) {
+        return show_refusal(call.req, call.res, app, call.org, call.viewer, changed.error());
+    }
+    redirect_saved(call.res, call.org, "role");
+}
+
+void set_active(AppContext& app, FormCall& call, bool active) {
+    service::MemberAdmin admin(app.store, app.clock);
+    auto changed = admin.set_active(call.org, call.req.matches[2].str(), active,
+                                    call.viewer.is_owner, actor_of(call.viewer));
+    if (!changed) {
+        return show_refusal(call.req, call.res, app, call.org, call.viewer, changed.error());
+    }
+    redirect_saved(call.res, call.org, active ? "reactivated" : "deactivated");
+}
+
+void remove_member(AppContext& app, FormCall& call) {
+    service::MemberAdmin members(app.store, app.clock);
+    const Status removed = members.remove_member(call.org, call.req.matches[2].str(),
+                                                 call.viewer.is_owner, actor_of(call.viewer));
+    if (!removed) {
+        return show_refusal(call.req, call.res, app, call.org, call.viewer, removed.error());
+    }
+    redirect_saved(call.res, call.org, "removed");
+}
+
+void remove_team(AppContext& app, FormCall& call) {
+    service::MemberAdmin members(app.store, app.clock);
+    const Status removed =
+        members.remove_team(call.org, call.req.matches[2].str(), actor_of(call.viewer));
+    if (!removed) {
+        return show_refusal(call.req, call.res, app, call.org, call.viewer, removed.error());
+    }
+    redirect_saved(call.res, call.org, "team-removed");
+}
+
+}  // namespace
+
+void register_member_forms(httplib::Server& http, AppContext& app) {
+    // Registered before the member actions: "invite" and "teams" are not member ids.
+    http.Post(R"(/settings/([^/]+)/members/invite)",
+              checked_form(app, [&app](FormCall& call) { invite(app, call); }));
+    http.Post(R"(/settings/([^/]+)/members/teams/([^/]+)/remove)",
+              checked_form(app, [&app](FormCall& call) { remove_team(app, call); }));
+    http.Post(R"(/settings/([^/]+)/members/([^/]+)/role)",
+              checked_form(app, [&app](FormCall& call) { change_role(app, call); }));
+    http.Post(R"(/settings/([^/]+)/members/([^/]+)/deactivate)",
+              checked_form(app, [&app](FormCall& call) { set_active(app, call, false); }));
+    http.Post(R"(/settings/([^/]+)/members/([^/]+)/reactivate)",
+              checked_form(app, [&app](FormCall& call) { set_active(app, call, true); }));
+    http.Post(R"(/settings/([^/]+)/members/([^/]+)/remove)",
+              checked_form(app, [&app](FormCall& call) { remove_member(app, call); }));
+}
+
+}  // namespace gatehouse::http
