@@ -14,6 +14,7 @@
 #include "gatehouse/service/member_admin.hpp"
 #include "gatehouse/service/password_service.hpp"
 #include "gatehouse/service/provider_config.hpp"
+#include "gatehouse/service/settings_view.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
@@ -357,28 +358,8 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
     http.Delete(route("auth/saml"),
                 admin(app, [&app](const AdminCaller& caller, const core::Org& org,
                                   const httplib::Request& req, httplib::Response& res) {
-                    const Status removed = app.store.write([&](store::Transaction& tx) -> Status {
-                        auto current = tx.org_by_id(org.id);
-                        if (current && current->require_sso) {
-                            return fail("auth.require_sso.on",
-                                        "Turn Require SSO off before removing the identity "
-                                        "provider, or nobody but the break-glass owner could "
-                                        "sign in.");
-                        }
-                        if (!tx.saml_provider(org.id)) {
-                            return fail("saml.not_configured",
-                                        "Single sign-on is not configured for this organization.");
-                        }
-                        if (auto s = tx.delete_saml_provider(org.id); !s) return s;
-                        core::AuditEntry entry;
-                        entry.org_id = org.id;
-                        entry.actor = caller.actor;
-                        entry.action = "saml.provider.remove";
-                        entry.target = org.slug;
-                        entry.outcome = "success";
-                        entry.details = "{}";
-                        return tx.append_audit(entry);
-                    });
+                    const Status removed =
+                        service::remove_provider(app.store, app.clock, org.slug, caller.actor);
                     if (!removed) return send_failure(req, res, removed.error());
                     send_settings(app, req, res, org);
                 }));
@@ -386,23 +367,8 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
     http.Post(route("auth/saml/refresh"),
               admin(app, [&app](const AdminCaller& caller, const core::Org& org,
                                 const httplib::Request& req, httplib::Response& res) {
-                  std::optional<core::SamlProvider> provider;
-                  (void)app.store.read([&](store::Transaction& tx) -> Status {
-                      provider = tx.saml_provider(org.id);
-                      return {};
-                  });
-                  if (!provider || provider->metadata_url.empty()) {
-                      return send_failure(
-                          req, res,
-                          fail("saml.metadata_url.none",
-                               "The identity provider was not configured from a metadata URL."));
-                  }
-                  service::ProviderInput input;
-                  input.metadata_url = provider->metadata_url;
-                  input.preset = provider->preset;
-                  input.mapping = provider->mapping;
-                  auto configured = service::configure_provider(
-                      app.store, app.clock, org.slug, input, caller.actor, app.metadata.get());
+                  auto configured = service::refresh_provider(app.store, app.clock, org.slug,
+                                                              caller.actor, app.metadata.get());
                   if (!configured) return send_failure(req, res, configured.error());
                   send_settings(app, req, res, org);
               }));

@@ -1,0 +1,321 @@
+// The forms of the auth settings page. Each checks the admin, the CSRF token and the Origin,
+// hands what was posted to the same service function the admin API calls, and answers 303
+// back to the page with a fixed ?saved= notice, or re-renders the page with the refusal next
+// to the field that caused it, nothing changed. A new SCIM token is the exception: it is
+// rendered at once (200, no-store), because it exists nowhere else to redirect to.
+#include <functional>
+
+#include "forms.hpp"
+#include "gatehouse/core/names.hpp"
+#include "gatehouse/service/admin_service.hpp"
+#include "gatehouse/service/auth_settings.hpp"
+#include "gatehouse/service/provider_config.hpp"
+#include "gatehouse/service/settings_view.hpp"
+#include "gatehouse/util/encoding.hpp"
+#include "gatehouse/util/log.hpp"
+#include "pages.hpp"
+#include "request_context.hpp"
+#include "settings_auth_page.hpp"
+
+namespace gatehouse::http {
+namespace {
+
+using Form = std::map<std::string, std::string>;
+
+// The status a refusal of the settings services is shown with.
+int refusal_status(const std::string& code) {
+    if (code == "org.not_found" || code == store::kNotFound) return 404;
+    if (code == "admin.owner_required") return 403;
+    if (code == "saml.not_configured" || code.rfind("auth.require_sso", 0) == 0) return 409;
+    if (code == store::kFailure) return 500;
+    return 422;
+}
+
+std::string actor_of(const PageViewer& viewer) {
+    return "member:" + viewer.signed_in.member.public_id;
+}
+
+std::string page_path(const core::Org& org) { return "/settings/" + org.slug + "/auth/"; }
+
+void redirect_saved(httplib::Response& res, const core::Org& org, const std::string& saved) {
+    res.status = 303;
+    res.set_header("Location", page_path(org) + "?saved=" + saved);
+}
+
+// What a form handler gets once the request has passed every check.
+struct FormCall {
+    AppContext& app;
+    const httplib::Request& req;
+    httplib::Response& res;
+    const core::Org& org;
+    const PageViewer& viewer;
+    Form& form;
+
+    std::string field(const std::string& name) const {
+        const auto found = form.find(name);
+        return found == form.end() ? std::string() : found->second;
+    }
+    bool checked(const std::string& name) const { return form.count(name) != 0; }
+
+    // Shows the page again with `error` (next to `field` when one is named, above the page
+    // otherwise) and the form's values as typed.
+    void refuse(const Error& error, const std::string& field_name = "") {
+        const int status = refusal_status(error.code);
+        if (status >= 500) {
+            util::log_event(util::LogLevel::error, "page.failure",
+                            {{"path", req.path}, {"code", error.code}, {"message", error.message}});
+            send_error(req, res, 500, "internal",
+                       "The change failed on our side; it has been logged.");
+            return;
+        }
+        AuthPageState state;
+        for (const auto& [name, value] : form) {
+            if (name != kCsrfField) state.typed[name] = value;
+        }
+        if (field_name.empty()) {
+            state.notice_error = error.message;
+        } else {
+            state.field_errors[field_name] = error.message;
+            state.notice_error = "Nothing was changed; see the message next to the field.";
+        }
+        send_auth_settings_page(req, res, app, org, viewer, status, state);
+    }
+};
+
+using FormHandler = std::function<void(FormCall&)>;
+
+httplib::Server::HandlerWithContentReader checked_form(AppContext& app, FormHandler handler) {
+    return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
+                                                const httplib::ContentReader& reader) {
+        auto form = read_form(req, res, reader, app.max_body_bytes);
+        if (!form) return;
+        const core::Org& org = *current_request().org;
+        auto viewer = require_form_admin(req, res, app, org, *form);
+        if (!viewer) return;
+        FormCall call{app, req, res, org, *viewer, *form};
+        handler(call);
+    };
+}
+
+// The stored preset and mapping, kept when the IdP's metadata or endpoints are entered
+// again, so re-entering them does not undo the admin's mapping.
+void keep_mapping(FormCall& call, service::ProviderInput& input) {
+    auto current = service::read_auth_settings(call.app.store, call.org.slug);
+    if (current && current->provider) {
+        input.preset = current->provider->preset;
+        input.mapping = current->provider->mapping;
+    }
+}
+
+Result<service::ConfiguredProvider> configure(FormCall& call, service::ProviderInput input) {
+    keep_mapping(call, input);
+    return service::configure_provider(call.app.store, call.app.clock, call.org.slug, input,
+                                       actor_of(call.viewer), call.app.metadata.get());
+}
+
+void metadata_url(FormCall& call) {
+    service::ProviderInput input;
+    input.metadata_url = call.field("metadata_url");
+    if (input.metadata_url.empty()) {
+        return call.refuse(fail("saml.config.incomplete", "Enter the IdP's metadata URL."),
+                           "metadata_url");
+    }
+    auto configured = configure(call, input);
+    if (!configured) return call.refuse(configured.error(), "metadata_url");
+    redirect_saved(call.res, call.org, "metadata");
+}
+
+void metadata_xml(FormCall& call) {
+    service::ProviderInput input;
+    input.metadata_xml = call.field("metadata_xml");
+    if (input.metadata_xml.empty()) {
+        return call.refuse(fail("saml.config.incomplete", "Paste the IdP's metadata XML."),
+                           "metadata_xml");
+    }
+    auto configured = configure(call, input);
+    if (!configured) return call.refuse(configured.error(), "metadata_xml");
+    redirect_saved(call.res, call.org, "metadata");
+}
+
+// The manual field a refusal of configure_provider is about. The service checks the fields
+// in the order entity ID, SSO URL, certificate, so the first empty one is the missing one.
+std::string manual_field(const FormCall& call, const Error& error) {
+    if (error.code == "saml.certificate.invalid") return "certificate";
+    if (error.code == "saml.config.url_invalid") {
+        return error.message.find("'" + call.field("sso_url") + "'") != std::string::npos
+                   ? "sso_url"
+                   : "slo_url";
+    }
+    if (error.code == "saml.config.incomplete") {
+        for (const char* name : {"idp_entity_id", "sso_url", "certificate"}) {
+            if (call.field(name).empty()) return name;
+        }
+    }
+    return "manual";
+}
+
+void manual(FormCall& call) {
+    service::ProviderInput input;
+    input.idp_entity_id = call.field("idp_entity_id");
+    input.sso_url = call.field("sso_url");
+    input.slo_url = call.field("slo_url");
+    if (!call.field("certificate").empty()) input.certificates.push_back(call.field("certificate"));
+    auto configured = configure(call, input);
+    if (!configured) return call.refuse(configured.error(), manual_field(call, configured.error()));
+    redirect_saved(call.res, call.org, "provider");
+}
+
+// Updates the org's settings as the admin API's PATCH does.
+void change_settings(FormCall& call, const service::AuthSettingsChange& change,
+                     const std::string& saved, const std::string& field_name = "") {
+    auto updated = service::update_auth_settings(call.app.store, call.app.clock, call.org.slug,
+                                                 change, actor_of(call.viewer));
+    if (!updated) return call.refuse(updated.error(), field_name);
+    redirect_saved(call.res, call.org, saved);
+}
+
+void preset(FormCall& call) {
+    service::AuthSettingsChange change;
+    change.preset = call.field("preset");
+    change_settings(call, change, "preset", "preset");
+}
+
+void mapping(FormCall& call) {
+    core::AttributeMapping m;
+    m.user_id = call.field("map_user_id");
+    m.email = call.field("map_email");
+    m.first_name = call.field("map_first_name");
+    m.last_name = call.field("map_last_name");
+    m.role = call.field("map_role");
+    m.groups = call.field("map_groups");
+    service::AuthSettingsChange change;
+    change.mapping = m;
+    change_settings(call, change, "mapping");
+}
+
+void options(FormCall& call) {
+    const auto role = core::parse_role(call.field("default_role"));
+    if (!role) {
+        return call.refuse(fail("request.invalid_field", "Choose one of the listed roles."),
+                           "default_role");
+    }
+    service::AuthSettingsChange change;
+    change.default_role = *role;
+    change.jit_provisioning = call.checked("jit_provisioning");
+    change.allow_idp_initiated = call.checked("allow_idp_initiated");
+    change_settings(call, change, "options", "default_role");
+}
+
+void require_sso(FormCall& call) {
+    const bool turn_on = call.field("require_sso") == "on";
+    if (!turn_on && call.field("require_sso") != "off") {
+        return call.refuse(fail("request.invalid_field", "Turn Require SSO on or off."));
+    }
+    if (turn_on && !call.checked("confirm")) {
+        return call.refuse(fail("auth.confirmation_missing",
+                                "Tick the box to confirm that password sessions end now."),
+                           "confirm");
+    }
+    service::AuthSettingsChange change;
+    change.require_sso = turn_on;
+    auto updated = service::update_auth_settings(call.app.store, call.app.clock, call.org.slug,
+                                                 change, actor_of(call.viewer));
+    if (!updated) return call.refuse(updated.error());
+    if (!turn_on) return redirect_saved(call.res, call.org, "require-sso-off");
+    const std::string ended = std::to_string(updated->sessions_ended);
+    if (page_viewer(call.req, call.app, call.org)) {
+        return redirect_saved(call.res, call.org, "require-sso&ended=" + ended);
+    }
+    // The admin signed in with a password, so their own session has just ended: say so here,
+    // since the settings page would only send them to sign in.
+    mstch::map values{
+        {"org_slug", call.org.slug},
+        {"notice", auth_saved_notice("require-sso", ended)},
+        {"sign_in", "/auth/login/" + call.org.slug +
+                        "/?method=password&next=" + util::url_encode(page_path(call.org))},
+    };
+    send_html(call.res, 200,
+              render_page("settings_auth_signed_out", "Require SSO is on", std::move(values),
+                          page_chrome(call.org, std::nullopt, "auth")));
+}
+
+void test_sign_in(FormCall& call) {
+    if (!call.viewer.is_owner) {
+        return call.refuse(fail("admin.owner_required", "Only an owner can start a test sign-in."));
+    }
+    auto started = call.app.sso->start_test_login(call.org, actor_of(call.viewer));
+    if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
+        return call.refuse(failure->error);
+    }
+    call.res.status = 303;
+    call.res.set_header("Location", std::get<std::string>(started));
+}
+
+// Issues a token and shows it once, on the page itself.
+void issue_token(FormCall& call, std::string description) {
+    if (description.empty()) description = "SCIM";
+    service::AdminService admin(call.app.store, call.app.clock);
+    auto issued = admin.create_scim_token(call.org.slug, description, actor_of(call.viewer));
+    if (!issued) return call.refuse(issued.error(), "description");
+    AuthPageState state;
+    state.new_scim_token = issued->token;
+    call.res.set_header("Cache-Control", "no-store");
+    send_auth_settings_page(call.req, call.res, call.app, call.org, call.viewer, 200, state);
+}
+
+void revoke_token(FormCall& call) {
+    const std::string id = call.req.matches[2].str();
+    service::AdminService admin(call.app.store, call.app.clock);
+    const Status revoked =
+        admin.revoke_scim_token(call.org.slug, std::stoll(id), actor_of(call.viewer));
+    if (!revoked) return call.refuse(revoked.error());
+    redirect_saved(call.res, call.org, "token-revoked");
+}
+
+void disable_scim(FormCall& call) {
+    service::AdminService admin(call.app.store, call.app.clock);
+    auto disabled = admin.disable_scim(call.org.slug, actor_of(call.viewer));
+    if (!disabled) return call.refuse(disabled.error());
+    redirect_saved(call.res, call.org, "scim-disabled");
+}
+
+void remove_provider(FormCall& call) {
+    const Status removed = service::remove_provider(call.app.store, call.app.clock, call.org.slug,
+                                                    actor_of(call.viewer));
+    if (!removed) return call.refuse(removed.error());
+    redirect_saved(call.res, call.org, "removed");
+}
+
+void refresh_provider(FormCall& call) {
+    auto refreshed = service::refresh_provider(call.app.store, call.app.clock, call.org.slug,
+                                               actor_of(call.viewer), call.app.metadata.get());
+    if (!refreshed) return call.refuse(refreshed.error());
+    redirect_saved(call.res, call.org, "refreshed");
+}
+
+}  // namespace
+
+void register_settings_auth_forms(httplib::Server& http, AppContext& app) {
+    const std::string prefix = R"(/settings/([^/]+)/auth/)";
+    const std::vector<std::pair<std::string, FormHandler>> forms = {
+        {"metadata-url", metadata_url},
+        {"metadata-xml", metadata_xml},
+        {"manual", manual},
+        {"preset", preset},
+        {"mapping", mapping},
+        {"options", options},
+        {"require-sso", require_sso},
+        {"test", test_sign_in},
+        {"scim/enable", [](FormCall& call) { issue_token(call, "SCIM"); }},
+        {"scim/tokens", [](FormCall& call) { issue_token(call, call.field("description")); }},
+        {R"(scim/tokens/(\d{1,18})/revoke)", revoke_token},
+        {"scim/disable", disable_scim},
+        {"provider/remove", remove_provider},
+        {"provider/refresh", refresh_provider},
+    };
+    for (const auto& [action, handler] : forms) {
+        http.Post(prefix + action, checked_form(app, handler));
+    }
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,98 @@
+// The auth settings page's view of an org and the provider actions only that page and the
+// admin API offer: removing the IdP and fetching its metadata URL again.
+#include "gatehouse/service/settings_view.hpp"
+
+#include <algorithm>
+
+#include "audit_entry.hpp"
+
+namespace gatehouse::service {
+namespace {
+
+constexpr const char* kCountOnly = "settings_view.count_only";
+
+// How many password sessions the org has. The store offers no count by sign-in method, so the
+// sessions are deleted in a write transaction that is then rolled back: the number is exact
+// and nothing changes. Returns 0 when the store cannot be written.
+std::int64_t count_password_sessions(store::Store& store, core::RowId org_id) {
+    std::int64_t count = 0;
+    (void)store.write([&](store::Transaction& tx) -> Status {
+        count = tx.delete_password_sessions(org_id);
+        return fail(kCountOnly, "Rolled back: the sessions were only counted.");
+    });
+    return count;
+}
+
+}  // namespace
+
+Result<AuthSettingsView> read_auth_settings_view(store::Store& store, const std::string& org_slug) {
+    AuthSettingsView view;
+    const Status read = store.read([&](store::Transaction& tx) -> Status {
+        auto org = tx.org_by_slug(org_slug);
+        if (!org) return fail("org.not_found", "No organization '" + org_slug + "'.");
+        view.org = std::move(*org);
+        view.provider = tx.saml_provider(view.org.id);
+        for (auto& token : tx.list_scim_tokens(view.org.id)) {
+            if (!token.revoked_at) view.active_scim_tokens.push_back(std::move(token));
+        }
+        return {};
+    });
+    if (!read) return read.error();
+    std::sort(view.active_scim_tokens.begin(), view.active_scim_tokens.end(),
+              [](const core::ScimToken& a, const core::ScimToken& b) { return a.id < b.id; });
+    if (view.provider) {
+        auto described = describe_certificates(*view.provider);
+        if (described) {
+            view.certificates = std::move(*described);
+        } else {
+            view.certificates_unreadable = true;
+        }
+    }
+    view.password_sessions = count_password_sessions(store, view.org.id);
+    return view;
+}
+
+Status remove_provider(store::Store& store, const util::Clock& clock, const std::string& org_slug,
+                       const std::string& actor) {
+    return store.write([&](store::Transaction& tx) -> Status {
+        const auto org = tx.org_by_slug(org_slug);
+        if (!org) return fail("org.not_found", "No organization '" + org_slug + "'.");
+        if (org->require_sso) {
+            return fail("auth.require_sso.on",
+                        "Turn Require SSO off before removing the identity provider, or nobody "
+                        "but the break-glass owner could sign in.");
+        }
+        if (!tx.saml_provider(org->id)) {
+            return fail("saml.not_configured",
+                        "Single sign-on is not configured for this organization.");
+        }
+        if (auto removed = tx.delete_saml_provider(org->id); !removed) return removed;
+        core::AuditEntry entry = audit_entry(*org, actor, "saml.provider.remove", org->slug);
+        entry.at = clock.now();
+        return tx.append_audit(entry);
+    });
+}
+
+Result<ConfiguredProvider> refresh_provider(store::Store& store, const util::Clock& clock,
+                                            const std::string& org_slug, const std::string& actor,
+                                            MetadataSource* source) {
+    std::optional<core::SamlProvider> provider;
+    const Status read = store.read([&](store::Transaction& tx) -> Status {
+        const auto org = tx.org_by_slug(org_slug);
+        if (!org) return fail("org.not_found", "No organization '" + org_slug + "'.");
+        provider = tx.saml_provider(org->id);
+        return {};
+    });
+    if (!read) return read.error();
+    if (!provider || provider->metadata_url.empty()) {
+        return fail("saml.metadata_url.none",
+                    "The identity provider was not configured from a metadata URL.");
+    }
+    ProviderInput input;
+    input.metadata_url = provider->metadata_url;
+    input.preset = provider->preset;
+    input.mapping = provider->mapping;
+    return configure_provider(store, clock, org_slug, input, actor, source);
+}
+
+}  // namespace gatehouse::service
