@@ -13,14 +13,6 @@ bool changes_state(const std::string& method) {
     return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
-// "scheme://host[:port]" of a URL; the base URL's origin is the only one accepted.
-std::string origin_of(const std::string& url) {
-    const auto scheme_end = url.find("://");
-    if (scheme_end == std::string::npos) return url;
-    const auto path = url.find('/', scheme_end + 3);
-    return path == std::string::npos ? url : url.substr(0, path);
-}
-
 void refuse(const httplib::Request& req, httplib::Response& res, int status,
             const std::string& code, const std::string& message, const core::Org& org) {
     util::log_event(util::LogLevel::warning, "admin.refused",
@@ -30,6 +22,16 @@ void refuse(const httplib::Request& req, httplib::Response& res, int status,
 }
 
 }  // namespace
+
+bool is_foreign_origin(const httplib::Request& req, const std::string& base_url) {
+    const std::string origin = req.get_header_value("Origin");
+    if (origin.empty()) return false;
+    // "scheme://host[:port]" of the base URL is the only origin accepted.
+    const auto scheme_end = base_url.find("://");
+    const auto path =
+        scheme_end == std::string::npos ? std::string::npos : base_url.find('/', scheme_end + 3);
+    return origin != base_url.substr(0, path);
+}
 
 std::string csrf_token(std::string_view session_token) {
     return util::sha256_hex("gatehouse-csrf:" + std::string(session_token));
@@ -65,8 +67,7 @@ std::optional<AdminCaller> authorize_admin(const httplib::Request& req, httplib:
         return std::nullopt;
     }
     if (changes_state(req.method)) {
-        const std::string origin = req.get_header_value("Origin");
-        if (!origin.empty() && origin != origin_of(app.base_url)) {
+        if (is_foreign_origin(req, app.base_url)) {
             refuse(req, res, 403, "admin.csrf", "The request comes from another site.", org);
             return std::nullopt;
         }

@@ -32,6 +32,11 @@ std::optional<AdminCaller> authorize_admin(const httplib::Request& req, httplib:
 // no storage and is worthless without the cookie. Returned by /me for browser code.
 std::string csrf_token(std::string_view session_token);
 
+// Whether the request names an Origin other than the base URL's (scheme, host and port).
+// Browsers send Origin with every POST, so a form or fetch from another site is caught; a
+// request without Origin (curl, an IdP's server) is not foreign.
+bool is_foreign_origin(const httplib::Request& req, const std::string& base_url);
+
 // The header that carries it.
 inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
 

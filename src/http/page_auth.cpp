@@ -11,13 +11,6 @@
 namespace gatehouse::http {
 namespace {
 
-std::string origin_of(const std::string& url) {
-    const auto scheme_end = url.find("://");
-    if (scheme_end == std::string::npos) return url;
-    const auto path = url.find('/', scheme_end + 3);
-    return path == std::string::npos ? url : url.substr(0, path);
-}
-
 void refuse(const httplib::Request& req, httplib::Response& res, const core::Org& org,
             const std::string& code, const std::string& message) {
     util::log_event(util::LogLevel::warning, "page.refused",
@@ -61,8 +54,7 @@ std::optional<PageViewer> require_form_admin(const httplib::Request& req, httpli
                                              const std::map<std::string, std::string>& form) {
     auto viewer = require_page_admin(req, res, app, org);
     if (!viewer) return std::nullopt;
-    const std::string origin = req.get_header_value("Origin");
-    if (!origin.empty() && origin != origin_of(app.base_url)) {
+    if (is_foreign_origin(req, app.base_url)) {
         refuse(req, res, org, "page.csrf", "The form was sent from another site.");
         return std::nullopt;
     }

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <map>
 
+#include "request_context.hpp"
+
 namespace gatehouse::http {
 
 // Generated at configure time from templates/ (see CMakeLists.txt).
@@ -79,8 +81,8 @@ std::string origin_for_csp(const std::string& url) {
     const std::string origin = url.substr(0, path);
     if (origin.size() == scheme_end + 3) return {};
     for (const char c : origin.substr(scheme_end + 3)) {
-        const bool allowed = std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
-                             c == '-' || c == ':' || c == '[' || c == ']';
+        const bool allowed = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                             c == ':' || c == '[' || c == ']';
         if (!allowed) return {};
     }
     return origin;
@@ -132,11 +134,13 @@ void send_error(const httplib::Request& req, httplib::Response& res, int status,
         send_json(res, status, {{"error", code}, {"message", message}});
         return;
     }
-    send_html(res, status,
-              render_page("error", status_title(status),
-                          mstch::map{{"status", std::to_string(status)},
-                                     {"title", std::string(status_title(status))},
-                                     {"message", message}}));
+    mstch::map values{{"status", std::to_string(status)},
+                      {"title", std::string(status_title(status))},
+                      {"message", message}};
+    // On an org's pages the way back is that org's sign-in page.
+    const auto& org = current_request().org;
+    if (org) values.emplace("back_org", org->slug);
+    send_html(res, status, render_page("error", status_title(status), values));
 }
 
 }  // namespace gatehouse::http

@@ -2,13 +2,17 @@
 #include <cctype>
 #include <optional>
 
+#include "admin_auth.hpp"
 #include "cookies.hpp"
 #include "forms.hpp"
+#include "gatehouse/saml/authn_request.hpp"
 #include "gatehouse/service/password_service.hpp"
 #include "gatehouse/util/encoding.hpp"
+#include "gatehouse/util/log.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
+#include "signin_page.hpp"
 
 namespace gatehouse::http {
 namespace {
@@ -40,14 +44,24 @@ std::optional<std::map<std::string, std::string>> sign_in_form(const httplib::Re
     return read_form(req, res, reader, max_bytes);
 }
 
-// One page for every refusal, so the answer never tells whether the email belongs to a
-// member, has a password or was deactivated.
-void send_refusal(httplib::Response& res) {
-    send_html(res, 401,
-              render_page("error", "Sign-in failed",
-                          mstch::map{{"title", std::string("Sign-in failed")},
-                                     {"message", std::string("The email or password is not "
-                                                             "right.")}}));
+// The sign-in page again with one message for every refusal, so the answer never tells
+// whether the email belongs to a member, has a password or was deactivated. The email is
+// refilled exactly as typed (escaped by the template), never normalised into a member's.
+void send_refusal(httplib::Response& res, AppContext& app, const core::Org& org,
+                  const std::string& email, const std::string& next) {
+    SignInView view;
+    view.email = email;
+    view.next = next;
+    view.error = "The email or password is not right.";
+    send_signin_page(res, 401, app, org, view);
+}
+
+// Where a password refused by Require SSO goes: the sign-in page explaining it, which offers
+// the SSO button instead of starting SSO behind the person's back.
+std::string sso_required_path(const core::Org& org, const std::string& next) {
+    std::string path = "/auth/login/" + org.slug + "/?reason=sso_required";
+    if (saml::is_safe_relay_path(next)) path += "&next=" + util::url_encode(next);
+    return path;
 }
 
 }  // namespace
@@ -55,20 +69,30 @@ void send_refusal(httplib::Response& res) {
 void register_password_routes(httplib::Server& http, AppContext& app) {
     http.Post(R"(/auth/login/([^/]+)/)", [&app](const httplib::Request& req, httplib::Response& res,
                                                 const httplib::ContentReader& reader) {
+        const core::Org& org = *current_request().org;
+        // Another site posting this form would sign the visitor in to an account of its
+        // choosing (login CSRF); browsers name the posting site in Origin.
+        if (is_foreign_origin(req, app.base_url)) {
+            util::log_event(util::LogLevel::warning, "auth.password_sign_in.refused",
+                            {{"org", org.slug}, {"reason", "auth.foreign_origin"}});
+            send_error(req, res, 403, "auth.foreign_origin",
+                       "The sign-in form was sent from another site. Open the sign-in page "
+                       "of this organization and try again.");
+            return;
+        }
         auto form = sign_in_form(req, res, reader, std::min(kMaxFormBytes, app.max_body_bytes));
         if (!form) return;
-        const core::Org& org = *current_request().org;
         auto outcome =
             service::password_sign_in(app.store, app.clock, app.sessions, org, (*form)["email"],
                                       (*form)["password"], (*form)["next"]);
         // 303: the browser follows with a GET and never re-posts the password.
-        if (const auto* required = std::get_if<service::SsoRequired>(&outcome)) {
+        if (std::holds_alternative<service::SsoRequired>(outcome)) {
             res.status = 303;
-            res.set_header("Location", required->login_path);
+            res.set_header("Location", sso_required_path(org, (*form)["next"]));
             return;
         }
         if (std::holds_alternative<service::PasswordRefused>(outcome)) {
-            send_refusal(res);
+            send_refusal(res, app, org, (*form)["email"], (*form)["next"]);
             return;
         }
         const auto& sign_in = std::get<service::PasswordSignIn>(outcome);

@@ -4,9 +4,11 @@
 #include "forms.hpp"
 #include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/util/encoding.hpp"
+#include "page_auth.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
+#include "signin_page.hpp"
 
 namespace gatehouse::http {
 namespace {
@@ -21,27 +23,39 @@ void redirect(httplib::Response& res, const std::string& location, int status = 
     res.set_header("Location", location);
 }
 
-// What the browser sees when SAML refuses it: nothing about why, only a reference the
-// admin can look up in the audit log.
+// What the browser sees when SAML refuses it: what the person can act on (deactivated, no
+// account, not set up), and for everything else only a reference the admin can look up in
+// the audit log, never the reason.
 void send_refusal(const httplib::Request& req, httplib::Response& res,
                   const service::SsoFailure& failure) {
-    if (failure.error.code == "saml.not_configured") {
-        send_error(req, res, 404, failure.error.code,
-                   "Single sign-on is not set up for this organization.");
+    const auto& org = current_request().org;
+    const std::string& code = failure.error.code;
+    if (code == "saml.sp_key_missing") {
+        send_error(req, res, 503, code, "Single sign-on is not available on this gateway yet.");
         return;
     }
-    if (failure.error.code == "saml.sp_key_missing") {
-        send_error(req, res, 503, failure.error.code,
-                   "Single sign-on is not available on this gateway yet.");
-        return;
+    int status = 403;
+    std::string title = "Sign-in failed";
+    std::string message = "Your identity provider's answer could not be accepted.";
+    std::string reference = failure.reference;
+    const std::string org_name = org ? org->name : std::string("this organization");
+    if (code == "saml.not_configured") {
+        status = 404;
+        title = "Single sign-on is not set up";
+        message = "Single sign-on is not set up for " + org_name + ".";
+        reference.clear();
+    } else if (code == "saml.member.deactivated") {
+        message = "Your account in " + org_name + " has been deactivated. Ask your administrator.";
+    } else if (code == "saml.member.not_provisioned") {
+        message = org_name + " has no account for you yet. Ask your administrator to add you.";
     }
-    send_html(
-        res, 403,
-        render_page("error", "Sign-in failed",
-                    mstch::map{{"title", std::string("Sign-in failed")},
-                               {"message", std::string("Your identity provider's answer could "
-                                                       "not be accepted.")},
-                               {"reference", failure.reference}}));
+    mstch::map values{{"title", title}, {"message", message}, {"reference", reference}};
+    mstch::map chrome;
+    if (org) {
+        values.emplace("back_org", org->slug);
+        chrome = page_chrome(*org, std::nullopt, "");
+    }
+    send_html(res, status, render_page("error", title, std::move(values), std::move(chrome)));
 }
 
 // The values of the test sign-in report page. Every string goes through {{…}}, so whatever
@@ -106,14 +120,29 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
                  res.set_content(*metadata, "application/samlmetadata+xml");
              });
 
-    http.Get(R"(/auth/login/([^/]+)/)", [sso](const httplib::Request& req, httplib::Response& res) {
-        auto started = sso->start_login(*current_request().org, req.get_param_value("next"));
-        if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
-            send_refusal(req, res, *failure);
-            return;
-        }
-        redirect(res, std::get<std::string>(started));
-    });
+    // The Login URL: with SAML configured a plain GET goes to the IdP at once (IdP app
+    // launchers open it); ?method=password, the SSO-required notice and orgs without SAML get
+    // the sign-in page instead.
+    http.Get(R"(/auth/login/([^/]+)/)",
+             [sso, &app](const httplib::Request& req, httplib::Response& res) {
+                 const core::Org& org = *current_request().org;
+                 const bool wants_password = req.get_param_value("method") == "password";
+                 const bool sso_required = req.get_param_value("reason") == "sso_required";
+                 if (wants_password || sso_required || !saml_configured(app, org)) {
+                     SignInView view;
+                     view.password_form = wants_password || !sso_required;
+                     view.sso_required_notice = sso_required && !wants_password;
+                     view.next = req.get_param_value("next");
+                     send_signin_page(res, 200, app, org, view);
+                     return;
+                 }
+                 auto started = sso->start_login(org, req.get_param_value("next"));
+                 if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
+                     send_refusal(req, res, *failure);
+                     return;
+                 }
+                 redirect(res, std::get<std::string>(started));
+             });
 
     http.Post(R"(/saml/acs/([^/]+)/)", [sso, secure, max_body](
                                            const httplib::Request& req, httplib::Response& res,
@@ -131,7 +160,8 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
         if (auto* report = std::get_if<service::TestReport>(&accepted)) {
             send_html(
                 res, 200,
-                render_page("saml_test", "SAML test sign-in", test_report_values(org, *report)));
+                render_page("saml_test", "SAML test sign-in", test_report_values(org, *report),
+                            page_chrome(org, std::nullopt, "")));
             return;
         }
         const auto& sign_in = std::get<service::SignIn>(accepted);

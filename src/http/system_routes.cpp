@@ -1,5 +1,6 @@
 #include "cookies.hpp"
 #include "gatehouse/core/names.hpp"
+#include "page_auth.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
@@ -23,28 +24,50 @@ void register_system_routes(httplib::Server& http, AppContext& app) {
         res.set_header("Cache-Control", "public, max-age=3600");
         res.set_content(embedded_file("gatehouse.css"), "text/css; charset=utf-8");
     });
+
+    http.Get("/static/gatehouse.js", [](const httplib::Request&, httplib::Response& res) {
+        res.set_header("Cache-Control", "public, max-age=3600");
+        res.set_content(embedded_file("gatehouse.js"), "text/javascript; charset=utf-8");
+    });
 }
+
+namespace {
+
+// The name to greet a member by: the display name, else given and family names, else empty.
+std::string member_name(const core::Member& member) {
+    if (!member.display_name.empty()) return member.display_name;
+    std::string name = member.given_name;
+    if (!member.family_name.empty()) name += (name.empty() ? "" : " ") + member.family_name;
+    return name;
+}
+
+}  // namespace
 
 void register_org_routes(httplib::Server& http, AppContext& app) {
     http.Get(
         R"(/organizations/([^/]+)/)", [&app](const httplib::Request& req, httplib::Response& res) {
             const core::Org& org = *current_request().org;
-            mstch::map values{{"org_name", org.name}, {"org_slug", org.slug}};
-            const auto token = read_cookie(req, service::kSessionCookie);
-            if (token) {
-                auto signed_in =
-                    service::resolve_session(app.store, *token, app.sessions, app.clock.now());
-                if (signed_in && signed_in->org.id == org.id) {
-                    mstch::array teams;
-                    for (const auto& team : signed_in->teams)
-                        teams.push_back(mstch::map{{"name", team.display_name}});
-                    values["member"] =
-                        mstch::map{{"email", signed_in->member.email},
-                                   {"role", std::string(core::to_string(signed_in->member.role))},
-                                   {"teams", teams}};
-                }
+            const auto viewer = page_viewer(req, app, org);
+            const std::string login_path = "/auth/login/" + org.slug + "/";
+            mstch::map values{{"org_name", org.name},
+                              {"org_slug", org.slug},
+                              {"login_path", login_path},
+                              {"password_link", !org.require_sso},
+                              {"password_href", login_path + "?method=password"}};
+            if (viewer) {
+                const auto& member = viewer->signed_in.member;
+                mstch::array teams;
+                for (const auto& team : viewer->signed_in.teams)
+                    teams.push_back(mstch::map{{"name", team.display_name}});
+                values["member"] = mstch::map{{"email", member.email},
+                                              {"name", member_name(member)},
+                                              {"role", std::string(core::to_string(member.role))},
+                                              {"has_teams", !teams.empty()},
+                                              {"teams", teams},
+                                              {"is_admin", viewer->is_admin}};
             }
-            send_html(res, 200, render_page("landing", org.name, values));
+            send_html(res, 200,
+                      render_page("landing", org.name, values, page_chrome(org, viewer, "home")));
         });
 }
 

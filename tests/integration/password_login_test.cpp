@@ -82,7 +82,14 @@ TEST_CASE("password login answers a wrong password and an unknown email with the
     REQUIRE(unknown);
     CHECK(wrong->status == 401);
     CHECK(unknown->status == 401);
-    CHECK(wrong->body == unknown->body);
+    // The page keeps the email typed; apart from that, both answers are the same page.
+    auto without_email = [](std::string body, const std::string& email) {
+        for (auto at = body.find(email); at != std::string::npos; at = body.find(email))
+            body.replace(at, email.size(), "EMAIL");
+        return body;
+    };
+    CHECK(without_email(wrong->body, "ada@example.com") ==
+          without_email(unknown->body, "eve@example.com"));
     CHECK(wrong->body.find("The email or password is not right.") != std::string::npos);
     CHECK_FALSE(wrong->has_header("Set-Cookie"));
 }
@@ -121,7 +128,9 @@ TEST_CASE(
     auto redirected = gw.sign_in("ada@example.com", kPassword, "/organizations/acme/x");
     REQUIRE(redirected);
     CHECK(redirected->status == 303);
-    CHECK(redirected->get_header_value("Location").rfind("/auth/login/acme/?next=", 0) == 0);
+    // httplib's client shows the Location percent-decoded.
+    CHECK(redirected->get_header_value("Location") ==
+          "/auth/login/acme/?reason=sso_required&next=/organizations/acme/x");
     CHECK_FALSE(redirected->has_header("Set-Cookie"));
     // The login path it names goes on to the IdP.
     CHECK(gw.location_of("/auth/login/acme/?next=%2Forganizations%2Facme%2Fx").rfind(kIdpSso, 0) ==
