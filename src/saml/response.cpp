@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gatehouse/saml/signature.hpp"
+#include "gatehouse/saml/trusted_keys_cache.hpp"
 #include "gatehouse/saml/xml.hpp"
 #include "gatehouse/util/encoding.hpp"
 
@@ -329,7 +330,9 @@ Result<ValidatedAssertion> validate_response(std::string_view saml_response_base
     auto found = sole_assertion_child(response);
     if (!found) return found.error();
 
-    auto keys = TrustedKeys::from_certificates(provider.certificates);
+    // Parsing the certificates costs about as much as verifying a signature; the cache
+    // keys them by their bytes, so a changed certificate takes effect on the next Response.
+    auto keys = shared_trusted_keys_cache().keys_for(provider.certificates);
     if (!keys) return keys.error();
     // The Response signature covers the ciphertext of an encrypted assertion, so it is
     // checked before decryption changes the tree.

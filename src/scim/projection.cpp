@@ -1,5 +1,7 @@
 #include "gatehouse/scim/projection.hpp"
 
+#include <utility>
+
 #include "gatehouse/scim/error.hpp"
 #include "gatehouse/scim/filter.hpp"
 #include "json_lookup.hpp"
@@ -171,6 +173,33 @@ json project(const json& resource, const Projection& projection) {
             if (detail::find_attribute(*kept, "resourceType") == nullptr) {
                 (*kept)["resourceType"] = *type;
             }
+        }
+    }
+    detail::erase_attribute(out, "password");
+    return out;
+}
+
+json project(json&& resource, const Projection& projection) {
+    // Keeping a subset builds a new object anyway; only the common case (every attribute
+    // returned by default, perhaps minus a few) is worth doing in place.
+    if (!resource.is_object() || !projection.attributes.empty()) {
+        return project(std::as_const(resource), projection);
+    }
+    json type;
+    if (const json* meta = detail::find_attribute(resource, "meta")) {
+        if (const json* found = detail::find_attribute(*meta, "resourceType")) type = *found;
+    }
+    json out = std::move(resource);
+    for (const ProjectedAttribute& unwanted : projection.excluded_attributes)
+        exclude(out, unwanted);
+    if (!type.is_null()) {
+        json* kept = detail::find_attribute(out, "meta");
+        if (kept == nullptr || !kept->is_object()) {
+            out["meta"] = json::object();
+            kept = &out["meta"];
+        }
+        if (detail::find_attribute(*kept, "resourceType") == nullptr) {
+            (*kept)["resourceType"] = std::move(type);
         }
     }
     detail::erase_attribute(out, "password");

@@ -191,7 +191,7 @@ Result<ScimResource> ProvisioningService::get_group(const ScimClient& client, st
         auto team = tx.team_by_public_id(client.org.id, id);
         if (!team) return group_not_found(id);
         out = group_resource(tx, client, *team, returns_attribute(projection, "members"));
-        out.body = scim::project(out.body, projection);
+        out.body = scim::project(std::move(out.body), projection);
         return {};
     });
     if (!status) return status.error();

@@ -8,6 +8,7 @@
 #include "gatehouse/saml/redirect_binding.hpp"
 #include "gatehouse/saml/response.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
+#include "gatehouse/saml/trusted_keys_cache.hpp"
 #include "gatehouse/saml/xml.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
@@ -406,7 +407,7 @@ SsoResult<LogoutRedirect> SsoService::single_logout(
             org, action,
             fail("saml.not_configured", "Single sign-on is not configured for this organization."));
     }
-    auto keys = saml::TrustedKeys::from_certificates(provider->certificates);
+    auto keys = saml::shared_trusted_keys_cache().keys_for(provider->certificates);
     if (!keys) return refuse(org, action, keys.error());
     const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
     saml::LogoutExpectations expected{endpoints.sls_url, provider->idp_entity_id, *keys,

@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include "gatehouse/scim/error.hpp"
 #include "gatehouse/scim/user.hpp"
 
@@ -142,4 +146,31 @@ TEST_CASE("attributes naming an attribute the resource lacks select nothing") {
     CHECK(out == json{{"schemas", user_resource()["schemas"]},
                       {"id", "u-1"},
                       {"meta", {{"resourceType", "User"}}}});
+}
+
+TEST_CASE("project taking the resource over gives what the copying form gives") {
+    json with_password = user_resource();
+    with_password["password"] = "secret";
+    const std::vector<std::pair<std::optional<std::string_view>, std::optional<std::string_view>>>
+        requests = {{std::nullopt, std::nullopt},
+                    {"userName,name.givenName", std::nullopt},
+                    {std::nullopt, "emails,name.familyName"},
+                    {std::nullopt, "meta"},
+                    {std::nullopt, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"},
+                    {"password", std::nullopt}};
+    for (const auto& [attributes, excluded] : requests) {
+        auto projection = parse_projection(attributes, excluded);
+        REQUIRE(projection.ok());
+        const json& original = with_password;
+        json taken = with_password;
+        CHECK(project(std::move(taken), *projection) == project(original, *projection));
+    }
+}
+
+TEST_CASE("project taking the resource over never returns a password") {
+    json resource = user_resource();
+    resource["password"] = "secret";
+    auto projection = parse_projection(std::nullopt, std::nullopt);
+    REQUIRE(projection.ok());
+    CHECK_FALSE(project(std::move(resource), *projection).contains("password"));
 }

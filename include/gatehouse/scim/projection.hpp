@@ -44,4 +44,9 @@ Result<Projection> parse_projection(std::optional<std::string_view> attributes,
 // empty is dropped. Never fails.
 nlohmann::json project(const nlohmann::json& resource, const Projection& projection);
 
+// As above, but takes the resource over: with no `attributes` list the result is the same
+// object with the excluded attributes removed, not a copy (a group of 20,000 members is
+// several megabytes of JSON). Same result as the copying form for every projection.
+nlohmann::json project(nlohmann::json&& resource, const Projection& projection);
+
 }  // namespace gatehouse::scim

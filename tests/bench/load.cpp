@@ -1,0 +1,124 @@
+#include "load.hpp"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace gatehouse::bench {
+
+double LoadResult::percentile_ms(double p) const {
+    if (latencies_ms.empty()) return 0;
+    const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * latencies_ms.size()));
+    return latencies_ms[std::min(latencies_ms.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+double now_ms() {
+    using namespace std::chrono;
+    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+double median(std::vector<double> values) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const std::size_t mid = values.size() / 2;
+    return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+LoadResult run_load(int port, std::size_t count, std::size_t concurrency, const RequestFn& send) {
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex failure_mutex;
+    std::string failure;
+    std::vector<std::vector<double>> latencies(concurrency);
+
+    const double started = now_ms();
+    std::vector<std::thread> clients;
+    for (std::size_t c = 0; c < concurrency; ++c) {
+        clients.emplace_back([&, c] {
+            httplib::Client client("127.0.0.1", port);
+            client.set_keep_alive(true);
+            // Without it Nagle holds the body behind the headers until the delayed ACK.
+            client.set_tcp_nodelay(true);
+            client.set_read_timeout(30, 0);
+            while (!failed) {
+                const std::size_t index = next++;
+                if (index >= count) break;
+                const double sent = now_ms();
+                std::string problem = send(client, index);
+                latencies[c].push_back(now_ms() - sent);
+                if (!problem.empty()) {
+                    std::lock_guard lock(failure_mutex);
+                    if (!failed.exchange(true)) {
+                        failure = "request " + std::to_string(index) + ": " + problem;
+                    }
+                }
+            }
+        });
+    }
+    for (auto& client : clients) client.join();
+    if (failed) throw std::runtime_error(failure);
+
+    LoadResult result;
+    result.seconds = (now_ms() - started) / 1000.0;
+    for (auto& some : latencies) {
+        result.latencies_ms.insert(result.latencies_ms.end(), some.begin(), some.end());
+    }
+    std::sort(result.latencies_ms.begin(), result.latencies_ms.end());
+    return result;
+}
+
+bool pin_to_cpu(int cpu) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
+long peak_rss_kib(int pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) {
+            std::istringstream fields(line.substr(6));
+            long kib = -1;
+            fields >> kib;
+            return kib;
+        }
+    }
+    return -1;
+}
+
+int child_pid_running(const std::string& needle) {
+    const std::string parent = std::to_string(getpid());
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename();
+        if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), {});
+        // Fields after the parenthesised command name: state, then the parent pid.
+        const auto close = text.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream rest(text.substr(close + 1));
+        std::string state, ppid;
+        rest >> state >> ppid;
+        if (ppid != parent) continue;
+        std::ifstream cmdline(entry.path() / "cmdline");
+        std::string command((std::istreambuf_iterator<char>(cmdline)), {});
+        if (command.find(needle) != std::string::npos) return std::stoi(name);
+    }
+    return -1;
+}
+
+}  // namespace gatehouse::bench
