@@ -16,7 +16,7 @@ struct ServeOptions {
     std::string base_url = "http://127.0.0.1:8080";
     std::string listen = "127.0.0.1:8080";
     std::size_t max_body_bytes = 1024 * 1024;
-    std::size_t threads = 8;
+    std::size_t threads = 32;
     std::string log_level = "info";
     std::string sp_key = "certs/sp.key";
     std::string sp_cert = "certs/sp.crt";

@@ -1,51 +1,17 @@
 #include "gatehouse/util/encoding.hpp"
 
-#include <array>
+#include <sodium.h>
 
 namespace gatehouse::util {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr char kUrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string encode_with(std::string_view bytes, const char* alphabet, bool pad) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < bytes.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                           (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                           static_cast<unsigned char>(bytes[i + 2]);
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-        out += alphabet[v & 63];
-    }
-    const std::size_t rest = bytes.size() - i;
-    if (rest == 1) {
-        const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        if (pad) out += "==";
-    } else if (rest == 2) {
-        const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                           (static_cast<unsigned char>(bytes[i + 1]) << 8);
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-        if (pad) out += '=';
-    }
+std::string encode_with(std::string_view bytes, int variant) {
+    std::string out(sodium_base64_encoded_len(bytes.size(), variant), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                      bytes.size(), variant);
+    out.resize(out.size() - 1);  // the terminating NUL libsodium writes
     return out;
 }
-
-constexpr std::array<signed char, 256> make_decode_table() {
-    std::array<signed char, 256> table{};
-    for (auto& entry : table) entry = -1;
-    for (int i = 0; i < 64; ++i)
-        table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
-    return table;
-}
-constexpr auto kDecode = make_decode_table();
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -56,38 +22,24 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) { return encode_with(bytes, kAlphabet, true); }
+std::string base64_encode(std::string_view bytes) {
+    return encode_with(bytes, sodium_base64_VARIANT_ORIGINAL);
+}
 
 std::string base64url_encode(std::string_view bytes) {
-    return encode_with(bytes, kUrlAlphabet, false);
+    return encode_with(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
-    unsigned buffer = 0;
-    int bits = 0;
-    int padding = 0;
-    std::size_t symbols = 0;
-    for (const char c : text) {
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-        if (c == '=') {
-            ++padding;
-            ++symbols;
-            continue;
-        }
-        if (padding > 0) return std::nullopt;  // data after padding
-        const int v = kDecode[static_cast<unsigned char>(c)];
-        if (v < 0) return std::nullopt;
-        ++symbols;
-        buffer = (buffer << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xFF);
-        }
-    }
-    if (padding > 2 || symbols % 4 != 0) return std::nullopt;
+    // libsodium decodes a whole buffer at once; a SAMLResponse is decoded on every sign-in.
+    std::string out(text.size() / 4 * 3 + 3, '\0');
+    std::size_t length = 0;
+    const char* end = nullptr;
+    const int status =
+        sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                          text.size(), " \t\r\n", &length, &end, sodium_base64_VARIANT_ORIGINAL);
+    if (status != 0 || end != text.data() + text.size()) return std::nullopt;
+    out.resize(length);
     return out;
 }
 

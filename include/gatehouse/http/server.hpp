@@ -23,7 +23,9 @@ struct ServerConfig {
     std::string host = "127.0.0.1";
     int port = 8080;  // 0 = any free port (see Server::port)
     std::size_t max_body_bytes = 1024 * 1024;
-    std::size_t threads = 8;
+    // A keep-alive connection holds its worker until it closes or idles out, so there are
+    // more workers than cores: one per concurrent client an IdP or a proxy keeps open.
+    std::size_t threads = 32;
     // The SP's signing and decryption key pair; null leaves the SAML endpoints answering
     // 503 until one is configured.
     std::shared_ptr<const saml::SpCredentials> sp;
