@@ -51,14 +51,20 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
         std::cerr << "gatehouse serve: " << base_url.error().message << "\n";
         return kExitUsage;
     }
-    if (options.demo_idp && !http::is_loopback_base_url(*base_url)) {
-        std::cerr << "gatehouse serve: --demo-idp signs anyone in as anyone, so it runs only "
-                     "with a loopback base URL (http://127.0.0.1:PORT or http://localhost:PORT).\n";
-        return kExitUsage;
-    }
     auto listen = http::parse_listen_address(options.listen);
     if (!listen) {
         std::cerr << "gatehouse serve: " << listen.error().message << "\n";
+        return kExitUsage;
+    }
+    // The demo IdP signs anyone in as anyone: both the URLs it hands out and the socket it
+    // answers on must stay on this machine.
+    const std::string listen_host =
+        listen->first.find(':') != std::string::npos ? "[" + listen->first + "]" : listen->first;
+    if (options.demo_idp && (!http::is_loopback_base_url(*base_url) ||
+                             !http::is_loopback_base_url("http://" + listen_host))) {
+        std::cerr << "gatehouse serve: --demo-idp signs anyone in as anyone, so it runs only "
+                     "with a loopback base URL (http://127.0.0.1:PORT or http://localhost:PORT) "
+                     "and a loopback --listen address.\n";
         return kExitUsage;
     }
     if (options.log_level == "debug") util::set_log_level(util::LogLevel::debug);

@@ -192,6 +192,17 @@ TEST_CASE("serve refuses --demo-idp with a base URL that is not loopback") {
     CHECK(refused.err.find("--demo-idp") != std::string::npos);
 }
 
+TEST_CASE("serve refuses --demo-idp listening on an address other hosts can reach") {
+    TempDir dir;
+    for (const std::string listen : {"0.0.0.0:0", "[::]:0", "192.168.1.5:0"}) {
+        CAPTURE(listen);
+        auto refused = run_gatehouse({"--db", dir.file("gatehouse.db"), "serve", "--base-url",
+                                      "http://127.0.0.1:8080", "--listen", listen, "--demo-idp"});
+        CHECK(refused.exit_code == 2);
+        CHECK(refused.err.find("loopback --listen address") != std::string::npos);
+    }
+}
+
 TEST_CASE("/demo-idp/ does not exist without --demo-idp") {
     TempDir dir;
     ServerProcess server(dir.file("gatehouse.db"), {"--base-url", kDemoBase});
