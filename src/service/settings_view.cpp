@@ -7,23 +7,6 @@
 #include "audit_entry.hpp"
 
 namespace gatehouse::service {
-namespace {
-
-constexpr const char* kCountOnly = "settings_view.count_only";
-
-// How many password sessions the org has. The store offers no count by sign-in method, so the
-// sessions are deleted in a write transaction that is then rolled back: the number is exact
-// and nothing changes. Returns 0 when the store cannot be written.
-std::int64_t count_password_sessions(store::Store& store, core::RowId org_id) {
-    std::int64_t count = 0;
-    (void)store.write([&](store::Transaction& tx) -> Status {
-        count = tx.delete_password_sessions(org_id);
-        return fail(kCountOnly, "Rolled back: the sessions were only counted.");
-    });
-    return count;
-}
-
-}  // namespace
 
 Result<AuthSettingsView> read_auth_settings_view(store::Store& store, const std::string& org_slug) {
     AuthSettingsView view;
@@ -32,6 +15,7 @@ Result<AuthSettingsView> read_auth_settings_view(store::Store& store, const std:
         if (!org) return fail("org.not_found", "No organization '" + org_slug + "'.");
         view.org = std::move(*org);
         view.provider = tx.saml_provider(view.org.id);
+        view.password_sessions = tx.count_password_sessions(view.org.id);
         for (auto& token : tx.list_scim_tokens(view.org.id)) {
             if (!token.revoked_at) view.active_scim_tokens.push_back(std::move(token));
         }
@@ -48,7 +32,6 @@ Result<AuthSettingsView> read_auth_settings_view(store::Store& store, const std:
             view.certificates_unreadable = true;
         }
     }
-    view.password_sessions = count_password_sessions(store, view.org.id);
     return view;
 }
 

@@ -74,6 +74,13 @@ std::int64_t SqliteTransaction::delete_member_sessions(RowId org_id, RowId membe
     return db_.changes();
 }
 
+std::int64_t SqliteTransaction::count_password_sessions(RowId org_id) {
+    auto count =
+        db_.query("SELECT count(*) FROM sessions WHERE org_id = ? AND method = 'password'");
+    count.bind(org_id);
+    return count.step() ? count.integer(0) : 0;
+}
+
 std::int64_t SqliteTransaction::delete_password_sessions(RowId org_id) {
     db_.query("DELETE FROM sessions WHERE org_id = ? AND method = 'password'").bind(org_id).run();
     return db_.changes();

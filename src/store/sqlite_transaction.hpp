@@ -57,6 +57,7 @@ class SqliteTransaction final : public Transaction {
     Status touch_session(RowId org_id, RowId session_id, UnixTime at) override;
     Status delete_session(RowId org_id, RowId session_id) override;
     std::int64_t delete_member_sessions(RowId org_id, RowId member_id) override;
+    std::int64_t count_password_sessions(RowId org_id) override;
     std::int64_t delete_password_sessions(RowId org_id) override;
     std::int64_t delete_saml_sessions(RowId org_id, std::string_view name_id,
                                       const std::vector<std::string>& session_indexes) override;

@@ -76,7 +76,10 @@ TEST_CASE("password sessions end together while SAML sessions stay") {
         REQUIRE(tx.insert_session(session_for(ada, core::SessionMethod::password), "p1").ok());
         REQUIRE(tx.insert_session(session_for(ada, core::SessionMethod::password), "p2").ok());
         REQUIRE(tx.insert_session(session_for(ada, core::SessionMethod::saml), "s1").ok());
+        CHECK(tx.count_password_sessions(acme.id) == 2);
+        CHECK(tx.count_password_sessions(acme.id + 1) == 0);
         CHECK(tx.delete_password_sessions(acme.id) == 2);
+        CHECK(tx.count_password_sessions(acme.id) == 0);
         CHECK(tx.session_by_hash("s1").has_value());
         CHECK_FALSE(tx.session_by_hash("p1").has_value());
         return {};

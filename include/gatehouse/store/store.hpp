@@ -121,6 +121,8 @@ class Transaction {
     virtual std::optional<core::Session> session_by_hash(std::string_view id_hash) = 0;
     virtual Status touch_session(RowId org_id, RowId session_id, UnixTime at) = 0;
     virtual Status delete_session(RowId org_id, RowId session_id) = 0;
+    // How many password sessions of the org are stored (what Require SSO would end).
+    virtual std::int64_t count_password_sessions(RowId org_id) = 0;
     // These return how many sessions were ended.
     virtual std::int64_t delete_member_sessions(RowId org_id, RowId member_id) = 0;
     virtual std::int64_t delete_password_sessions(RowId org_id) = 0;
