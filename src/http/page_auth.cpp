@@ -2,11 +2,13 @@
 
 #include "admin_auth.hpp"
 #include "cookies.hpp"
+#include "forms.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
+#include "request_context.hpp"
 
 namespace gatehouse::http {
 namespace {
@@ -65,6 +67,20 @@ std::optional<PageViewer> require_form_admin(const httplib::Request& req, httpli
         return std::nullopt;
     }
     return viewer;
+}
+
+httplib::Server::HandlerWithContentReader checked_page_form(
+    AppContext& app, std::function<void(PageForm&)> handler) {
+    return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
+                                                const httplib::ContentReader& reader) {
+        auto form = read_form(req, res, reader, app.max_body_bytes);
+        if (!form) return;
+        const core::Org& org = *current_request().org;
+        auto viewer = require_form_admin(req, res, app, org, *form);
+        if (!viewer) return;
+        PageForm call{req, res, org, *viewer, *form};
+        handler(call);
+    };
 }
 
 mstch::map page_chrome(const core::Org& org, const std::optional<PageViewer>& viewer,

@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <map>
 #include <mstch/mstch.hpp>
 #include <optional>
@@ -42,6 +43,21 @@ std::optional<PageViewer> require_page_admin(const httplib::Request& req, httpli
 std::optional<PageViewer> require_form_admin(const httplib::Request& req, httplib::Response& res,
                                              AppContext& app, const core::Org& org,
                                              const std::map<std::string, std::string>& form);
+
+// A settings form that has passed read_form and require_form_admin.
+struct PageForm {
+    const httplib::Request& req;
+    httplib::Response& res;
+    const core::Org& org;  // the org the path names
+    const PageViewer& viewer;
+    std::map<std::string, std::string>& form;
+};
+
+// Wraps the handler of a settings form POST: reads the form (at most app.max_body_bytes) and
+// runs require_form_admin; `handler` runs only when both pass, the request is answered
+// otherwise.
+httplib::Server::HandlerWithContentReader checked_page_form(AppContext& app,
+                                                            std::function<void(PageForm&)> handler);
 
 // The layout values of an org page: the org, the signed-in member and the navigation, with
 // `active` ("auth", "members", "audit-log", "home") marked. Pass it to render_page.

@@ -85,16 +85,10 @@ struct FormCall {
 using FormHandler = std::function<void(FormCall&)>;
 
 httplib::Server::HandlerWithContentReader checked_form(AppContext& app, FormHandler handler) {
-    return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
-                                                const httplib::ContentReader& reader) {
-        auto form = read_form(req, res, reader, app.max_body_bytes);
-        if (!form) return;
-        const core::Org& org = *current_request().org;
-        auto viewer = require_form_admin(req, res, app, org, *form);
-        if (!viewer) return;
-        FormCall call{app, req, res, org, *viewer, *form};
+    return checked_page_form(app, [&app, handler = std::move(handler)](PageForm& page) {
+        FormCall call{app, page.req, page.res, page.org, page.viewer, page.form};
         handler(call);
-    };
+    });
 }
 
 // The stored preset and mapping, kept when the IdP's metadata or endpoints are entered

@@ -53,30 +53,7 @@ void show_refusal(const httplib::Request& req, httplib::Response& res, AppContex
     send_members_page(req, res, app, org, viewer, status, state);
 }
 
-// What a form handler gets once the request has passed every check.
-struct FormCall {
-    const httplib::Request& req;
-    httplib::Response& res;
-    const core::Org& org;
-    const PageViewer& viewer;
-    Form& form;
-};
-
-using FormHandler = std::function<void(FormCall&)>;
-
-// Wraps a form handler in the checks every form of the page goes through.
-httplib::Server::HandlerWithContentReader checked_form(AppContext& app, FormHandler handler) {
-    return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
-                                                const httplib::ContentReader& reader) {
-        auto form = read_form(req, res, reader, app.max_body_bytes);
-        if (!form) return;
-        const core::Org& org = *current_request().org;
-        auto viewer = require_form_admin(req, res, app, org, *form);
-        if (!viewer) return;
-        FormCall call{req, res, org, *viewer, *form};
-        handler(call);
-    };
-}
+using FormCall = PageForm;
 
 void invite(AppContext& app, FormCall& call) {
     MembersPageState state;
@@ -162,17 +139,17 @@ void remove_team(AppContext& app, FormCall& call) {
 void register_member_forms(httplib::Server& http, AppContext& app) {
     // Registered before the member actions: "invite" and "teams" are not member ids.
     http.Post(R"(/settings/([^/]+)/members/invite)",
-              checked_form(app, [&app](FormCall& call) { invite(app, call); }));
+              checked_page_form(app, [&app](FormCall& call) { invite(app, call); }));
     http.Post(R"(/settings/([^/]+)/members/teams/([^/]+)/remove)",
-              checked_form(app, [&app](FormCall& call) { remove_team(app, call); }));
+              checked_page_form(app, [&app](FormCall& call) { remove_team(app, call); }));
     http.Post(R"(/settings/([^/]+)/members/([^/]+)/role)",
-              checked_form(app, [&app](FormCall& call) { change_role(app, call); }));
+              checked_page_form(app, [&app](FormCall& call) { change_role(app, call); }));
     http.Post(R"(/settings/([^/]+)/members/([^/]+)/deactivate)",
-              checked_form(app, [&app](FormCall& call) { set_active(app, call, false); }));
+              checked_page_form(app, [&app](FormCall& call) { set_active(app, call, false); }));
     http.Post(R"(/settings/([^/]+)/members/([^/]+)/reactivate)",
-              checked_form(app, [&app](FormCall& call) { set_active(app, call, true); }));
+              checked_page_form(app, [&app](FormCall& call) { set_active(app, call, true); }));
     http.Post(R"(/settings/([^/]+)/members/([^/]+)/remove)",
-              checked_form(app, [&app](FormCall& call) { remove_member(app, call); }));
+              checked_page_form(app, [&app](FormCall& call) { remove_member(app, call); }));
 }
 
 }  // namespace gatehouse::http

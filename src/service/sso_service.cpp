@@ -110,19 +110,8 @@ SsoResult<std::string> SsoService::begin_login(const core::Org& org, const std::
         return refuse(org, action,
                       fail("saml.sp_key_missing", "The gateway has no SP key and certificate."), {},
                       actor);
-    std::optional<core::SamlProvider> provider;
-    if (auto s = store_.read([&](store::Transaction& tx) -> Status {
-            provider = tx.saml_provider(org.id);
-            return {};
-        });
-        !s) {
-        return SsoFailure{s.error(), {}};
-    }
-    if (!provider) {
-        return SsoFailure{
-            fail("saml.not_configured", "Single sign-on is not configured for this organization."),
-            {}};
-    }
+    auto provider = configured_provider(org);
+    if (!provider) return SsoFailure{provider.error(), {}};
     const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
     const saml::AuthnRequest request =
         saml::build_authn_request(endpoints, provider->sso_url, clock_);
@@ -147,6 +136,19 @@ std::optional<std::string> SsoService::peek_pending_relay(const core::Org& org,
     return relay;
 }
 
+Result<core::SamlProvider> SsoService::configured_provider(const core::Org& org) {
+    std::optional<core::SamlProvider> provider;
+    const Status read = store_.read([&](store::Transaction& tx) -> Status {
+        provider = tx.saml_provider(org.id);
+        return {};
+    });
+    if (!read) return read.error();
+    if (!provider)
+        return fail("saml.not_configured",
+                    "Single sign-on is not configured for this organization.");
+    return std::move(*provider);
+}
+
 saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::UnixTime now) {
     const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
     saml::AcsExpectations expectations;
@@ -168,18 +170,8 @@ saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::U
 Result<SignIn> SsoService::attempt_login(const core::Org& org, std::string_view saml_response,
                                          std::string_view relay_state, std::string& subject) {
     if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
-    std::optional<core::SamlProvider> provider;
-    if (auto s = store_.read([&](store::Transaction& tx) -> Status {
-            provider = tx.saml_provider(org.id);
-            return {};
-        });
-        !s) {
-        return s.error();
-    }
-    if (!provider) {
-        return fail("saml.not_configured",
-                    "Single sign-on is not configured for this organization.");
-    }
+    auto provider = configured_provider(org);
+    if (!provider) return provider.error();
     const util::UnixTime now = clock_.now();
     const saml::AcsExpectations expectations = acs_expectations(org, now);
 
@@ -279,18 +271,8 @@ std::optional<Error> SsoService::check_test_response(const core::Org& org,
                                                      std::string_view saml_response,
                                                      TestReport& report) {
     if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
-    std::optional<core::SamlProvider> provider;
-    if (auto s = store_.read([&](store::Transaction& tx) -> Status {
-            provider = tx.saml_provider(org.id);
-            return {};
-        });
-        !s) {
-        return s.error();
-    }
-    if (!provider) {
-        return fail("saml.not_configured",
-                    "Single sign-on is not configured for this organization.");
-    }
+    auto provider = configured_provider(org);
+    if (!provider) return provider.error();
     const util::UnixTime now = clock_.now();
     auto validated =
         saml::validate_response(saml_response, *provider, acs_expectations(org, now), clock_);
@@ -370,11 +352,7 @@ LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session
             {{"method", core::SessionMethod::saml == ended->method ? "saml" : "password"}}));
     });
     if (ended->method != core::SessionMethod::saml || !sp_) return {landing_path(org)};
-    std::optional<core::SamlProvider> provider;
-    (void)store_.read([&](store::Transaction& tx) -> Status {
-        provider = tx.saml_provider(org.id);
-        return {};
-    });
+    auto provider = configured_provider(org);
     if (!provider || provider->slo_url.empty()) return {landing_path(org)};
     const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
     const auto request = saml::build_logout_request(
@@ -397,16 +375,8 @@ SsoResult<LogoutRedirect> SsoService::single_logout(
     if (!sp_)
         return refuse(org, action,
                       fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
-    std::optional<core::SamlProvider> provider;
-    (void)store_.read([&](store::Transaction& tx) -> Status {
-        provider = tx.saml_provider(org.id);
-        return {};
-    });
-    if (!provider) {
-        return refuse(
-            org, action,
-            fail("saml.not_configured", "Single sign-on is not configured for this organization."));
-    }
+    auto provider = configured_provider(org);
+    if (!provider) return refuse(org, action, provider.error());
     auto keys = saml::shared_trusted_keys_cache().keys_for(provider->certificates);
     if (!keys) return refuse(org, action, keys.error());
     const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);

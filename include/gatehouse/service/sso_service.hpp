@@ -128,6 +128,8 @@ class SsoService {
     const SsoSettings& settings() const { return settings_; }
 
   private:
+    // The org's IdP. Errors: the store's, "saml.not_configured" when there is none.
+    Result<core::SamlProvider> configured_provider(const core::Org& org);
     // Records a pending AuthnRequest with `stored_relay` and returns the signed redirect URL
     // carrying `relay_state`.
     SsoResult<std::string> begin_login(const core::Org& org, const std::string& action,
