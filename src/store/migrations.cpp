@@ -152,6 +152,30 @@ CREATE TABLE admin_keys (
 CREATE INDEX admin_keys_org ON admin_keys(org_id);
 ALTER TABLE saml_providers ADD COLUMN metadata_fetched_at INTEGER;
 )sql",
+    // 4: audit retention per org; pending requests bound to the browser that started them
+    // and capped per org (oldest first); a replay cache for LogoutRequests; password
+    // sign-in throttling that holds across processes sharing the store.
+    R"sql(
+ALTER TABLE orgs ADD COLUMN audit_retention_days INTEGER NOT NULL DEFAULT 400;
+ALTER TABLE authn_requests ADD COLUMN browser_hash BLOB;
+CREATE INDEX authn_requests_org_expires ON authn_requests(org_id, expires_at);
+CREATE TABLE seen_logout_requests (
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    request_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, request_id)
+) WITHOUT ROWID;
+CREATE INDEX seen_logout_requests_expires ON seen_logout_requests(expires_at);
+CREATE TABLE sign_in_throttle (
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    subject TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    PRIMARY KEY (org_id, subject)
+) WITHOUT ROWID;
+CREATE INDEX sign_in_throttle_window ON sign_in_throttle(window_start);
+CREATE INDEX audit_log_org_at ON audit_log(org_id, at);
+)sql",
 };
 
 int user_version(Connection& connection) {

@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kOrgColumns =
     "id, slug, name, default_role, require_sso, scim_enabled, jit_provisioning, "
-    "allow_idp_initiated, created_at";
+    "allow_idp_initiated, created_at, audit_retention_days";
 
 core::Org read_org(const Cursor& c) {
     core::Org org;
@@ -21,6 +21,7 @@ core::Org read_org(const Cursor& c) {
     org.jit_provisioning = c.boolean(6);
     org.allow_idp_initiated = c.boolean(7);
     org.created_at = c.integer(8);
+    org.audit_retention_days = static_cast<int>(c.integer(9));
     return org;
 }
 
@@ -38,7 +39,8 @@ Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
     try {
         db_.query(
                "INSERT INTO orgs (slug, name, default_role, require_sso, scim_enabled, "
-               "jit_provisioning, allow_idp_initiated, created_at) VALUES (?,?,?,?,?,?,?,?)")
+               "jit_provisioning, allow_idp_initiated, created_at, audit_retention_days) "
+               "VALUES (?,?,?,?,?,?,?,?,?)")
             .bind(org.slug)
             .bind(org.name)
             .bind(core::to_string(org.default_role))
@@ -47,6 +49,7 @@ Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
             .bind(org.jit_provisioning)
             .bind(org.allow_idp_initiated)
             .bind(org.created_at)
+            .bind(org.audit_retention_days)
             .run();
     } catch (const ConstraintError&) {
         return fail(kConflict, "An organization with the slug '" + org.slug + "' already exists.");
@@ -75,13 +78,14 @@ std::vector<core::Org> SqliteTransaction::list_orgs() {
 Status SqliteTransaction::update_org(const core::Org& org) {
     db_.query(
            "UPDATE orgs SET name = ?, default_role = ?, require_sso = ?, scim_enabled = ?, "
-           "jit_provisioning = ?, allow_idp_initiated = ? WHERE id = ?")
+           "jit_provisioning = ?, allow_idp_initiated = ?, audit_retention_days = ? WHERE id = ?")
         .bind(org.name)
         .bind(core::to_string(org.default_role))
         .bind(org.require_sso)
         .bind(org.scim_enabled)
         .bind(org.jit_provisioning)
         .bind(org.allow_idp_initiated)
+        .bind(org.audit_retention_days)
         .bind(org.id)
         .run();
     if (db_.changes() == 0) return fail(kNotFound, "The organization no longer exists.");
@@ -114,6 +118,8 @@ core::SamlProvider read_provider(const Cursor& c) {
     p.options.clock_skew_seconds = options.value("clock_skew_seconds", 180);
     p.options.allow_sha1 = options.value("allow_sha1", false);
     p.options.require_signed_assertion = options.value("require_signed_assertion", false);
+    p.options.require_aes_gcm = options.value("require_aes_gcm", false);
+    p.options.max_issue_age_seconds = options.value("max_issue_age_seconds", 300);
     p.updated_at = c.integer(9);
     p.metadata_fetched_at = c.optional_integer(10);
     return p;
@@ -145,7 +151,9 @@ Status SqliteTransaction::put_saml_provider(const core::SamlProvider& p) {
     const nlohmann::json options = {
         {"clock_skew_seconds", p.options.clock_skew_seconds},
         {"allow_sha1", p.options.allow_sha1},
-        {"require_signed_assertion", p.options.require_signed_assertion}};
+        {"require_signed_assertion", p.options.require_signed_assertion},
+        {"require_aes_gcm", p.options.require_aes_gcm},
+        {"max_issue_age_seconds", p.options.max_issue_age_seconds}};
     db_.query(
            "INSERT INTO saml_providers (org_id, idp_entity_id, sso_url, slo_url, certificates, "
            "metadata_url, preset, attribute_mapping, options, updated_at, metadata_fetched_at) "

@@ -44,8 +44,12 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     StoreFixture f;
     f.make_org("acme");
     f.db.reset();
-    // Turn the file back into a version-1 store: without what versions 2 and 3 add.
+    // Turn the file back into a version-1 store: without what versions 2 to 4 add.
     raw_exec(f.path,
+             "DROP INDEX audit_log_org_at; DROP TABLE sign_in_throttle; "
+             "DROP TABLE seen_logout_requests; DROP INDEX authn_requests_org_expires; "
+             "ALTER TABLE authn_requests DROP COLUMN browser_hash; "
+             "ALTER TABLE orgs DROP COLUMN audit_retention_days; "
              "DROP INDEX sessions_expires; DROP INDEX authn_requests_expires; "
              "DROP INDEX seen_assertions_expires; DROP TABLE admin_keys; "
              "ALTER TABLE saml_providers DROP COLUMN metadata_fetched_at; "
@@ -58,6 +62,9 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     CHECK(raw_count(f.path,
                     "SELECT count(*) FROM pragma_table_info('saml_providers') "
                     "WHERE name = 'metadata_fetched_at'") == 1);
+    CHECK(raw_count(f.path,
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'sign_in_throttle'") == 1);
+    CHECK(raw_count(f.path, "SELECT audit_retention_days FROM orgs WHERE slug = 'acme'") == 400);
     CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
 }
 

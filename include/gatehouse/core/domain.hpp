@@ -31,6 +31,8 @@ struct Org {
     bool scim_enabled = false;
     bool jit_provisioning = true;
     bool allow_idp_initiated = false;
+    // Audit entries older than this many days are purged by the maintenance sweep.
+    int audit_retention_days = 400;
     UnixTime created_at = 0;
 };
 
@@ -49,6 +51,11 @@ struct SamlOptions {
     int clock_skew_seconds = 180;
     bool allow_sha1 = false;
     bool require_signed_assertion = false;
+    // Refuse encrypted assertions that use AES-CBC: CBC gives no integrity, so with an
+    // unsigned Response it is a decryption-oracle surface. AES-GCM is authenticated.
+    bool require_aes_gcm = false;
+    // How old a Response or Assertion IssueInstant may be (clock skew added on top).
+    int max_issue_age_seconds = 300;
 };
 
 // The org's identity provider as configured by its admin.
