@@ -1,6 +1,9 @@
 // Validation of the logout messages an IdP sends to the SLS (declared in logout.hpp).
+#include <algorithm>
+
 #include "gatehouse/saml/logout.hpp"
 #include "gatehouse/saml/redirect_binding.hpp"
+#include "gatehouse/saml/references.hpp"
 #include "gatehouse/saml/xml.hpp"
 #include "gatehouse/util/encoding.hpp"
 
@@ -41,6 +44,9 @@ Result<VerifiedMessage> from_post(const std::map<std::string, std::string>& form
     }
     auto document = parse_untrusted_xml(*xml);
     if (!document) return document.error();
+    if (auto status = refuse_external_references(document->root()); !status) {
+        return status.error();
+    }
     // Checking the root's own signature (not any signature somewhere in the document) is
     // what makes the fields read below the fields that were signed.
     if (auto verified = verify_enveloped_signature(document->get(), document->root(), expected.keys,
@@ -56,7 +62,7 @@ Result<VerifiedMessage> from_post(const std::map<std::string, std::string>& form
 }
 
 // Checks shared by both messages: element, Version, ID, Issuer, Destination.
-Status check_envelope(const xmlNode* root, std::string_view element,
+Status check_envelope(const xmlNode* root, std::string_view element, bool destination_required,
                       const LogoutExpectations& expected) {
     if (!is_element(root, ns::protocol, element)) {
         return fail("saml.logout.unexpected_message",
@@ -78,34 +84,67 @@ Status check_envelope(const xmlNode* root, std::string_view element,
                                                        "\" is not the org's IdP \"" +
                                                        expected.idp_entity_id + "\".");
     }
-    // Destination is optional in a signed message (SAML core §3.2.1); when present it
-    // must name this SLS, or a message meant for another SP could be replayed here.
-    if (const auto destination = attribute(root, "Destination");
-        destination && *destination != expected.sls_url) {
+    // A message meant for another SP could be replayed here unless it names this SLS.
+    // SAML core §3.2.1 leaves Destination optional in a signed message; a LogoutRequest
+    // is nevertheless required to carry it, since the IdP signs the same request for every
+    // SP of the session and nothing else in it names the SP. A LogoutResponse answers a
+    // request this SP made, which already ties it here.
+    const auto destination = attribute(root, "Destination");
+    if (!destination && destination_required) {
+        return fail("saml.logout.destination_missing",
+                    "The " + std::string(element) + " does not name its Destination.");
+    }
+    if (destination && *destination != expected.sls_url) {
         return fail("saml.logout.destination_mismatch",
                     "The Destination \"" + *destination + "\" is not this SLS.");
     }
     return {};
 }
 
+// IssueInstant bounds how long a LogoutRequest stays acceptable even without NotOnOrAfter,
+// which is what lets a replay cache forget it eventually.
+Result<util::UnixTime> check_issue_instant(const xmlNode* root, const LogoutExpectations& expected,
+                                           util::UnixTime now) {
+    const auto text = attribute(root, "IssueInstant");
+    if (!text) return fail("saml.logout.issue_instant", "The LogoutRequest has no IssueInstant.");
+    const auto issued = util::parse_iso8601(*text);
+    if (!issued) {
+        return fail("saml.logout.issue_instant",
+                    "IssueInstant \"" + *text + "\" is not a valid time.");
+    }
+    if (*issued > now + expected.clock_skew_seconds) {
+        return fail("saml.logout.issue_instant",
+                    "The LogoutRequest was issued in the future, at " + *text + ".");
+    }
+    if (now - expected.clock_skew_seconds > *issued + expected.max_issue_age_seconds) {
+        return fail("saml.logout.issue_instant",
+                    "The LogoutRequest was issued at " + *text + ", more than " +
+                        std::to_string(expected.max_issue_age_seconds) + " seconds ago.");
+    }
+    return *issued;
+}
+
 Result<IncomingLogoutRequest> read_request(VerifiedMessage message,
                                            const LogoutExpectations& expected,
                                            const util::Clock& clock) {
     const xmlNode* root = message.document.root();
-    if (auto status = check_envelope(root, "LogoutRequest", expected); !status) {
+    if (auto status = check_envelope(root, "LogoutRequest", true, expected); !status) {
         return status.error();
     }
-    if (const auto not_on_or_after = attribute(root, "NotOnOrAfter")) {
-        const auto expires = util::parse_iso8601(*not_on_or_after);
-        if (!expires) {
+    const util::UnixTime now = clock.now();
+    std::optional<util::UnixTime> not_on_or_after;
+    if (const auto text = attribute(root, "NotOnOrAfter")) {
+        not_on_or_after = util::parse_iso8601(*text);
+        if (!not_on_or_after) {
             return fail("saml.logout.time_invalid",
-                        "NotOnOrAfter \"" + *not_on_or_after + "\" is not a valid time.");
+                        "NotOnOrAfter \"" + *text + "\" is not a valid time.");
         }
-        if (clock.now() - expected.clock_skew_seconds >= *expires) {
-            return fail("saml.logout.expired",
-                        "The LogoutRequest expired at " + *not_on_or_after + ".");
+        if (now - expected.clock_skew_seconds >= *not_on_or_after) {
+            return fail("saml.logout.expired", "The LogoutRequest expired at " + *text + ".");
         }
     }
+    auto issued = check_issue_instant(root, expected, now);
+    if (!issued) return issued.error();
     if (first_child_element(root, ns::assertion, "EncryptedID")) {
         return fail(
             "saml.logout.name_id_encrypted",
@@ -120,6 +159,15 @@ Result<IncomingLogoutRequest> read_request(VerifiedMessage message,
     request.id = *attribute(root, "ID");
     request.issuer = expected.idp_entity_id;
     request.name_id = element_text(name_ids.front());
+    request.issue_instant = *issued;
+    request.not_on_or_after = not_on_or_after;
+    // Accepted while now - skew < NotOnOrAfter and now - skew <= IssueInstant + max age.
+    request.replay_expires_at =
+        *issued + expected.max_issue_age_seconds + expected.clock_skew_seconds;
+    if (not_on_or_after) {
+        request.replay_expires_at =
+            std::min(request.replay_expires_at, *not_on_or_after + expected.clock_skew_seconds);
+    }
     for (const xmlNode* index : child_elements(root, ns::protocol, "SessionIndex")) {
         if (std::string text = element_text(index); !text.empty()) {
             request.session_indexes.push_back(std::move(text));
@@ -132,7 +180,7 @@ Result<IncomingLogoutRequest> read_request(VerifiedMessage message,
 Result<IncomingLogoutResponse> read_response(VerifiedMessage message,
                                              const LogoutExpectations& expected) {
     const xmlNode* root = message.document.root();
-    if (auto status = check_envelope(root, "LogoutResponse", expected); !status) {
+    if (auto status = check_envelope(root, "LogoutResponse", false, expected); !status) {
         return status.error();
     }
     const auto in_response_to = attribute(root, "InResponseTo");

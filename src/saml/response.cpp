@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gatehouse/saml/references.hpp"
 #include "gatehouse/saml/signature.hpp"
 #include "gatehouse/saml/trusted_keys_cache.hpp"
 #include "gatehouse/saml/xml.hpp"
@@ -24,6 +25,9 @@ struct TimeWindow {
 
     bool has_started(UnixTime not_before) const { return now + skew >= not_before; }
     bool has_ended(UnixTime not_on_or_after) const { return now - skew >= not_on_or_after; }
+    bool is_older_than(UnixTime instant, UnixTime max_age) const {
+        return now - skew > instant + max_age;
+    }
 };
 
 Result<OptionalTime> time_attribute(const xmlNode* element, std::string_view name) {
@@ -43,6 +47,65 @@ Status check_response_element(const xmlNode* response) {
     }
     if (attribute(response, "Version") != "2.0") {
         return fail("saml.response.version", "The Response is not SAML version 2.0.");
+    }
+    // The ID is schema-required; the audit log and the replay checks name messages by it.
+    if (attribute(response, "ID").value_or("").empty()) {
+        return fail("saml.response.id_missing", "The Response has no ID.");
+    }
+    return {};
+}
+
+// SAML core §3.2.2 and §3.3.3: a Response holds saml:Issuer?, ds:Signature?,
+// samlp:Extensions?, samlp:Status, then assertions, in that order. Anything else (an
+// element of another namespace, a second Status, a Signature after the Status) is a
+// message no conforming IdP wrote, and an unexpected place for a verifier and a reader
+// to disagree about.
+Status check_response_children(const xmlNode* response) {
+    enum Slot { issuer, signature, extensions, status, assertions };
+    int reached = -1;
+    for (const xmlNode* child : element_children(response)) {
+        int slot = -1;
+        if (is_element(child, ns::assertion, "Issuer")) slot = issuer;
+        if (is_element(child, ns::xmldsig, "Signature")) slot = signature;
+        if (is_element(child, ns::protocol, "Extensions")) slot = extensions;
+        if (is_element(child, ns::protocol, "Status")) slot = status;
+        if (is_element(child, ns::assertion, "Assertion") ||
+            is_element(child, ns::assertion, "EncryptedAssertion")) {
+            slot = assertions;
+        }
+        if (slot < 0 || slot < reached || (slot == reached && slot != assertions)) {
+            return fail("saml.response.unexpected_element",
+                        "The Response carries " + qualified_name(child) +
+                            " where the SAML schema does not allow it.");
+        }
+        reached = slot;
+    }
+    if (reached < status) {
+        return fail("saml.response.unexpected_element", "The Response has no Status.");
+    }
+    return {};
+}
+
+// IssueInstant is schema-required on Response and Assertion. One from the future (beyond
+// the skew) comes from a clock that cannot be trusted; one older than max_age (plus the
+// skew) is a message kept for later, whatever its other validity windows say.
+Status check_issue_instant(const xmlNode* element, const std::string& code, const std::string& what,
+                           const TimeWindow& time, UnixTime max_age) {
+    const auto text = attribute(element, "IssueInstant");
+    if (!text) return fail(code, "The " + what + " has no IssueInstant.");
+    const auto issued = util::parse_iso8601(*text);
+    if (!issued) {
+        return fail(code,
+                    "The " + what + " IssueInstant \"" + *text + "\" is not a valid xs:dateTime.");
+    }
+    if (!time.has_started(*issued)) {
+        return fail(code, "The " + what + " was issued in the future, at " +
+                              util::format_iso8601(*issued) + " (clock skew allowed).");
+    }
+    if (time.is_older_than(*issued, max_age)) {
+        return fail(code, "The " + what + " was issued at " + util::format_iso8601(*issued) +
+                              ", more than " + std::to_string(max_age) +
+                              " seconds ago (clock skew allowed).");
     }
     return {};
 }
@@ -111,18 +174,22 @@ Result<xmlNode*> sole_assertion_child(const xmlNode* response) {
     return found;
 }
 
-Result<xmlNode*> plaintext_assertion(xmlDoc* doc, xmlNode* found, EVP_PKEY* key) {
+Result<xmlNode*> plaintext_assertion(xmlDoc* doc, xmlNode* found, EVP_PKEY* key,
+                                     const DecryptionPolicy& policy) {
     if (is_element(found, ns::assertion, "Assertion")) return found;
     if (key == nullptr) {
         return fail("saml.assertion.encrypted",
                     "The assertion is encrypted but no SP decryption key is configured.");
     }
-    auto assertion = decrypt_assertion(found, key);
+    auto assertion = decrypt_assertion(found, key, policy);
     if (!assertion) return assertion.error();
     if (descendant_elements(xmlDocGetRootElement(doc), ns::assertion, "Assertion").size() != 1) {
         return fail("saml.assertion.count",
                     "The encrypted assertion hides more than one assertion.");
     }
+    // The plaintext was not there when the message was first scanned, and its signature
+    // is verified next.
+    if (auto status = refuse_external_references(*assertion); !status) return status.error();
     return assertion;
 }
 
@@ -148,6 +215,11 @@ Status check_assertion_header(const xmlNode* assertion, const core::SamlProvider
     if (attribute(assertion, "Version") != "2.0") {
         return fail("saml.assertion.version", "The Assertion is not SAML version 2.0.");
     }
+    // The replay cache remembers assertions by ID: one without an ID could never be told
+    // from the next.
+    if (attribute(assertion, "ID").value_or("").empty()) {
+        return fail("saml.assertion.id_missing", "The Assertion has no ID.");
+    }
     const xmlNode* issuer = first_child_element(assertion, ns::assertion, "Issuer");
     if (issuer == nullptr) {
         return fail("saml.assertion.issuer_missing", "The Assertion has no Issuer.");
@@ -157,6 +229,35 @@ Status check_assertion_header(const xmlNode* assertion, const core::SamlProvider
                     "The Assertion Issuer \"" + element_text(issuer) + "\" is not the IdP \"" +
                         provider.idp_entity_id + "\".");
     }
+    return {};
+}
+
+// Core §2.4.1: a Subject names its principal with one identifier. Two NameIDs (or a NameID
+// beside a BaseID or EncryptedID) leave open which one is meant, and different readers
+// of the same message would pick different ones.
+Status read_name_id(const xmlNode* assertion, ValidatedAssertion& out) {
+    const auto subjects = child_elements(assertion, ns::assertion, "Subject");
+    if (subjects.empty()) {
+        return fail("saml.assertion.subject_missing", "The Assertion has no Subject.");
+    }
+    if (subjects.size() > 1) {
+        return fail("saml.assertion.subject_ambiguous",
+                    "The Assertion carries more than one Subject.");
+    }
+    const auto name_ids = child_elements(subjects.front(), ns::assertion, "NameID");
+    const std::size_t identifiers =
+        name_ids.size() + child_elements(subjects.front(), ns::assertion, "BaseID").size() +
+        child_elements(subjects.front(), ns::assertion, "EncryptedID").size();
+    if (identifiers > 1) {
+        return fail("saml.assertion.subject_ambiguous",
+                    "The Subject names its principal " + std::to_string(identifiers) +
+                        " times; exactly one NameID is required.");
+    }
+    if (name_ids.empty() || element_text(name_ids.front()).empty()) {
+        return fail("saml.assertion.subject_missing", "The Assertion has no NameID.");
+    }
+    out.name_id = element_text(name_ids.front());
+    out.name_id_format = attribute(name_ids.front(), "Format").value_or("");
     return {};
 }
 
@@ -320,6 +421,9 @@ Result<ValidatedAssertion> validate_response(std::string_view saml_response_base
     if (!parsed) return parsed.error();
     xmlDoc* doc = parsed->get();
     xmlNode* response = parsed->root();
+    // First of all, before anything could hand the tree to xmlsec: an anonymous, unsigned
+    // Response is decrypted before any signature is checked.
+    if (auto s = refuse_external_references(response); !s) return s.error();
     const TimeWindow time{clock.now(), provider.options.clock_skew_seconds};
     const SignaturePolicy policy{provider.options.allow_sha1};
 
@@ -329,6 +433,7 @@ Result<ValidatedAssertion> validate_response(std::string_view saml_response_base
     if (auto s = check_status(response); !s) return s.error();
     auto found = sole_assertion_child(response);
     if (!found) return found.error();
+    if (auto s = check_response_children(response); !s) return s.error();
 
     // Parsing the certificates costs about as much as verifying a signature; the cache
     // keys them by their bytes, so a changed certificate takes effect on the next Response.
@@ -337,7 +442,8 @@ Result<ValidatedAssertion> validate_response(std::string_view saml_response_base
     // The Response signature covers the ciphertext of an encrypted assertion, so it is
     // checked before decryption changes the tree.
     if (auto s = verify_response_signature(doc, response, *keys, policy); !s) return s.error();
-    auto assertion = plaintext_assertion(doc, *found, expectations.decryption_key);
+    auto assertion = plaintext_assertion(doc, *found, expectations.decryption_key,
+                                         DecryptionPolicy{provider.options.require_aes_gcm});
     if (!assertion) return assertion.error();
     if (auto s = verify_assertion_signature(doc, response, *assertion, provider, *keys, policy);
         !s) {
@@ -352,13 +458,8 @@ Result<ValidatedAssertion> validate_response(std::string_view saml_response_base
     if (auto s = check_assertion_header(*assertion, provider); !s) return s.error();
     out.issuer = provider.idp_entity_id;
 
+    if (auto s = read_name_id(*assertion, out); !s) return s.error();
     const xmlNode* subject = first_child_element(*assertion, ns::assertion, "Subject");
-    const xmlNode* name_id = first_child_element(subject, ns::assertion, "NameID");
-    out.name_id = element_text(name_id);
-    if (out.name_id.empty()) {
-        return fail("saml.assertion.subject_missing", "The Assertion has no NameID.");
-    }
-    out.name_id_format = attribute(name_id, "Format").value_or("");
     auto confirmed_until =
         check_bearer_confirmation(subject, out.in_response_to, expectations.acs_url, time);
     if (!confirmed_until) return confirmed_until.error();
@@ -366,6 +467,19 @@ Result<ValidatedAssertion> validate_response(std::string_view saml_response_base
     if (!conditions_until) return conditions_until.error();
     out.replay_expires_at =
         std::max(*confirmed_until, conditions_until->value_or(*confirmed_until)) + time.skew;
+    // After the validity windows, so that a stale message is reported by the window that
+    // ended first rather than by its age.
+    const UnixTime max_age = provider.options.max_issue_age_seconds;
+    if (auto s =
+            check_issue_instant(response, "saml.response.issue_instant", "Response", time, max_age);
+        !s) {
+        return s.error();
+    }
+    if (auto s = check_issue_instant(*assertion, "saml.assertion.issue_instant", "Assertion", time,
+                                     max_age);
+        !s) {
+        return s.error();
+    }
 
     if (auto s = read_authn_statement(*assertion, time, out); !s) return s.error();
     out.attributes = read_attributes(*assertion);

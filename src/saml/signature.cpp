@@ -257,7 +257,16 @@ std::unique_ptr<xmlSecDSigCtx, DSigCtxFree> restricted_context(const SignaturePo
     std::unique_ptr<xmlSecDSigCtx, DSigCtxFree> ctx(xmlSecDSigCtxCreate(nullptr));
     if (!ctx) throw std::bad_alloc();
     ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+    // Nothing a signature names may be read from outside the document: References resolve
+    // to "#id" only (every Reference context copies transformCtx's setting), and KeyInfo,
+    // which is never read because signKey is set, could not follow a RetrievalMethod or
+    // open an EncryptedKey even if it were. refuse_external_references already refused
+    // such elements; this holds for any caller that skipped it.
     ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    ctx->transformCtx.enabledUris = xmlSecTransformUriTypeSameDocument;
+    ctx->keyInfoReadCtx.retrievalMethodCtx.enabledUris = xmlSecTransformUriTypeNone;
+    ctx->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
+    ctx->keyInfoReadCtx.maxEncryptedKeyLevel = 0;
     std::vector<xmlSecTransformId> signature_transforms{
         xmlSecTransformExclC14NId,   xmlSecTransformRsaSha256Id,   xmlSecTransformRsaSha384Id,
         xmlSecTransformRsaSha512Id,  xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id,

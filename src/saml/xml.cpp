@@ -34,12 +34,29 @@ std::string take_string(xmlChar* text) {
 // Errors are reported through the Result, not printed on the server's standard error.
 void ignore_structured_error(void*, xmlError*) {}
 
+// What the SAX callbacks below saw before they stopped the parser.
+struct Refusals {
+    bool doctype = false;
+    bool processing_instruction = false;
+};
+
+Refusals& refusals_of(void* user_data) {
+    return *static_cast<Refusals*>(static_cast<xmlParserCtxt*>(user_data)->_private);
+}
+
 // Stops the parser the moment a DOCTYPE starts, before its internal subset (where entity
 // declarations live) is read at all.
 void refuse_doctype(void* user_data, const xmlChar*, const xmlChar*, const xmlChar*) {
-    auto* ctxt = static_cast<xmlParserCtxt*>(user_data);
-    *static_cast<bool*>(ctxt->_private) = true;
-    xmlStopParser(ctxt);
+    refusals_of(user_data).doctype = true;
+    xmlStopParser(static_cast<xmlParserCtxt*>(user_data));
+}
+
+// SAML never carries processing instructions; an xml-stylesheet one is an instruction to
+// whatever renders the document next (the check report, an admin's browser) to fetch and
+// run something. The XML declaration is not a processing instruction and never gets here.
+void refuse_processing_instruction(void* user_data, const xmlChar*, const xmlChar*) {
+    refusals_of(user_data).processing_instruction = true;
+    xmlStopParser(static_cast<xmlParserCtxt*>(user_data));
 }
 
 bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -56,10 +73,11 @@ Result<XmlDocument> parse_untrusted_xml(std::string_view bytes, std::size_t max_
 
     ParserCtxtPtr ctxt(xmlNewParserCtxt());
     if (!ctxt) throw std::bad_alloc();
-    bool saw_doctype = false;
-    ctxt->_private = &saw_doctype;
+    Refusals refusals;
+    ctxt->_private = &refusals;
     ctxt->userData = ctxt.get();
     ctxt->sax->internalSubset = refuse_doctype;
+    ctxt->sax->processingInstruction = refuse_processing_instruction;
     ctxt->sax->serror = ignore_structured_error;
 
     // No DTD loading, no entity substitution, no network: the defaults of this option
@@ -67,8 +85,12 @@ Result<XmlDocument> parse_untrusted_xml(std::string_view bytes, std::size_t max_
     const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
     XmlDocPtr doc(xmlCtxtReadMemory(ctxt.get(), bytes.data(), static_cast<int>(bytes.size()),
                                     nullptr, nullptr, options));
-    if (saw_doctype || (doc && (doc->intSubset != nullptr || doc->extSubset != nullptr))) {
+    if (refusals.doctype || (doc && (doc->intSubset != nullptr || doc->extSubset != nullptr))) {
         return fail("xml.dtd", "The XML document declares a DOCTYPE, which is not allowed.");
+    }
+    if (refusals.processing_instruction) {
+        return fail("xml.processing_instruction",
+                    "The XML document carries a processing instruction, which is not allowed.");
     }
     if (!doc || ctxt->wellFormed == 0) {
         const xmlError* error = xmlCtxtGetLastError(ctxt.get());
@@ -171,6 +193,15 @@ std::optional<std::string> attribute_ns(const xmlNode* element, std::string_view
                                   reinterpret_cast<const xmlChar*>(uri.c_str()));
     if (value == nullptr) return std::nullopt;
     return take_string(value);
+}
+
+std::string qualified_name(const xmlNode* element) {
+    std::string name;
+    if (element->ns != nullptr && element->ns->prefix != nullptr) {
+        name = reinterpret_cast<const char*>(element->ns->prefix);
+        name += ':';
+    }
+    return name + reinterpret_cast<const char*>(element->name);
 }
 
 std::string serialize(const xmlDoc* doc) {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <string>
 
 using namespace gatehouse;
 using Outcome = saml::CheckLine::Outcome;
@@ -55,8 +56,10 @@ TEST_CASE("check_report marks decoding and parsing passed once validation went p
     const Error error = fail("saml.assertion.audience_mismatch", "Wrong audience.");
     const auto lines = saml::check_report(&error);
     CHECK(lines[line_titled(lines, "encoding and size")].outcome == Outcome::passed);
-    CHECK(lines[line_titled(lines, "XML parsed safely (no DTD, entities, PIs, xml:id)")].outcome ==
-          Outcome::passed);
+    CHECK(
+        lines[line_titled(lines,
+                          "XML parsed safely (no DTD, entities, PIs, xml:id, external references)")]
+            .outcome == Outcome::passed);
     CHECK(count(lines, Outcome::passed) == 2);
 }
 
@@ -94,6 +97,33 @@ TEST_CASE("check_report files a code under its longest matching prefix") {
     CHECK(lines[line_titled(lines, "signed element is the one read")].outcome == Outcome::failed);
     CHECK(lines[line_titled(lines, "status, destination, issuer, subject, time window, audience")]
               .outcome == Outcome::not_run);
+}
+
+TEST_CASE("check_report files an external reference with the safe parsing of the XML") {
+    const Error error = fail("saml.reference.external", "The message carries a CipherReference.");
+    const auto lines = saml::check_report(&error);
+    CHECK(lines[1].outcome == Outcome::failed);
+    CHECK(lines[1].code == "saml.reference.external");
+}
+
+TEST_CASE("check_report files the new shape and time codes under their rules") {
+    const auto rule_of = [](const std::string& code) {
+        const Error error = fail(code, "Refused.");
+        const auto lines = saml::check_report(&error);
+        for (const auto& line : lines) {
+            if (line.outcome == Outcome::failed) return line.title;
+        }
+        return std::string("none");
+    };
+    const std::string shape = "shape: one Response, exactly one Assertion";
+    const std::string checks = "status, destination, issuer, subject, time window, audience";
+    CHECK(rule_of("saml.response.id_missing") == shape);
+    CHECK(rule_of("saml.response.unexpected_element") == shape);
+    CHECK(rule_of("saml.assertion.id_missing") == shape);
+    CHECK(rule_of("saml.response.issue_instant") == checks);
+    CHECK(rule_of("saml.assertion.issue_instant") == checks);
+    CHECK(rule_of("saml.assertion.subject_ambiguous") == checks);
+    CHECK(rule_of("saml.assertion.encrypted_cbc") == "encrypted assertion decrypted");
 }
 
 TEST_CASE("check_report marks every rule above a replay passed and the mapping not run") {

@@ -39,6 +39,7 @@ struct LogoutRequestSpec {
     std::string version = "2.0";
     std::optional<std::string> issuer = shared_test_idp().entity_id();
     std::optional<std::string> destination = acme().sls_url;
+    std::optional<std::string> issue_instant = "2026-11-23T08:44:00Z";  // kNow - 60
     std::optional<std::string> not_on_or_after;
     std::optional<std::string> name_id = "alice@example.com";
     bool encrypted_id = false;
@@ -49,7 +50,8 @@ std::string request_xml(const LogoutRequestSpec& spec) {
     std::string xml =
         "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
         "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" Version=\"" +
-        spec.version + "\" IssueInstant=\"2026-11-23T08:44:00Z\"";
+        spec.version + "\"";
+    if (spec.issue_instant) xml += " IssueInstant=\"" + *spec.issue_instant + "\"";
     if (spec.id) xml += " ID=\"" + *spec.id + "\"";
     if (spec.destination) xml += " Destination=\"" + *spec.destination + "\"";
     if (spec.not_on_or_after) xml += " NotOnOrAfter=\"" + *spec.not_on_or_after + "\"";
@@ -228,13 +230,88 @@ TEST_CASE("an IdP LogoutRequest from another issuer, or none, is refused") {
     CHECK(request_error(none) == "saml.logout.issuer_missing");
 }
 
-TEST_CASE("an IdP LogoutRequest for another Destination is refused, and one without is accepted") {
+TEST_CASE("an IdP LogoutRequest for another Destination is refused") {
     LogoutRequestSpec elsewhere;
     elsewhere.destination = "https://gh.example.com/saml/sls/other-org/";
     CHECK(request_error(elsewhere) == "saml.logout.destination_mismatch");
+}
+
+TEST_CASE("LogoutRequest: require Destination over the Redirect binding") {
     LogoutRequestSpec none;
     none.destination.reset();
-    CHECK(parse_redirect(none).ok());
+    CHECK(request_error(none) == "saml.logout.destination_missing");
+}
+
+TEST_CASE("LogoutRequest: require Destination over the POST binding") {
+    LogoutRequestSpec none;
+    none.destination.reset();
+    util::FixedClock clock(kNow);
+    auto request = parse_logout_request_post(
+        idp_form("SAMLRequest", request_xml(none), "_idp-logout-1"), expectations(), clock);
+    REQUIRE_FALSE(request.ok());
+    CHECK(request.error().code == "saml.logout.destination_missing");
+}
+
+TEST_CASE("a LogoutResponse without a Destination is still accepted: it answers the SP's request") {
+    auto response =
+        parse_logout_response_redirect(idp_query("SAMLResponse", response_xml({})), expectations());
+    CHECK(response.ok());
+}
+
+TEST_CASE("an IdP LogoutRequest issued in the future beyond the skew is refused") {
+    LogoutRequestSpec later;
+    later.issue_instant = util::format_iso8601(kNow + 181);
+    CHECK(request_error(later) == "saml.logout.issue_instant");
+    LogoutRequestSpec within;
+    within.issue_instant = util::format_iso8601(kNow + 180);
+    CHECK(parse_redirect(within).ok());
+}
+
+TEST_CASE("an IdP LogoutRequest issued longer ago than the maximum age plus skew is refused") {
+    LogoutRequestSpec stale;
+    stale.issue_instant = util::format_iso8601(kNow - 300 - 180 - 1);
+    CHECK(request_error(stale) == "saml.logout.issue_instant");
+    LogoutRequestSpec within;
+    within.issue_instant = util::format_iso8601(kNow - 300 - 180);
+    CHECK(parse_redirect(within).ok());
+}
+
+TEST_CASE("an IdP LogoutRequest without a readable IssueInstant is refused") {
+    LogoutRequestSpec none;
+    none.issue_instant.reset();
+    CHECK(request_error(none) == "saml.logout.issue_instant");
+    LogoutRequestSpec garbled;
+    garbled.issue_instant = "soon";
+    CHECK(request_error(garbled) == "saml.logout.issue_instant");
+}
+
+TEST_CASE("a validated LogoutRequest says until when its ID must be remembered") {
+    // Without NotOnOrAfter, the request stays acceptable until IssueInstant + max age + skew.
+    auto open = parse_redirect({});
+    REQUIRE(open.ok());
+    CHECK(open->id == "_idp-logout-1");
+    CHECK(open->issue_instant == kNow - 60);
+    CHECK_FALSE(open->not_on_or_after.has_value());
+    CHECK(open->replay_expires_at == kNow - 60 + 300 + 180);
+    // An earlier NotOnOrAfter ends it sooner.
+    LogoutRequestSpec bounded;
+    bounded.not_on_or_after = util::format_iso8601(kNow + 30);
+    auto closing = parse_redirect(bounded);
+    REQUIRE(closing.ok());
+    CHECK(closing->not_on_or_after == kNow + 30);
+    CHECK(closing->replay_expires_at == kNow + 30 + 180);
+}
+
+TEST_CASE("a LogoutRequest is refused one second after its replay_expires_at, never before") {
+    for (const auto& not_on_or_after :
+         {std::optional<std::string>{}, std::optional<std::string>(util::format_iso8601(kNow))}) {
+        LogoutRequestSpec spec;
+        spec.not_on_or_after = not_on_or_after;
+        auto request = parse_redirect(spec);
+        REQUIRE(request.ok());
+        CHECK(parse_redirect(spec, request->replay_expires_at - 1).ok());
+        CHECK_FALSE(parse_redirect(spec, request->replay_expires_at + 1).ok());
+    }
 }
 
 TEST_CASE("an IdP LogoutRequest past NotOnOrAfter plus the skew is refused, within it accepted") {

@@ -57,7 +57,9 @@ TEST_CASE("hostile: a SAMLResponse that is not base64 is refused") {
 }
 
 TEST_CASE("hostile: base64 of binary garbage is refused as malformed XML") {
-    const std::string garbage("\x89PNG\r\n\x1a\n\x00\x01\xfe\xff garbage", 22);
+    // sizeof - 1: the bytes of the literal, its embedded NUL included, without the final one.
+    constexpr char kGarbage[] = "\x89PNG\r\n\x1a\n\x00\x01\xfe\xff garbage";
+    const std::string garbage(kGarbage, sizeof kGarbage - 1);
     CHECK(code_of(validate_form_field(util::base64_encode(garbage))) == "xml.malformed");
 }
 

@@ -67,6 +67,24 @@ TEST_CASE("parse_untrusted_xml treats an undeclared entity reference as malforme
     CHECK(error_code_of("<a>&undeclared;</a>") == "xml.malformed");
 }
 
+TEST_CASE("parse_untrusted_xml refuses a processing instruction before the document element") {
+    CHECK(error_code_of("<?xml-stylesheet type=\"text/xsl\" href=\"http://127.0.0.1:9/x\"?><a/>") ==
+          "xml.processing_instruction");
+}
+
+TEST_CASE("parse_untrusted_xml refuses a processing instruction inside the document element") {
+    CHECK(error_code_of(assertion_with_name_id("alice@example.com<?evil .evil.test?>")) ==
+          "xml.processing_instruction");
+}
+
+TEST_CASE("parse_untrusted_xml refuses a processing instruction after the document element") {
+    CHECK(error_code_of("<a/><?evil?>") == "xml.processing_instruction");
+}
+
+TEST_CASE("parse_untrusted_xml accepts an XML declaration, which is not a processing instruction") {
+    CHECK(error_code_of("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a/>") == "ok");
+}
+
 TEST_CASE("element_text joins the text around a comment instead of stopping at it") {
     auto doc = parse_untrusted_xml(assertion_with_name_id("alice@example.com<!---->.evil.test"));
     REQUIRE(doc.ok());

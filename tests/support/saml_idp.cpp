@@ -420,6 +420,45 @@ std::string build_response_xml(const ResponseSpec& spec) {
 }  // namespace gatehouse::testing
 
 namespace gatehouse::testing {
+namespace {
+
+// A ds:KeyInfo around `content`, or nothing when there is none.
+std::string key_info_element(const std::string& content) {
+    if (content.empty()) return {};
+    return "<ds:KeyInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">" + content +
+           "</ds:KeyInfo>";
+}
+
+std::string retrieval_method(const std::string& uri, std::string_view type) {
+    if (uri.empty()) return {};
+    return "<ds:RetrievalMethod xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" URI=\"" +
+           escape(uri) + "\" Type=\"" + std::string(type) + "\"/>";
+}
+
+// xenc:CipherData holding either a CipherReference to `reference` or, when that is empty,
+// the base64 of what `bytes` returns.
+template <typename Bytes>
+std::string cipher_data(const std::string& reference, Bytes bytes) {
+    const std::string inner =
+        reference.empty()
+            ? "<xenc:CipherValue>" + util::base64_encode(bytes()) + "</xenc:CipherValue>"
+            : "<xenc:CipherReference URI=\"" + escape(reference) + "\"/>";
+    return "<xenc:CipherData>" + inner + "</xenc:CipherData>";
+}
+
+std::string reference_list(const EncryptionOptions& options) {
+    std::string references;
+    if (!options.data_reference.empty()) {
+        references += "<xenc:DataReference URI=\"" + escape(options.data_reference) + "\"/>";
+    }
+    if (!options.key_reference.empty()) {
+        references += "<xenc:KeyReference URI=\"" + escape(options.key_reference) + "\"/>";
+    }
+    if (references.empty()) return {};
+    return "<xenc:ReferenceList>" + references + "</xenc:ReferenceList>";
+}
+
+}  // namespace
 
 std::string encrypt_assertion(std::string_view response_xml, std::string_view sp_certificate_pem,
                               const EncryptionOptions& options) {
@@ -436,22 +475,23 @@ std::string encrypt_assertion(std::string_view response_xml, std::string_view sp
     const std::string encrypted_key =
         "<xenc:EncryptedKey xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\">"
         "<xenc:EncryptionMethod Algorithm=\"" +
-        options.key_transport +
-        "\"/>"
-        "<xenc:CipherData><xenc:CipherValue>" +
-        util::base64_encode(wrap_key(options.key_transport, sp_certificate_pem, key)) +
-        "</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey>";
-    const std::string key_info =
-        options.key_beside_data ? std::string{}
-                                : "<ds:KeyInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">" +
-                                      encrypted_key + "</ds:KeyInfo>";
+        options.key_transport + "\"/>" +
+        key_info_element(retrieval_method(options.key_retrieval_method,
+                                          "http://www.w3.org/2000/09/xmldsig#RSAKeyValue")) +
+        cipher_data(options.key_cipher_reference,
+                    [&] { return wrap_key(options.key_transport, sp_certificate_pem, key); }) +
+        reference_list(options) + "</xenc:EncryptedKey>";
     const std::string encrypted_data =
         "<xenc:EncryptedData xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\""
         " Type=\"http://www.w3.org/2001/04/xmlenc#Element\">"
         "<xenc:EncryptionMethod Algorithm=\"" +
-        options.content_algorithm + "\"/>" + key_info + "<xenc:CipherData><xenc:CipherValue>" +
-        util::base64_encode(encrypt_content(options.content_algorithm, key, plaintext)) +
-        "</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData>";
+        options.content_algorithm + "\"/>" +
+        key_info_element(retrieval_method(options.data_retrieval_method,
+                                          "http://www.w3.org/2001/04/xmlenc#EncryptedKey") +
+                         (options.key_beside_data ? std::string{} : encrypted_key)) +
+        cipher_data(options.data_cipher_reference,
+                    [&] { return encrypt_content(options.content_algorithm, key, plaintext); }) +
+        "</xenc:EncryptedData>";
     return std::string(response_xml.substr(0, begin)) + "<saml:EncryptedAssertion>" +
            encrypted_data + (options.key_beside_data ? encrypted_key : std::string{}) +
            "</saml:EncryptedAssertion>" + std::string(response_xml.substr(end + close_tag.size()));

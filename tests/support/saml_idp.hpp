@@ -108,13 +108,22 @@ struct EncryptionOptions {
     std::string content_algorithm = "http://www.w3.org/2001/04/xmlenc#aes128-cbc";
     std::string key_transport = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
     bool key_beside_data = false;  // EncryptedKey next to EncryptedData, not in its KeyInfo
+    // Hostile shapes, for tests of what an SP must never dereference. Each, when not empty,
+    // is the URI that the element named points at.
+    std::string key_cipher_reference;   // xenc:CipherReference instead of the wrapped key
+    std::string data_cipher_reference;  // xenc:CipherReference instead of the ciphertext
+    std::string data_retrieval_method;  // ds:RetrievalMethod in the EncryptedData's KeyInfo
+    std::string key_retrieval_method;   // ds:RetrievalMethod in a KeyInfo of the EncryptedKey
+    std::string data_reference;         // xenc:DataReference in the EncryptedKey's ReferenceList
+    std::string key_reference;          // xenc:KeyReference in the EncryptedKey's ReferenceList
 };
 
 // Replaces the saml:Assertion element of `response_xml` (as build_response_xml or
 // TestIdp::sign wrote it) by a saml:EncryptedAssertion readable with the private key of
 // `sp_certificate_pem`. Supports aes128-cbc, aes256-cbc and aes128/256-gcm content
-// encryption and rsa-oaep-mgf1p or rsa-1_5 key transport. Throws std::runtime_error on
-// failure.
+// encryption and rsa-oaep-mgf1p or rsa-1_5 key transport, and the hostile references of
+// EncryptionOptions (the real wrapped key or ciphertext is left out where a
+// CipherReference takes its place). Throws std::runtime_error on failure.
 std::string encrypt_assertion(std::string_view response_xml, std::string_view sp_certificate_pem,
                               const EncryptionOptions& options = {});
 

@@ -43,11 +43,15 @@ LogoutMessage build_logout_response(const SpEndpoints& sp, std::string_view idp_
 
 // What an incoming logout message must satisfy: the org's IdP and its trusted keys.
 struct LogoutExpectations {
-    std::string sls_url;        // a present Destination must equal it
+    // A LogoutRequest's Destination must equal it; a LogoutResponse's, when present.
+    std::string sls_url;
     std::string idp_entity_id;  // Issuer must equal it
     TrustedKeys keys;
     SignaturePolicy policy;
     int clock_skew_seconds = 180;
+    // How old a LogoutRequest's IssueInstant may be, the skew added on top
+    // (core::SamlOptions::max_issue_age_seconds).
+    int max_issue_age_seconds = 300;
 };
 
 // A LogoutRequest from the IdP that passed every check.
@@ -57,6 +61,13 @@ struct IncomingLogoutRequest {
     std::string name_id;
     std::vector<std::string> session_indexes;  // empty: every session of name_id
     std::optional<std::string> relay_state;    // return it unchanged with the response
+    util::UnixTime issue_instant = 0;
+    std::optional<util::UnixTime> not_on_or_after;  // as sent; nullopt when absent
+    // The last instant at which this request could still be accepted (the earlier of
+    // NotOnOrAfter and IssueInstant + max_issue_age_seconds, skew added). Replay
+    // detection needs the store, which this layer does not have: the caller must remember
+    // `id` until then and refuse it if it comes again.
+    util::UnixTime replay_expires_at = 0;
 };
 
 // The IdP's answer to the SP's LogoutRequest. A non-Success status is not an error here:
@@ -76,11 +87,17 @@ struct IncomingLogoutResponse {
 //   "saml.logout.unexpected_message"  not a samlp:LogoutRequest (or a SAMLResponse);
 //   "saml.logout.version", "saml.logout.id_missing";
 //   "saml.logout.issuer_missing", "saml.logout.issuer_mismatch";
-//   "saml.logout.destination_mismatch";
+//   "saml.logout.destination_missing" no Destination: a signed request that does not say
+//                                     which SP it is for could be replayed to any of them;
+//   "saml.logout.destination_mismatch" a Destination other than expected.sls_url;
+//   "saml.logout.issue_instant"       IssueInstant missing, not an xs:dateTime, in the
+//                                     future beyond the skew, or older than
+//                                     expected.max_issue_age_seconds plus the skew;
 //   "saml.logout.time_invalid"        NotOnOrAfter is not an xs:dateTime;
 //   "saml.logout.expired"             NotOnOrAfter (plus the skew) has passed;
 //   "saml.logout.name_id_encrypted"   an EncryptedID (not supported);
 //   "saml.logout.name_id_missing".
+// Replay is the caller's check (see IncomingLogoutRequest::replay_expires_at).
 // Thread-safe.
 Result<IncomingLogoutRequest> parse_logout_request_redirect(std::string_view raw_query,
                                                             const LogoutExpectations& expected,
@@ -88,15 +105,18 @@ Result<IncomingLogoutRequest> parse_logout_request_redirect(std::string_view raw
 
 // The same from the decoded form fields of a POST to the SLS (SAMLRequest, RelayState).
 // The LogoutRequest element must carry an enveloped XML signature that verifies with
-// `expected.keys` (verify_enveloped_signature's reason codes). Also refuses with
+// `expected.keys` (verify_enveloped_signature's reason codes), checked only after
+// refuse_external_references ("saml.reference.external"). Also refuses with
 // "saml.logout.message_missing" and "saml.logout.malformed" (SAMLRequest not base64).
 Result<IncomingLogoutRequest> parse_logout_request_post(
     const std::map<std::string, std::string>& form, const LogoutExpectations& expected,
     const util::Clock& clock);
 
 // Validates the IdP's LogoutResponse from a Redirect-binding query or POST form, as the
-// request parsers do (signature required, Issuer, Destination). Also refuses with
-// "saml.logout.in_response_to_missing" and "saml.logout.status_missing".
+// request parsers do (signature required, external references refused on POST, Issuer,
+// Destination when present). Also refuses with "saml.logout.in_response_to_missing" and
+// "saml.logout.status_missing". A LogoutResponse answers a request the SP made and
+// remembers, so the caller's match on InResponseTo bounds its replay.
 Result<IncomingLogoutResponse> parse_logout_response_redirect(std::string_view raw_query,
                                                               const LogoutExpectations& expected);
 Result<IncomingLogoutResponse> parse_logout_response_post(

@@ -22,6 +22,8 @@ inline constexpr std::string_view assertion = "urn:oasis:names:tc:SAML:2.0:asser
 inline constexpr std::string_view metadata = "urn:oasis:names:tc:SAML:2.0:metadata";
 inline constexpr std::string_view xmldsig = "http://www.w3.org/2000/09/xmldsig#";
 inline constexpr std::string_view xmlenc = "http://www.w3.org/2001/04/xmlenc#";
+inline constexpr std::string_view xmldsig11 = "http://www.w3.org/2009/xmldsig11#";
+inline constexpr std::string_view xmlenc11 = "http://www.w3.org/2009/xmlenc11#";
 inline constexpr std::string_view xsi = "http://www.w3.org/2001/XMLSchema-instance";
 }  // namespace ns
 
@@ -55,7 +57,10 @@ class XmlDocument {
 //   "xml.malformed"   not well-formed XML, or no document element (the message carries
 //                     libxml2's sentence);
 //   "xml.dtd"         any DOCTYPE at all: SAML never needs one, and refusing it removes
-//                     entity expansion (billion laughs) and external entities (XXE).
+//                     entity expansion (billion laughs) and external entities (XXE);
+//   "xml.processing_instruction"
+//                     a processing instruction anywhere (before, inside or after the
+//                     document element); the XML declaration is not one.
 // Never touches the network or the file system. Thread-safe.
 Result<XmlDocument> parse_untrusted_xml(std::string_view bytes,
                                         std::size_t max_bytes = kMaxUntrustedXmlBytes);
@@ -92,6 +97,9 @@ std::optional<std::string> attribute(const xmlNode* element, std::string_view na
 // The value of a namespaced attribute (for example xsi:type), or nullopt when absent.
 std::optional<std::string> attribute_ns(const xmlNode* element, std::string_view ns_uri,
                                         std::string_view name);
+
+// The element's name as written, with its namespace prefix ("saml:Assertion"), for messages.
+std::string qualified_name(const xmlNode* element);
 
 // Serializes a whole document as UTF-8 with an XML declaration.
 std::string serialize(const xmlDoc* doc);
