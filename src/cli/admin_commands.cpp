@@ -185,13 +185,13 @@ void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function
             "scim-token", "Issue, list and revoke SCIM bearer tokens",
             "Issue a token for an org and print it once (older tokens keep working)",
             [](service::AdminService& admin, const std::string& org, const std::string& text) {
-                return admin.create_scim_token(org, text, kCliActor);
+                return admin.create_scim_token(org, text, service::Caller::cli());
             },
             [](service::AdminService& admin, const std::string& org) {
                 return admin.list_scim_tokens(org);
             },
             [](service::AdminService& admin, const std::string& org, core::RowId id) {
-                return admin.revoke_scim_token(org, id, kCliActor);
+                return admin.revoke_scim_token(org, id, service::Caller::cli());
             }}));
 }
 
@@ -202,13 +202,13 @@ void add_admin_key_commands(CLI::App& app, GlobalOptions& global, std::function<
             "admin-key", "Issue, list and revoke admin API keys (owner rights on one org)",
             "Issue an admin API key for an org and print it once",
             [](service::AdminService& admin, const std::string& org, const std::string& text) {
-                return admin.create_admin_key(org, text, kCliActor);
+                return admin.create_admin_key(org, text, service::Caller::cli());
             },
             [](service::AdminService& admin, const std::string& org) {
                 return admin.list_admin_keys(org);
             },
             [](service::AdminService& admin, const std::string& org, core::RowId id) {
-                return admin.revoke_admin_key(org, id, kCliActor);
+                return admin.revoke_admin_key(org, id, service::Caller::cli());
             }}));
 }
 

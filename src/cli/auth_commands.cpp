@@ -11,11 +11,10 @@
 namespace gatehouse::cli {
 namespace {
 
-constexpr const char* kCliActor = "cli";
-
 int report(const Error& error) {
     static const std::set<std::string> usage_errors = {
-        "auth.default_role.invalid", "saml.preset.unknown", "saml.config.skew_invalid"};
+        "auth.default_role.invalid", "saml.preset.unknown", "saml.config.skew_invalid",
+        "saml.config.issue_age_invalid", "org.audit_retention_invalid"};
     std::cerr << "gatehouse: " << error.message << "\n";
     return usage_errors.count(error.code) ? kExitUsage : kExitFailure;
 }
@@ -33,8 +32,8 @@ std::optional<bool> switch_value(const std::string& text) {
 // Each flag as given on the command line; empty means "leave as it is".
 struct SetArgs {
     std::string org, default_role, require_sso, jit, idp_initiated, preset,
-        require_signed_assertion;
-    std::optional<int> clock_skew;
+        require_signed_assertion, require_aes_gcm;
+    std::optional<int> clock_skew, max_issue_age, audit_retention_days;
     std::optional<std::string> user_id, email, first_name, last_name, role, groups;
 
     bool maps_attributes() const {
@@ -109,6 +108,13 @@ void add_auth_set(CLI::App& auth, GlobalOptions& global, std::function<int()>& c
     set->add_option("--map-groups", args->groups, "Attribute with the groups");
     set->add_option("--require-signed-assertion", args->require_signed_assertion, "on|off")
         ->check(CLI::IsMember(on_off()));
+    set->add_option("--require-aes-gcm", args->require_aes_gcm,
+                    "on|off: refuse encrypted assertions that use AES-CBC")
+        ->check(CLI::IsMember(on_off()));
+    set->add_option("--max-issue-age", args->max_issue_age,
+                    "Seconds a Response or Assertion may be old (30-86400)");
+    set->add_option("--audit-retention-days", args->audit_retention_days,
+                    "Days the audit log keeps an entry (1-3650)");
     set->callback([&global, &command, args] {
         command = [&global, args] {
             auto store = open_store(global);
@@ -121,13 +127,16 @@ void add_auth_set(CLI::App& auth, GlobalOptions& global, std::function<int()>& c
             change.allow_idp_initiated = switch_value(args->idp_initiated);
             change.require_signed_assertion = switch_value(args->require_signed_assertion);
             change.clock_skew_seconds = args->clock_skew;
+            change.require_aes_gcm = switch_value(args->require_aes_gcm);
+            change.max_issue_age_seconds = args->max_issue_age;
+            change.audit_retention_days = args->audit_retention_days;
             if (!args->preset.empty()) change.preset = args->preset;
             auto mapping = mapping_change(*store, *args);
             if (!mapping) return report(mapping.error());
             change.mapping = *mapping;
             util::SystemClock clock;
-            auto updated =
-                service::update_auth_settings(*store, clock, args->org, change, kCliActor);
+            auto updated = service::update_auth_settings(*store, clock, args->org, change,
+                                                         service::Caller::cli());
             if (!updated) return report(updated.error());
             std::cout << service::auth_settings_json(updated->org, updated->provider).dump(2)
                       << "\n";

@@ -4,6 +4,8 @@
 
 #include "commands.hpp"
 #include "gatehouse/core/names.hpp"
+#include "gatehouse/service/admin_service.hpp"
+#include "gatehouse/service/member_admin.hpp"
 #include "gatehouse/service/password_service.hpp"
 #include "gatehouse/util/time.hpp"
 
@@ -80,7 +82,10 @@ void add_member_add(CLI::App& member, GlobalOptions& global, std::function<int()
             auto store = open_store(global);
             if (!store) return kExitFailure;
             util::SystemClock clock;
-            auto added = service::add_member(*store, clock, args->org, request, kCliActor);
+            auto org = service::AdminService(*store, clock).find_org(args->org);
+            if (!org) return report(org.error());
+            auto added =
+                service::MemberAdmin(*store, clock).invite(*org, request, service::Caller::cli());
             if (!added) return report(added.error());
             std::cout << "Added " << added->email << " (" << core::to_string(added->role) << ", "
                       << core::to_string(added->state) << ") as " << added->public_id << "\n";

@@ -78,8 +78,8 @@ int configure(const GlobalOptions& global, const ConfigureArgs& args) {
     fetch_options.allow_private_addresses = args.allow_private_metadata_urls;
     fetch_options.ca_file = args.metadata_ca_file;
     http::HttpsMetadataSource metadata_source(fetch_options);
-    auto configured =
-        service::configure_provider(*store, clock, args.org, input, "cli", &metadata_source);
+    auto configured = service::configure_provider(*store, clock, args.org, input,
+                                                  service::Caller::cli(), &metadata_source);
     if (!configured) {
         std::cerr << "gatehouse saml configure: " << configured.error().message << " ("
                   << configured.error().code << ")\n";

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <thread>
+#include <vector>
 
 #include "commands.hpp"
 #include "gatehouse/http/server.hpp"
@@ -27,6 +28,8 @@ struct ServeOptions {
     std::string metadata_ca_file;
     int metadata_refresh_minutes = 60;
     bool demo_idp = false;
+    std::vector<std::string> allowed_hosts;
+    int purge_interval_seconds = 300;
 };
 
 // Loads the SP key pair. Missing default files leave SAML off with a warning (the gateway
@@ -68,6 +71,15 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
                      "and a loopback --listen address.\n";
         return kExitUsage;
     }
+    std::vector<std::string> allowed_hosts;
+    for (const auto& name : options.allowed_hosts) {
+        auto allowed = http::normalise_allowed_host(name);
+        if (!allowed) {
+            std::cerr << "gatehouse serve: " << allowed.error().message << "\n";
+            return kExitUsage;
+        }
+        allowed_hosts.push_back(std::move(*allowed));
+    }
     if (options.log_level == "debug") util::set_log_level(util::LogLevel::debug);
     if (options.log_level == "warning") util::set_log_level(util::LogLevel::warning);
     if (options.log_level == "error") util::set_log_level(util::LogLevel::error);
@@ -108,6 +120,8 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.metadata_refresh_minutes = options.metadata_refresh_minutes;
     config.demo_idp = options.demo_idp;
     config.demo_idp_key_path = global.db_path + ".demo-idp-key.pem";
+    config.allowed_hosts = std::move(allowed_hosts);
+    config.purge_interval_seconds = options.purge_interval_seconds;
     http::Server server(config, *store, clock);
     if (auto bound = server.bind(); !bound) {
         util::log_event(util::LogLevel::error, "server.bind_failed",
@@ -195,6 +209,17 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
     sub->add_flag("--demo-idp", options->demo_idp,
                   "Mount a demo IdP at /demo-idp/ that signs anyone in (loopback base URL only)")
         ->envname("GATEHOUSE_DEMO_IDP");
+    sub->add_option("--allowed-host", options->allowed_hosts,
+                    "Another Host name to answer, NAME or NAME:PORT (repeatable; every Host "
+                    "but these, the base URL's and the listen address gets 421)")
+        ->envname("GATEHOUSE_ALLOWED_HOSTS")
+        ->delimiter(',');
+    sub->add_option("--purge-interval", options->purge_interval_seconds,
+                    "Purge expired sessions, pending sign-ins, replay entries and old audit "
+                    "entries every this many seconds, and once at start (0: never)")
+        ->envname("GATEHOUSE_PURGE_INTERVAL")
+        ->check(CLI::Range(0, 24 * 3600))
+        ->capture_default_str();
     sub->callback([&global, &command, options] {
         command = [&global, options] { return serve(global, *options); };
     });

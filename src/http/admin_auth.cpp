@@ -47,7 +47,7 @@ std::optional<AdminCaller> authorize_admin(const httplib::Request& req, httplib:
             refuse(req, res, 401, key.error().code, key.error().message, org);
             return std::nullopt;
         }
-        return AdminCaller{"admin-key:" + std::to_string(key->id), std::nullopt, true};
+        return AdminCaller{{service::Caller::admin_key(key->id)}, std::nullopt};
     }
 
     const auto token = read_cookie(req, service::kSessionCookie);
@@ -79,8 +79,7 @@ std::optional<AdminCaller> authorize_admin(const httplib::Request& req, httplib:
             return std::nullopt;
         }
     }
-    return AdminCaller{"member:" + signed_in->member.public_id, signed_in->member,
-                       role == core::Role::owner};
+    return AdminCaller{{service::Caller::signed_in(signed_in->member)}, signed_in->member};
 }
 
 }  // namespace gatehouse::http

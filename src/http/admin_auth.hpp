@@ -10,16 +10,16 @@
 #include <string>
 
 #include "gatehouse/core/domain.hpp"
+#include "gatehouse/service/caller.hpp"
 #include "routes.hpp"
 
 namespace gatehouse::http {
 
-struct AdminCaller {
-    std::string actor;                   // "admin-key:<id>" or "member:<public id>"
-    std::optional<core::Member> member;  // the signed-in member; none for an API key
-    // Owners may do everything; managers everything but owner-only changes. API keys act
-    // with an owner's rights: only an owner can create one, on the CLI.
-    bool is_owner = false;
+// Who the services see (an owner or manager session, or an admin API key with owner
+// rights, since only an owner creates one), and the signed-in member. What each may change
+// is the services' rule, not this unit's.
+struct AdminCaller : service::Caller {
+    std::optional<core::Member> member;  // none for an API key
 };
 
 // Authorises the request for `org`. On refusal, answers it (401 without credentials or

@@ -16,6 +16,7 @@
 #include "gatehouse/service/provider_config.hpp"
 #include "gatehouse/service/settings_view.hpp"
 #include "gatehouse/util/log.hpp"
+#include "json_body.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
@@ -35,7 +36,8 @@ int status_for(const std::string& code) {
         code == service::kTeamNotFound || code == "saml.not_configured")
         return 404;
     if (code == service::kIdpManaged || code == service::kTeamIdpManaged ||
-        code == service::kOwnerRequired)
+        code == service::kOwnerRequired || code == service::kOwnerOnly ||
+        code == service::kMembersForbidden)
         return 403;
     if (code == store::kConflict || code == service::kLastOwner ||
         code.rfind("auth.require_sso", 0) == 0)
@@ -59,13 +61,16 @@ void send_failure(const httplib::Request& req, httplib::Response& res, const Err
 
 // The request body as a JSON object; answers 400 and returns nullopt otherwise.
 std::optional<json> json_body(const httplib::Request& req, httplib::Response& res) {
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
-        send_error(req, res, 400, "request.malformed_json",
-                   "The request body must be a JSON object.");
+    auto body = parse_json_body(req.body);
+    if (!body) {
+        send_error(req, res, 400, body.error().code, body.error().message);
         return std::nullopt;
     }
-    return body;
+    if (!body->is_object()) {
+        send_error(req, res, 400, kMalformedJson, "The request body must be a JSON object.");
+        return std::nullopt;
+    }
+    return std::move(*body);
 }
 
 // Typed readers of optional body fields. A present field of the wrong type is an error
@@ -172,6 +177,7 @@ Result<json> settings_view(AppContext& app, const std::string& slug) {
                  {"require_sso", org->require_sso},
                  {"jit_provisioning", org->jit_provisioning},
                  {"allow_idp_initiated", org->allow_idp_initiated},
+                 {"audit_retention_days", org->audit_retention_days},
                  {"sp",
                   {{"entity_id", sp.entity_id},
                    {"metadata_url", sp.entity_id},
@@ -199,6 +205,8 @@ Result<json> settings_view(AppContext& app, const std::string& slug) {
                         {"mapping", mapping_json(provider->mapping)},
                         {"clock_skew_seconds", provider->options.clock_skew_seconds},
                         {"require_signed_assertion", provider->options.require_signed_assertion},
+                        {"require_aes_gcm", provider->options.require_aes_gcm},
+                        {"max_issue_age_seconds", provider->options.max_issue_age_seconds},
                         {"certificates", certificates},
                         {"updated_at", util::format_iso8601(provider->updated_at)}};
     }
@@ -301,7 +309,8 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
             if (!body) return;
             reject_unknown_fields(
                 *body, {"default_role", "require_sso", "jit_provisioning", "allow_idp_initiated",
-                        "preset", "mapping", "clock_skew_seconds", "require_signed_assertion"});
+                        "preset", "mapping", "clock_skew_seconds", "require_signed_assertion",
+                        "require_aes_gcm", "max_issue_age_seconds", "audit_retention_days"});
             service::AuthSettingsChange change;
             if (auto role = opt_string(*body, "default_role"))
                 change.default_role = role_field(*role);
@@ -312,8 +321,11 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
             change.mapping = mapping_field(*body);
             change.clock_skew_seconds = opt_int(*body, "clock_skew_seconds");
             change.require_signed_assertion = opt_bool(*body, "require_signed_assertion");
+            change.require_aes_gcm = opt_bool(*body, "require_aes_gcm");
+            change.max_issue_age_seconds = opt_int(*body, "max_issue_age_seconds");
+            change.audit_retention_days = opt_int(*body, "audit_retention_days");
             auto updated =
-                service::update_auth_settings(app.store, app.clock, org.slug, change, caller.actor);
+                service::update_auth_settings(app.store, app.clock, org.slug, change, caller);
             if (!updated) return send_failure(req, res, updated.error());
             auto view = settings_view(app, org.slug);
             if (!view) return send_failure(req, res, view.error());
@@ -350,25 +362,24 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
             input.preset = opt_string(*body, "preset").value_or("generic");
             input.mapping = mapping_field(*body);
             auto configured = service::configure_provider(app.store, app.clock, org.slug, input,
-                                                          caller.actor, app.metadata.get());
+                                                          caller, app.metadata.get());
             if (!configured) return send_failure(req, res, configured.error());
             send_settings(app, req, res, org);
         }));
 
-    http.Delete(route("auth/saml"),
-                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                  const httplib::Request& req, httplib::Response& res) {
-                    const Status removed =
-                        service::remove_provider(app.store, app.clock, org.slug, caller.actor);
-                    if (!removed) return send_failure(req, res, removed.error());
-                    send_settings(app, req, res, org);
-                }));
+    http.Delete(
+        route("auth/saml"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                              const httplib::Request& req, httplib::Response& res) {
+            const Status removed = service::remove_provider(app.store, app.clock, org.slug, caller);
+            if (!removed) return send_failure(req, res, removed.error());
+            send_settings(app, req, res, org);
+        }));
 
     http.Post(route("auth/saml/refresh"),
               admin(app, [&app](const AdminCaller& caller, const core::Org& org,
                                 const httplib::Request& req, httplib::Response& res) {
                   auto configured = service::refresh_provider(app.store, app.clock, org.slug,
-                                                              caller.actor, app.metadata.get());
+                                                              caller, app.metadata.get());
                   if (!configured) return send_failure(req, res, configured.error());
                   send_settings(app, req, res, org);
               }));
@@ -387,7 +398,7 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
     http.Post(route("auth/test"),
               admin(app, [&app](const AdminCaller& caller, const core::Org& org,
                                 const httplib::Request& req, httplib::Response& res) {
-                  if (!caller.is_owner) {
+                  if (!caller.acts_as_owner()) {
                       return send_error(req, res, 403, "admin.owner_required",
                                         "Only an owner can start a test sign-in.");
                   }
@@ -410,7 +421,7 @@ void register_scim_admin_routes(httplib::Server& http, AppContext& app) {
             description = opt_string(*body, "description").value_or(description);
         }
         service::AdminService admin_service(app.store, app.clock);
-        auto issued = admin_service.create_scim_token(org.slug, description, caller.actor);
+        auto issued = admin_service.create_scim_token(org.slug, description, caller);
         if (!issued) return send_failure(req, res, issued.error());
         json body = token_json(issued->record);
         body["token"] = issued->token;
@@ -438,7 +449,7 @@ void register_scim_admin_routes(httplib::Server& http, AppContext& app) {
                                   const httplib::Request& req, httplib::Response& res) {
                     service::AdminService admin_service(app.store, app.clock);
                     const Status revoked = admin_service.revoke_scim_token(
-                        org.slug, std::stoll(req.matches[2].str()), caller.actor);
+                        org.slug, std::stoll(req.matches[2].str()), caller);
                     if (!revoked) return send_failure(req, res, revoked.error());
                     res.status = 204;
                 }));
@@ -447,7 +458,7 @@ void register_scim_admin_routes(httplib::Server& http, AppContext& app) {
                 admin(app, [&app](const AdminCaller& caller, const core::Org& org,
                                   const httplib::Request& req, httplib::Response& res) {
                     service::AdminService admin_service(app.store, app.clock);
-                    auto revoked = admin_service.disable_scim(org.slug, caller.actor);
+                    auto revoked = admin_service.disable_scim(org.slug, caller);
                     if (!revoked) return send_failure(req, res, revoked.error());
                     send_json(res, 200, {{"enabled", false}, {"tokens_revoked", *revoked}});
                 }));
@@ -481,13 +492,8 @@ void register_member_routes(httplib::Server& http, AppContext& app) {
                   invitation.role = role_field(opt_string(*body, "role").value_or("member"));
                   invitation.given_name = opt_string(*body, "first_name").value_or("");
                   invitation.family_name = opt_string(*body, "last_name").value_or("");
-                  if (invitation.role == core::Role::owner && !caller.is_owner) {
-                      return send_failure(req, res,
-                                          fail(std::string(service::kOwnerRequired),
-                                               "Only an owner can invite an owner."));
-                  }
-                  auto member =
-                      service::add_member(app.store, app.clock, org.slug, invitation, caller.actor);
+                  service::MemberAdmin members(app.store, app.clock);
+                  auto member = members.invite(org, invitation, caller);
                   if (!member) return send_failure(req, res, member.error());
                   send_json(res, 201, member_json(*member));
               }));
@@ -504,8 +510,8 @@ void register_member_routes(httplib::Server& http, AppContext& app) {
                            req, res, fail("request.invalid_field", "Give the new role as role."));
                    }
                    service::MemberAdmin members(app.store, app.clock);
-                   auto changed = members.change_role(org, req.matches[2].str(), role_field(*role),
-                                                      caller.is_owner, caller.actor);
+                   auto changed =
+                       members.change_role(org, req.matches[2].str(), role_field(*role), caller);
                    if (!changed) return send_failure(req, res, changed.error());
                    send_json(res, 200, member_json(*changed));
                }));
@@ -514,8 +520,7 @@ void register_member_routes(httplib::Server& http, AppContext& app) {
                 admin(app, [&app](const AdminCaller& caller, const core::Org& org,
                                   const httplib::Request& req, httplib::Response& res) {
                     service::MemberAdmin members(app.store, app.clock);
-                    const Status removed = members.remove_member(org, req.matches[2].str(),
-                                                                 caller.is_owner, caller.actor);
+                    const Status removed = members.remove_member(org, req.matches[2].str(), caller);
                     if (!removed) return send_failure(req, res, removed.error());
                     res.status = 204;
                 }));
@@ -539,8 +544,7 @@ void register_member_routes(httplib::Server& http, AppContext& app) {
                 admin(app, [&app](const AdminCaller& caller, const core::Org& org,
                                   const httplib::Request& req, httplib::Response& res) {
                     service::MemberAdmin members(app.store, app.clock);
-                    const Status removed =
-                        members.remove_team(org, req.matches[2].str(), caller.actor);
+                    const Status removed = members.remove_team(org, req.matches[2].str(), caller);
                     if (!removed) return send_failure(req, res, removed.error());
                     res.status = 204;
                 }));

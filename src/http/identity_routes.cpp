@@ -1,4 +1,4 @@
-// How an application behind Gatehouse learns who is signed in: /auth/check answers a
+// How an application behind Gatehouse learns who is signed in: /auth/check?org={org} answers a
 // reverse proxy's subrequest (nginx auth_request) with identity headers, and
 // /api/0/organizations/{org}/me gives the same as JSON to the browser.
 #include <string>
@@ -48,12 +48,17 @@ std::string team_slugs(const std::vector<core::Team>& teams) {
 void register_identity_routes(httplib::Server& http, AppContext& app) {
     http.Get("/auth/check", [&app](const httplib::Request& req, httplib::Response& res) {
         res.set_header("Cache-Control", "no-store");
+        // ?org=slug names the org whose members may pass. One gateway serves many orgs, so an
+        // answer without it would let any org's member into every application it guards.
+        if (req.get_param_value_count("org") != 1 || req.get_param_value("org").empty()) {
+            send_error(req, res, 400, "auth.check.org_missing",
+                       "Name the organization whose members may pass: /auth/check?org=SLUG.");
+            return;
+        }
+        const std::string wanted_org = req.get_param_value("org");
         std::string token;
         auto who = signed_in(req, app, token);
-        // ?org=slug restricts the answer to members of that org, so one gateway can guard
-        // applications of several orgs.
-        const std::string wanted_org = req.get_param_value("org");
-        if (!who || (!wanted_org.empty() && who->org.slug != wanted_org)) {
+        if (!who || who->org.slug != wanted_org) {
             res.status = 401;
             return;
         }

@@ -1,6 +1,7 @@
 #include "gatehouse/http/metadata_fetcher.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -8,12 +9,16 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 namespace gatehouse::http {
@@ -326,6 +331,61 @@ std::string seconds_text(int seconds) {
     return std::to_string(seconds) + (seconds == 1 ? " second" : " seconds");
 }
 
+// Ends a connection when the fetch's deadline passes, whatever httplib is waiting for then.
+// httplib bounds each wait (the connect, every read of the handshake, the headers and the
+// body) but not their sum, so a server that sends one byte at a time could hold a fetch for as
+// long as it liked. A watcher thread shuts the socket's receiving side down at the deadline:
+// the read in progress returns end-of-stream at once and the request fails. Only that side:
+// OpenSSL still writes an alert when it meets the end, and a write to a socket shut down both
+// ways would raise SIGPIPE, fatal to a command-line process that does not ignore it.
+class ConnectionDeadline {
+  public:
+    explicit ConnectionDeadline(Deadline deadline)
+        : watcher_([this, deadline] {
+              std::unique_lock lock(mutex_);
+              if (changed_.wait_until(lock, deadline, [this] { return done_; })) return;
+              fired_ = true;
+              if (socket_ >= 0) ::shutdown(socket_, SHUT_RD);
+          }) {}
+
+    ~ConnectionDeadline() {
+        {
+            std::lock_guard lock(mutex_);
+            done_ = true;
+        }
+        changed_.notify_all();
+        watcher_.join();
+        if (socket_ >= 0) ::close(socket_);
+    }
+
+    ConnectionDeadline(const ConnectionDeadline&) = delete;
+    ConnectionDeadline& operator=(const ConnectionDeadline&) = delete;
+
+    // Watches the client's socket; httplib calls this (its socket-options hook) before it
+    // connects. The watcher keeps a duplicate: httplib closes its own descriptor when the
+    // request ends, and the number could then name another thread's file before the watcher
+    // stops, while the duplicate names this socket until the destructor closes it.
+    void watch(int socket) {
+        std::lock_guard lock(mutex_);
+        if (socket_ >= 0) ::close(socket_);
+        socket_ = ::fcntl(socket, F_DUPFD_CLOEXEC, 0);
+        if (fired_ && socket_ >= 0) ::shutdown(socket_, SHUT_RD);
+    }
+
+    bool fired() const {
+        std::lock_guard lock(mutex_);
+        return fired_;
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    bool done_ = false;    // guarded by mutex_
+    bool fired_ = false;   // guarded by mutex_
+    int socket_ = -1;      // guarded by mutex_; a duplicate owned here
+    std::thread watcher_;  // last: it starts in the constructor and uses the members above
+};
+
 bool is_redirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -358,10 +418,12 @@ Result<Answer> get_once(const HttpsUrl& url, const std::string& address, Deadlin
     client.set_connection_timeout(remaining);
     client.set_read_timeout(remaining);
     client.set_write_timeout(remaining);
+    ConnectionDeadline connection_deadline(deadline);
+    client.set_socket_options(
+        [&connection_deadline](socket_t socket) { connection_deadline.watch(socket); });
 
     Answer answer;
     bool too_large = false;
-    bool timed_out = false;
     const httplib::Headers headers = {
         {"Accept", "application/samlmetadata+xml, application/xml, text/xml"},
         {"User-Agent", "Gatehouse metadata fetcher"}};
@@ -385,11 +447,6 @@ Result<Answer> get_once(const HttpsUrl& url, const std::string& address, Deadlin
             return true;
         },
         [&](const char* data, std::size_t size) {
-            // Read timeouts apply per read; this bounds a server that trickles bytes.
-            if (std::chrono::steady_clock::now() > deadline) {
-                timed_out = true;
-                return false;
-            }
             if (answer.body.size() + size > options.max_bytes) {
                 too_large = true;
                 return false;
@@ -402,12 +459,14 @@ Result<Answer> get_once(const HttpsUrl& url, const std::string& address, Deadlin
         return fail(kTooLarge, "The metadata at " + url.text() + " is larger than " +
                                    std::to_string(options.max_bytes) + " bytes.");
     }
-    if (result) return answer;
-    if (answer.status != 0 && result.error() == httplib::Error::Canceled) return answer;
-    if (timed_out || std::chrono::steady_clock::now() >= deadline) {
+    // Checked before success: a body that runs until the connection closes would look
+    // complete when the deadline's shutdown ended it early.
+    if (connection_deadline.fired() || (!result && std::chrono::steady_clock::now() >= deadline)) {
         return fail(kUnreachable, url.text() + " did not answer within " +
                                       seconds_text(options.timeout_seconds) + ".");
     }
+    if (result) return answer;
+    if (answer.status != 0 && result.error() == httplib::Error::Canceled) return answer;
     switch (result.error()) {
         case httplib::Error::SSLConnection:
         case httplib::Error::SSLLoadingCerts:

@@ -29,8 +29,9 @@ std::optional<PageViewer> page_viewer(const httplib::Request& req, AppContext& a
     auto signed_in = service::resolve_session(app.store, *token, app.sessions, app.clock.now());
     if (!signed_in || signed_in->org.id != org.id) return std::nullopt;
     const core::Role role = signed_in->member.role;
+    service::Caller caller = service::Caller::signed_in(signed_in->member);
     PageViewer viewer{std::move(*signed_in), csrf_token(*token), role == core::Role::owner,
-                      role == core::Role::owner || role == core::Role::manager};
+                      role == core::Role::owner || role == core::Role::manager, std::move(caller)};
     return viewer;
 }
 
@@ -89,6 +90,7 @@ mstch::map page_chrome(const core::Org& org, const std::optional<PageViewer>& vi
     if (viewer) {
         chrome["viewer"] = mstch::map{
             {"email", viewer->signed_in.member.email},
+            {"csrf_token", viewer->csrf},  // the sign-out form's
             {"role", std::string(core::to_string(viewer->signed_in.member.role))},
             {"is_admin", viewer->is_admin},
             {"active_home", active == "home"},

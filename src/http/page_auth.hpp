@@ -12,6 +12,7 @@
 #include <string>
 
 #include "gatehouse/core/domain.hpp"
+#include "gatehouse/service/caller.hpp"
 #include "gatehouse/service/session_service.hpp"
 #include "routes.hpp"
 
@@ -24,7 +25,8 @@ struct PageViewer {
     service::SignedInMember signed_in;
     std::string csrf;  // csrf_token() of the session, for the forms' hidden field
     bool is_owner = false;
-    bool is_admin = false;  // owner or manager: may open the settings pages
+    bool is_admin = false;   // owner or manager: may open the settings pages
+    service::Caller caller;  // who the services see when a form of the page is posted
 };
 
 // The signed-in member of `org`, or nullopt when the cookie is missing, names no live session

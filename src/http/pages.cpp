@@ -43,6 +43,8 @@ const char* status_title(int status) {
             return "Method not allowed";
         case 413:
             return "Request too large";
+        case 421:
+            return "Wrong address";
         case 429:
             return "Too many requests";
         default:

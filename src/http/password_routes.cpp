@@ -1,8 +1,10 @@
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <optional>
 
 #include "admin_auth.hpp"
+#include "client_address.hpp"
 #include "cookies.hpp"
 #include "forms.hpp"
 #include "gatehouse/saml/authn_request.hpp"
@@ -56,6 +58,26 @@ void send_refusal(httplib::Response& res, AppContext& app, const core::Org& org,
     send_signin_page(res, 401, app, org, view);
 }
 
+// The sign-in page refusing an attempt that was not looked at: 429 when the email or the
+// client address has failed too often, 503 when every hashing slot stayed busy. Retry-After
+// says when to come back; the message is the same whoever the email belongs to.
+void send_not_checked(httplib::Response& res, AppContext& app, const core::Org& org,
+                      const std::string& email, const std::string& next, int status,
+                      int retry_after_seconds) {
+    SignInView view;
+    view.email = email;
+    view.next = next;
+    if (status == 429) {
+        const int minutes = (retry_after_seconds + 59) / 60;
+        view.error = "Too many failed sign-in attempts. Password sign-in is paused; try again in " +
+                     std::to_string(minutes) + (minutes == 1 ? " minute." : " minutes.");
+    } else {
+        view.error = "The gateway is busy checking other sign-ins. Try again in a moment.";
+    }
+    res.set_header("Retry-After", std::to_string(retry_after_seconds));
+    send_signin_page(res, status, app, org, view);
+}
+
 // Where a password refused by Require SSO goes: the sign-in page explaining it, which offers
 // the SSO button instead of starting SSO behind the person's back.
 std::string sso_required_path(const core::Org& org, const std::string& next) {
@@ -67,8 +89,11 @@ std::string sso_required_path(const core::Org& org, const std::string& next) {
 }  // namespace
 
 void register_password_routes(httplib::Server& http, AppContext& app) {
-    http.Post(R"(/auth/login/([^/]+)/)", [&app](const httplib::Request& req, httplib::Response& res,
-                                                const httplib::ContentReader& reader) {
+    // One per server: its hashing slots bound the memory of every sign-in it serves.
+    auto guard = std::make_shared<service::SignInGuard>();
+    http.Post(R"(/auth/login/([^/]+)/)", [&app, guard](const httplib::Request& req,
+                                                       httplib::Response& res,
+                                                       const httplib::ContentReader& reader) {
         const core::Org& org = *current_request().org;
         // Another site posting this form would sign the visitor in to an account of its
         // choosing (login CSRF); browsers name the posting site in Origin.
@@ -82,9 +107,20 @@ void register_password_routes(httplib::Server& http, AppContext& app) {
         }
         auto form = sign_in_form(req, res, reader, std::min(kMaxFormBytes, app.max_body_bytes));
         if (!form) return;
-        auto outcome =
-            service::password_sign_in(app.store, app.clock, app.sessions, org, (*form)["email"],
-                                      (*form)["password"], (*form)["next"]);
+        const std::string address = client_address(req);
+        auto outcome = service::password_sign_in(
+            app.store, app.clock, app.sessions, *guard, org,
+            {(*form)["email"], (*form)["password"], (*form)["next"], address});
+        if (const auto* throttled = std::get_if<service::SignInThrottled>(&outcome)) {
+            send_not_checked(res, app, org, (*form)["email"], (*form)["next"], 429,
+                             throttled->retry_after_seconds);
+            return;
+        }
+        if (const auto* busy = std::get_if<service::SignInBusy>(&outcome)) {
+            send_not_checked(res, app, org, (*form)["email"], (*form)["next"], 503,
+                             busy->retry_after_seconds);
+            return;
+        }
         // 303: the browser follows with a GET and never re-posts the password.
         if (std::holds_alternative<service::SsoRequired>(outcome)) {
             res.status = 303;

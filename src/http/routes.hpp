@@ -41,13 +41,18 @@ void register_org_routes(httplib::Server& http, AppContext& app);
 // The SCIM 2.0 server under /api/0/organizations/{org}/scim/v2/.
 void register_scim_routes(httplib::Server& http, AppContext& app);
 
-// The SAML service provider: metadata, login, ACS, SLS and logout.
+// The SAML service provider: metadata, login, ACS and SLS.
 void register_saml_routes(httplib::Server& http, AppContext& app);
+
+// Signing out: GET /auth/logout/{org}/ shows a confirmation form; its POST, with the session's
+// CSRF token, ends the session and starts single logout at the IdP for a SAML session.
+void register_logout_routes(httplib::Server& http, AppContext& app);
 
 // Password sign-in (POST /auth/login/{org}/), refused into SSO when the org requires it.
 void register_password_routes(httplib::Server& http, AppContext& app);
 
-// Who is signed in: GET /auth/check (for reverse proxies) and /api/0/organizations/{org}/me.
+// Who is signed in: GET /auth/check?org={org} (for reverse proxies) and
+// /api/0/organizations/{org}/me.
 void register_identity_routes(httplib::Server& http, AppContext& app);
 
 // The auth settings page of an org: /settings/{org}/auth/ and the forms it posts.

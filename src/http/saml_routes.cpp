@@ -136,11 +136,14 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
                      send_signin_page(res, 200, app, org, view);
                      return;
                  }
-                 auto started = sso->start_login(org, req.get_param_value("next"));
+                 const std::string browser = login_binding_value(req, app.secure_cookies);
+                 auto started = sso->start_login(org, req.get_param_value("next"), browser);
                  if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
                      send_refusal(req, res, *failure);
                      return;
                  }
+                 set_login_cookie(res, browser, sso->settings().authn_request_ttl_seconds,
+                                  app.secure_cookies);
                  redirect(res, std::get<std::string>(started));
              });
 
@@ -150,7 +153,8 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
         auto form = read_form(req, res, reader, max_body);
         if (!form) return;
         const core::Org& org = *current_request().org;
-        auto outcome = sso->accept_response(org, (*form)["SAMLResponse"], (*form)["RelayState"]);
+        auto outcome = sso->accept_response(org, (*form)["SAMLResponse"], (*form)["RelayState"],
+                                            read_login_cookie(req, secure));
         if (auto* failure = std::get_if<service::SsoFailure>(&outcome)) {
             send_refusal(req, res, *failure);
             return;
@@ -197,14 +201,7 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
                   }
                   single_logout(req, res, *form);
               });
-
-    http.Get(R"(/auth/logout/([^/]+)/)",
-             [sso, secure](const httplib::Request& req, httplib::Response& res) {
-                 const auto token = read_cookie(req, service::kSessionCookie).value_or("");
-                 const auto next = sso->logout(*current_request().org, token);
-                 clear_session_cookie(res, secure);
-                 redirect(res, next.url);
-             });
+    // Signing out (/auth/logout/{org}/) is register_logout_routes' (logout_routes.cpp).
 }
 
 }  // namespace gatehouse::http

@@ -6,6 +6,7 @@
 #include "gatehouse/scim/error.hpp"
 #include "gatehouse/service/provisioning_service.hpp"
 #include "gatehouse/util/log.hpp"
+#include "json_body.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
@@ -41,7 +42,8 @@ void send_scim_error(httplib::Response& res, const scim::ScimError& error) {
 void send_failure(const httplib::Request& req, httplib::Response& res, const Error& error) {
     if (error.code == service::kScimUnauthorized)
         return send_scim_error(res, {401, "", error.message});
-    if (error.code == service::kScimDisabled) return send_scim_error(res, {403, "", error.message});
+    if (error.code == service::kScimDisabled || error.code == service::kScimOwnerProtected)
+        return send_scim_error(res, {403, "", error.message});
     if (error.code == kUnsupportedMediaType) return send_scim_error(res, {415, "", error.message});
     const scim::ScimError scim_error = scim::to_scim_error(error);
     if (scim_error.status >= 500) {
@@ -76,9 +78,8 @@ Result<json> read_body(const httplib::Request& req) {
         return fail(std::string(kUnsupportedMediaType),
                     "The request body must be application/scim+json or application/json.");
     }
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded())
-        return scim::scim_fail("invalidSyntax", "The request body is not valid JSON.");
+    auto body = parse_json_body(req.body);
+    if (!body) return scim::scim_fail("invalidSyntax", body.error().message);
     return body;
 }
 

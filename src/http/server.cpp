@@ -3,15 +3,20 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <regex>
+#include <string_view>
 #include <thread>
+#include <vector>
 
+#include "gatehouse/service/maintenance.hpp"
 #include "gatehouse/service/metadata_refresh.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
@@ -27,35 +32,121 @@ RequestContext& current_request() {
 
 namespace {
 
-// Paths that name an org, and where the slug stands in them.
-const std::regex& org_path_pattern() {
-    static const std::regex pattern(
-        "^/(?:saml/(?:metadata|acs|sls)|auth/(?:login|logout)|organizations|settings|"
-        "api/0/organizations)/([^/]+)(?:/.*)?$");
-    return pattern;
+// Every route of an org is registered as one of these prefixes followed by "([^/]+)": the
+// slug is the path segment right after the prefix.
+constexpr std::array<std::string_view, 8> kOrgPathPrefixes{
+    "/saml/metadata/", "/saml/acs/",      "/saml/sls/", "/auth/login/",
+    "/auth/logout/",   "/organizations/", "/settings/", "/api/0/organizations/"};
+
+// The slug an org path names, or nullopt for a path outside every org. The slug ends at the
+// next '/', exactly where a route's ([^/]+) ends, so the org resolved here is the org of the
+// handler's own match whatever the rest of the path holds. (A regex over the whole path
+// disagreed with the routes: its '.' stops at a line break, so a %0A further on left the org
+// unresolved for a handler that had matched.)
+std::optional<std::string_view> org_slug_of(std::string_view path) {
+    for (const std::string_view prefix : kOrgPathPrefixes) {
+        if (path.substr(0, prefix.size()) != prefix) continue;
+        const std::string_view rest = path.substr(prefix.size());
+        return rest.substr(0, rest.find('/'));
+    }
+    return std::nullopt;
 }
 
-// Finds the org the path names. Returns false (and answers 404) for an unknown org.
+// Control characters (NUL, CR, LF, …) have no business in a path; refusing them before
+// routing keeps every handler and every log line from having to think about them.
+bool has_control_character(std::string_view path) {
+    return std::any_of(path.begin(), path.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+    });
+}
+
+// Finds the org the path names. Returns false after answering the request: 404 for a path
+// under an org prefix whose org does not exist (so no org route ever runs without its org),
+// 503 when the store cannot say.
 bool resolve_org(store::Store& store, const httplib::Request& req, httplib::Response& res) {
     RequestContext& context = current_request();
-    std::smatch match;
-    if (!std::regex_match(req.path, match, org_path_pattern())) return true;
-    context.org_slug = match[1].str();
-    const Status status = store.read([&](store::Transaction& tx) -> Status {
-        context.org = tx.org_by_slug(context.org_slug);
-        return {};
-    });
-    if (!status) {
-        send_error(req, res, 503, "store.unavailable",
-                   "The service is unavailable; try again shortly.");
-        return false;
+    const auto slug = org_slug_of(req.path);
+    if (!slug) return true;
+    context.org_slug = std::string(*slug);
+    std::optional<core::Org> org;
+    if (!slug->empty()) {
+        const Status status = store.read([&](store::Transaction& tx) -> Status {
+            org = tx.org_by_slug(context.org_slug);
+            return {};
+        });
+        if (!status) {
+            send_error(req, res, 503, "store.unavailable",
+                       "The service is unavailable; try again shortly.");
+            return false;
+        }
     }
-    if (!context.org) {
+    if (!org) {
         send_error(req, res, 404, "org.not_found", "There is no organization with that name here.");
         return false;
     }
+    context.org = std::move(org);
     return true;
 }
+
+std::string lowercase(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// The Host values that name `authority` ("host" or "host:port"): itself, and when the port is
+// the scheme's default (or absent), the form with and the form without it, since clients
+// differ in whether they send a default port.
+std::vector<std::string> host_forms(const std::string& authority, int default_port) {
+    const std::string text = lowercase(authority);
+    const auto bracket = text.rfind(']');
+    const auto colon = text.rfind(':');
+    const bool has_port =
+        colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+    const std::string host = has_port ? text.substr(0, colon) : text;
+    const std::string default_form = host + ":" + std::to_string(default_port);
+    if (!has_port) return {host, default_form};
+    if (text == default_form) return {host, default_form};
+    return {text};
+}
+
+// "host[:port]" of a normalised base URL, and its scheme's default port.
+std::pair<std::string, int> base_url_authority(const std::string& base_url) {
+    const auto scheme_end = base_url.find("://");
+    const int default_port = base_url.rfind("https://", 0) == 0 ? 443 : 80;
+    if (scheme_end == std::string::npos) return {std::string(), default_port};
+    const std::string rest = base_url.substr(scheme_end + 3);
+    return {rest.substr(0, rest.find('/')), default_port};
+}
+
+// A request answered before routing has not had its body read, and on a kept-alive connection
+// httplib would read that body as the next request: a request smuggled inside another, past
+// whatever a proxy in front of us checks. httplib has no switch to end a connection, but it ends
+// one whose response body fails to write; so such an answer's body goes out through a provider
+// that writes all of it and then reports failure.
+void end_connection_if_body_unread(const httplib::Request& req, httplib::Response& res) {
+    const bool has_body =
+        req.has_header("Transfer-Encoding") ||
+        (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+    if (!has_body || res.body.empty()) return;
+    auto body = std::make_shared<const std::string>(std::move(res.body));
+    res.body.clear();
+    const std::string type = res.get_header_value("Content-Type");
+    res.headers.erase("Content-Type");
+    res.set_header("Connection", "close");
+    res.set_content_provider(
+        body->size(), type,
+        [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            sink.write(body->data() + offset, length);
+            return false;
+        });
+    current_request().answered = true;
+}
+
+// The /healthz probe answers whatever Host it carries: load balancers and orchestrators probe
+// a backend by its address, and the probe reads nothing an attacker could want.
+bool answers_any_host(const httplib::Request& req) { return req.path == "/healthz"; }
 
 }  // namespace
 
@@ -110,6 +201,24 @@ bool is_loopback_base_url(const std::string& base_url) {
     return scope && *scope == AddressScope::loopback;
 }
 
+Result<std::string> normalise_allowed_host(const std::string& text) {
+    static const std::regex pattern(
+        R"(^(?:[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?$)");
+    std::smatch match;
+    const bool shaped = std::regex_match(text, match, pattern);
+    const int port = shaped && match[1].matched ? std::stoi(match[1].str()) : 0;
+    if (!shaped || (match[1].matched && (port < 1 || port > 65535))) {
+        return fail("config.allowed_host",
+                    "'" + text +
+                        "' is not a host name: give a name or address, optionally with :PORT "
+                        "(sso.internal, 10.0.0.5:8080, [::1]:8080).");
+    }
+    // "name:080" and "name:80" are the same place; keep the form clients send.
+    const std::string host =
+        text.substr(0, match.length(0) - (match[1].matched ? match.length(1) + 1 : 0));
+    return lowercase(match[1].matched ? host + ":" + std::to_string(port) : host);
+}
+
 struct Server::Impl {
     ServerConfig config;
     store::Store& store;
@@ -117,6 +226,9 @@ struct Server::Impl {
     httplib::Server http;
     AppContext app;
     int bound_port = -1;
+    // Host header values this server answers to (lowercase); fixed once bind() has added the
+    // listen address, read by every worker after that.
+    std::vector<std::string> accepted_hosts;
     std::mutex stop_mutex;
     std::condition_variable stop_changed;
     bool stop_requested = false;  // guarded by stop_mutex
@@ -141,6 +253,54 @@ struct Server::Impl {
         settings.sessions = config.sessions;
         app.sso = std::make_shared<service::SsoService>(store, clock, settings, config.sp);
         app.metadata = std::make_shared<HttpsMetadataSource>(config.metadata_fetch);
+        const auto [authority, default_port] = base_url_authority(config.base_url);
+        accepted_hosts = host_forms(authority, default_port);
+        for (const auto& name : config.allowed_hosts) {
+            for (auto& form : host_forms(name, default_port))
+                accepted_hosts.push_back(std::move(form));
+        }
+    }
+
+    // The address the server listens on names it too: a reverse proxy sends it as Host by
+    // default (nginx's $proxy_host), and a browser sends it only when it really connects to
+    // that address, which no DNS answer can arrange. A wildcard address names nothing.
+    void accept_listen_address() {
+        const std::string& host = config.host;
+        if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") return;
+        const bool ipv6 = host.find(':') != std::string::npos && host.front() != '[';
+        accepted_hosts.push_back(
+            lowercase((ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(bound_port)));
+    }
+
+    // Whether the request's Host names this gateway.
+    bool names_this_server(const httplib::Request& req) const {
+        const std::string host = lowercase(req.get_header_value("Host"));
+        return std::find(accepted_hosts.begin(), accepted_hosts.end(), host) !=
+               accepted_hosts.end();
+    }
+
+    // The checks before routing (see Server in server.hpp). Returns false after answering.
+    bool admit(const httplib::Request& req, httplib::Response& res) {
+        if (req.get_header_value_count("Host") != 1) {
+            send_error(req, res, 400, "request.host", "The request must carry one Host header.");
+            return false;
+        }
+        // DNS rebinding points a name the attacker controls at this server, and the browser
+        // then lets the attacker's page read our answers; the Host it sends is the attacker's
+        // name, so answering only to our own names stops it (a loopback demo IdP most of all).
+        if (!answers_any_host(req) && !names_this_server(req)) {
+            util::log_event(util::LogLevel::warning, "http.misdirected",
+                            {{"host", req.get_header_value("Host")}, {"path", req.path}});
+            send_error(req, res, 421, "request.misdirected",
+                       "This server does not answer to that host name.");
+            return false;
+        }
+        if (has_control_character(req.path)) {
+            send_error(req, res, 400, "request.malformed_path",
+                       "The address contains control characters.");
+            return false;
+        }
+        return resolve_org(store, req, res);
     }
 };
 
@@ -163,13 +323,23 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
         context = RequestContext{};
         context.started_ms = util::monotonic_ms();
         add_security_headers(res);
-        return resolve_org(impl->store, req, res) ? httplib::Server::HandlerResponse::Unhandled
-                                                  : httplib::Server::HandlerResponse::Handled;
+        if (impl->admit(req, res)) return httplib::Server::HandlerResponse::Unhandled;
+        end_connection_if_body_unread(req, res);
+        return httplib::Server::HandlerResponse::Handled;
     });
 
     http.set_error_handler(httplib::Server::HandlerWithResponse(
         [](const httplib::Request& req, httplib::Response& res) {
-            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+            // httplib refuses a malformed request line or headers before the pre-routing
+            // handler runs: that request must not see the previous request's org, and its
+            // answer needs the headers every answer carries.
+            if (!res.has_header("Content-Security-Policy")) {
+                current_request() = RequestContext{};
+                current_request().started_ms = util::monotonic_ms();
+                add_security_headers(res);
+            }
+            if (!res.body.empty() || current_request().answered)
+                return httplib::Server::HandlerResponse::Unhandled;
             if (res.status == 413) {
                 send_error(req, res, 413, "request.too_large",
                            "The request body is larger than this server accepts.");
@@ -187,6 +357,12 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
             std::string what = "unknown";
             try {
                 std::rethrow_exception(error);
+            } catch (const OrgNotResolved& e) {
+                util::log_event(util::LogLevel::error, "http.org_unresolved",
+                                {{"path", req.path}, {"error", e.what()}});
+                send_error(req, res, 404, "org.not_found",
+                           "There is no organization with that name here.");
+                return;
             } catch (const std::exception& e) {
                 what = e.what();
             } catch (...) {
@@ -206,12 +382,14 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
             {"duration_ms", std::round((util::monotonic_ms() - context.started_ms) * 1000) / 1000}};
         if (!context.org_slug.empty()) fields["org"] = context.org_slug;
         util::log_event(util::LogLevel::info, "http.request", fields);
+        current_request() = RequestContext{};  // nothing of this request reaches the next
     });
 
     register_system_routes(http, impl->app);
     register_org_routes(http, impl->app);
     register_scim_routes(http, impl->app);
     register_saml_routes(http, impl->app);
+    register_logout_routes(http, impl->app);
     register_password_routes(http, impl->app);
     register_identity_routes(http, impl->app);
     register_admin_routes(http, impl->app);
@@ -234,6 +412,7 @@ Status Server::bind() {
                                        std::to_string(impl.config.port) +
                                        " (address in use or not available).");
     }
+    impl.accept_listen_address();
     return {};
 }
 
@@ -245,6 +424,12 @@ Status Server::serve() {
     if (impl.config.metadata_refresh_minutes > 0) {
         refresher.emplace(impl.store, impl.clock, *impl.app.metadata,
                           impl.config.metadata_refresh_minutes * 60);
+    }
+    // Purging likewise: without it anonymous sign-in starts would grow the store for ever.
+    std::optional<service::MaintenanceSweeper> sweeper;
+    if (impl.config.purge_interval_seconds > 0) {
+        sweeper.emplace(impl.store, impl.clock,
+                        std::chrono::seconds(impl.config.purge_interval_seconds));
     }
     // httplib ignores stop() until its accept loop has started, so a stop requested just
     // before (a SIGTERM right after the listening line) would be lost. This thread waits for

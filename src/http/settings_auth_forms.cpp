@@ -1,10 +1,13 @@
 // The forms of the auth settings page. Each checks the admin, the CSRF token and the Origin,
-// hands what was posted to the same service function the admin API calls, and answers 303
-// back to the page with a fixed ?saved= notice, or re-renders the page with the refusal next
-// to the field that caused it, nothing changed. A new SCIM token is the exception: it is
-// rendered at once (200, no-store), because it exists nowhere else to redirect to.
+// hands what was posted to the same service function the admin API calls (which decides
+// what a manager may change), and answers 303 back to the page with a fixed ?saved= notice,
+// or re-renders the page with the refusal next to the field that caused it, nothing changed.
+// A new SCIM token is the exception: it is rendered at once (200, no-store), because it
+// exists nowhere else to redirect to.
+#include <charconv>
 #include <functional>
 
+#include "cookies.hpp"
 #include "forms.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/service/admin_service.hpp"
@@ -25,14 +28,10 @@ using Form = std::map<std::string, std::string>;
 // The status a refusal of the settings services is shown with.
 int refusal_status(const std::string& code) {
     if (code == "org.not_found" || code == store::kNotFound) return 404;
-    if (code == "admin.owner_required") return 403;
+    if (code == "admin.owner_required" || code == service::kOwnerOnly) return 403;
     if (code == "saml.not_configured" || code.rfind("auth.require_sso", 0) == 0) return 409;
     if (code == store::kFailure) return 500;
     return 422;
-}
-
-std::string actor_of(const PageViewer& viewer) {
-    return "member:" + viewer.signed_in.member.public_id;
 }
 
 std::string page_path(const core::Org& org) { return "/settings/" + org.slug + "/auth/"; }
@@ -58,8 +57,10 @@ struct FormCall {
     bool checked(const std::string& name) const { return form.count(name) != 0; }
 
     // Shows the page again with `error` (next to `field` when one is named, above the page
-    // otherwise) and the form's values as typed.
-    void refuse(const Error& error, const std::string& field_name = "") {
+    // otherwise) and the form's values as typed. A refusal by the owner rule is about the
+    // whole form, so it is always shown above the page.
+    void refuse(const Error& error, std::string field_name = "") {
+        if (error.code == service::kOwnerOnly) field_name.clear();
         const int status = refusal_status(error.code);
         if (status >= 500) {
             util::log_event(util::LogLevel::error, "page.failure",
@@ -104,7 +105,7 @@ void keep_mapping(FormCall& call, service::ProviderInput& input) {
 Result<service::ConfiguredProvider> configure(FormCall& call, service::ProviderInput input) {
     keep_mapping(call, input);
     return service::configure_provider(call.app.store, call.app.clock, call.org.slug, input,
-                                       actor_of(call.viewer), call.app.metadata.get());
+                                       call.viewer.caller, call.app.metadata.get());
 }
 
 void metadata_url(FormCall& call) {
@@ -163,7 +164,7 @@ void manual(FormCall& call) {
 void change_settings(FormCall& call, const service::AuthSettingsChange& change,
                      const std::string& saved, const std::string& field_name = "") {
     auto updated = service::update_auth_settings(call.app.store, call.app.clock, call.org.slug,
-                                                 change, actor_of(call.viewer));
+                                                 change, call.viewer.caller);
     if (!updated) return call.refuse(updated.error(), field_name);
     redirect_saved(call.res, call.org, saved);
 }
@@ -195,9 +196,38 @@ void options(FormCall& call) {
     }
     service::AuthSettingsChange change;
     change.default_role = *role;
-    change.jit_provisioning = call.checked("jit_provisioning");
-    change.allow_idp_initiated = call.checked("allow_idp_initiated");
+    // The two switches are owner-only: the page sends them (with the `switches` marker) only
+    // where the viewer may change them, so a manager's post changes the default role alone.
+    // An unticked box is absent from a form, hence the marker: without it, absent is not off.
+    if (call.checked("switches")) {
+        change.jit_provisioning = call.checked("jit_provisioning");
+        change.allow_idp_initiated = call.checked("allow_idp_initiated");
+    }
     change_settings(call, change, "options", "default_role");
+}
+
+// A whole number form field; nullopt when it is not one.
+std::optional<int> int_field(const std::string& text) {
+    int value = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, value);
+    if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
+    return value;
+}
+
+void validation(FormCall& call) {
+    const auto max_age = int_field(call.field("max_issue_age_seconds"));
+    if (!max_age) {
+        return call.refuse(fail("saml.config.issue_age_invalid",
+                                "Give the maximum age as a whole number of seconds, " +
+                                    std::to_string(service::kMinIssueAgeSeconds) + " to " +
+                                    std::to_string(service::kMaxIssueAgeSeconds) + "."),
+                           "max_issue_age_seconds");
+    }
+    service::AuthSettingsChange change;
+    change.require_aes_gcm = call.checked("require_aes_gcm");
+    change.max_issue_age_seconds = *max_age;
+    change_settings(call, change, "validation", "max_issue_age_seconds");
 }
 
 void require_sso(FormCall& call) {
@@ -213,7 +243,7 @@ void require_sso(FormCall& call) {
     service::AuthSettingsChange change;
     change.require_sso = turn_on;
     auto updated = service::update_auth_settings(call.app.store, call.app.clock, call.org.slug,
-                                                 change, actor_of(call.viewer));
+                                                 change, call.viewer.caller);
     if (!updated) return call.refuse(updated.error());
     if (!turn_on) return redirect_saved(call.res, call.org, "require-sso-off");
     const std::string ended = std::to_string(updated->sessions_ended);
@@ -234,13 +264,17 @@ void require_sso(FormCall& call) {
 }
 
 void test_sign_in(FormCall& call) {
-    if (!call.viewer.is_owner) {
+    if (!call.viewer.caller.acts_as_owner()) {
         return call.refuse(fail("admin.owner_required", "Only an owner can start a test sign-in."));
     }
-    auto started = call.app.sso->start_test_login(call.org, actor_of(call.viewer));
+    // Bound to this browser like any SP-initiated sign-in (see cookies.hpp).
+    const std::string browser = login_binding_value(call.req, call.app.secure_cookies);
+    auto started = call.app.sso->start_test_login(call.org, call.viewer.caller.actor, browser);
     if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
         return call.refuse(failure->error);
     }
+    set_login_cookie(call.res, browser, call.app.sso->settings().authn_request_ttl_seconds,
+                     call.app.secure_cookies);
     call.res.status = 303;
     call.res.set_header("Location", std::get<std::string>(started));
 }
@@ -249,7 +283,7 @@ void test_sign_in(FormCall& call) {
 void issue_token(FormCall& call, std::string description) {
     if (description.empty()) description = "SCIM";
     service::AdminService admin(call.app.store, call.app.clock);
-    auto issued = admin.create_scim_token(call.org.slug, description, actor_of(call.viewer));
+    auto issued = admin.create_scim_token(call.org.slug, description, call.viewer.caller);
     if (!issued) return call.refuse(issued.error(), "description");
     AuthPageState state;
     state.new_scim_token = issued->token;
@@ -261,28 +295,28 @@ void revoke_token(FormCall& call) {
     const std::string id = call.req.matches[2].str();
     service::AdminService admin(call.app.store, call.app.clock);
     const Status revoked =
-        admin.revoke_scim_token(call.org.slug, std::stoll(id), actor_of(call.viewer));
+        admin.revoke_scim_token(call.org.slug, std::stoll(id), call.viewer.caller);
     if (!revoked) return call.refuse(revoked.error());
     redirect_saved(call.res, call.org, "token-revoked");
 }
 
 void disable_scim(FormCall& call) {
     service::AdminService admin(call.app.store, call.app.clock);
-    auto disabled = admin.disable_scim(call.org.slug, actor_of(call.viewer));
+    auto disabled = admin.disable_scim(call.org.slug, call.viewer.caller);
     if (!disabled) return call.refuse(disabled.error());
     redirect_saved(call.res, call.org, "scim-disabled");
 }
 
 void remove_provider(FormCall& call) {
-    const Status removed = service::remove_provider(call.app.store, call.app.clock, call.org.slug,
-                                                    actor_of(call.viewer));
+    const Status removed =
+        service::remove_provider(call.app.store, call.app.clock, call.org.slug, call.viewer.caller);
     if (!removed) return call.refuse(removed.error());
     redirect_saved(call.res, call.org, "removed");
 }
 
 void refresh_provider(FormCall& call) {
     auto refreshed = service::refresh_provider(call.app.store, call.app.clock, call.org.slug,
-                                               actor_of(call.viewer), call.app.metadata.get());
+                                               call.viewer.caller, call.app.metadata.get());
     if (!refreshed) return call.refuse(refreshed.error());
     redirect_saved(call.res, call.org, "refreshed");
 }
@@ -298,6 +332,7 @@ void register_settings_auth_forms(httplib::Server& http, AppContext& app) {
         {"preset", preset},
         {"mapping", mapping},
         {"options", options},
+        {"validation", validation},
         {"require-sso", require_sso},
         {"test", test_sign_in},
         {"scim/enable", [](FormCall& call) { issue_token(call, "SCIM"); }},

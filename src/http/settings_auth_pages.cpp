@@ -125,8 +125,14 @@ mstch::map page_values(const AppContext& app, const service::AuthSettingsView& v
     const core::Org& org = view.org;
     const core::AttributeMapping mapping =
         view.provider ? view.provider->mapping : core::AttributeMapping{};
-    // A refused options form shows its checkboxes as they were sent, not as stored.
+    // A refused form shows its checkboxes as they were sent, not as stored.
     const bool options_posted = state.typed.count("default_role") != 0;
+    const bool validation_posted = state.typed.count("max_issue_age_seconds") != 0;
+    const core::SamlOptions saml_options =
+        view.provider ? view.provider->options : core::SamlOptions{};
+    // Owner-only controls are shown to managers disabled, with why; the services refuse a
+    // forged post anyway.
+    const bool can_change = viewer.caller.may_change_identity_rules();
     mstch::map values{
         {"csrf", viewer.csrf},
         {"org_slug", org.slug},
@@ -148,6 +154,12 @@ mstch::map page_values(const AppContext& app, const service::AuthSettingsView& v
         {"allow_idp_initiated",
          options_posted ? state.typed.count("allow_idp_initiated") != 0 : org.allow_idp_initiated},
         {"require_sso", org.require_sso},
+        {"require_aes_gcm", validation_posted ? state.typed.count("require_aes_gcm") != 0
+                                              : saml_options.require_aes_gcm},
+        {"can_change", can_change},
+        {"owner_only_hint",
+         std::string("Only an owner can change this: it decides who can sign in as whom.")},
+        {"provider_locked", !can_change || !view.provider.has_value()},
         {"password_sessions", std::to_string(view.password_sessions)},
         {"is_owner", viewer.is_owner},
         {"can_test", viewer.is_owner && view.provider.has_value()},
@@ -173,6 +185,8 @@ mstch::map page_values(const AppContext& app, const service::AuthSettingsView& v
     put_field(values, state, "confirm", "");
     put_field(values, state, "default_role", "");
     put_field(values, state, "description", "");
+    put_field(values, state, "max_issue_age_seconds",
+              std::to_string(saml_options.max_issue_age_seconds));
     values["manual_error"] = error_of(state, "manual");
     return values;
 }
@@ -193,6 +207,7 @@ std::string auth_saved_notice(const std::string& key, const std::string& ended) 
     if (key == "preset") return "The preset filled in the attribute mapping.";
     if (key == "mapping") return "The attribute mapping was saved.";
     if (key == "options") return "The sign-in options were saved.";
+    if (key == "validation") return "The SAML validation options were saved.";
     if (key == "require-sso-off")
         return "Require SSO is off; members may sign in with a password again.";
     if (key == "require-sso") {

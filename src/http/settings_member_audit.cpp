@@ -1,8 +1,11 @@
 // The audit log page (/settings/{org}/audit-log/): the org's audit entries, newest first,
-// filtered by action prefix, actor, target, outcome and a date range, fifty to a page.
+// filtered by action prefix, actor, target, outcome and a date range, fifty to a page, and
+// the form that sets how long entries are kept (owner-only, like every rule of the org).
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "gatehouse/service/admin_service.hpp"
+#include "gatehouse/service/auth_settings.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
@@ -155,12 +158,40 @@ mstch::map filter_values(const AuditFilter& filter) {
                       {"page_error", field_error(filter, "page")}};
 }
 
+// The retention form as the page shows it: what was typed and refused, or the notice of a
+// saved change.
+struct RetentionState {
+    std::string typed;  // empty: show the stored value
+    std::string error;
+    std::string notice_ok;
+};
+
+mstch::map retention_values(const core::Org& org, const PageViewer& viewer,
+                            const RetentionState& state) {
+    return mstch::map{
+        {"csrf", viewer.csrf},
+        {"days", state.typed.empty() ? std::to_string(org.audit_retention_days) : state.typed},
+        {"error", state.error},
+        {"notice_ok", state.notice_ok},
+        {"min", std::to_string(service::kMinAuditRetentionDays)},
+        {"max", std::to_string(service::kMaxAuditRetentionDays)},
+        // Shown disabled, with why, to a manager; the service refuses a forged post anyway.
+        {"can_change", viewer.caller.may_change_identity_rules()},
+        {"owner_only_hint",
+         std::string("Only an owner can change this: it decides how long the evidence of "
+                     "who did what is kept.")},
+    };
+}
+
 void send_audit_page(const httplib::Request& req, httplib::Response& res, AppContext& app,
-                     const core::Org& org, const PageViewer& viewer) {
+                     const core::Org& org, const PageViewer& viewer, int status = 200,
+                     const RetentionState& retention = {}) {
     AuditFilter filter = read_filter(req);
     std::int64_t page_number = 1;
     const store::AuditQuery query = audit_query(filter, page_number);
-    mstch::map values{{"org_slug", org.slug}, {"filter", filter_values(filter)}};
+    mstch::map values{{"org_slug", org.slug},
+                      {"filter", filter_values(filter)},
+                      {"retention", retention_values(org, viewer, retention)}};
     const auto chrome = page_chrome(org, viewer, "audit-log");
     if (!filter.errors.empty()) {
         values["invalid"] = true;
@@ -187,7 +218,47 @@ void send_audit_page(const httplib::Request& req, httplib::Response& res, AppCon
     if (page_number > 1) values["newer"] = audit_href(org, filter, page_number - 1);
     if (has_older) values["older"] = audit_href(org, filter, page_number + 1);
     values["has_pages"] = page_number > 1 || has_older;
-    send_html(res, 200, render_page("settings_audit_log", "Audit log", values, chrome));
+    send_html(res, status, render_page("settings_audit_log", "Audit log", values, chrome));
+}
+
+// POST /settings/{org}/audit-log/retention: sets the org's audit retention through the same
+// service call as the admin API's PATCH auth/, answering 303 back to the page, or the page
+// again with the refusal next to the field and its status, nothing changed.
+void set_retention(AppContext& app, PageForm& call) {
+    RetentionState state;
+    state.typed = call.form["audit_retention_days"];
+    int days = 0;
+    const char* end = state.typed.data() + state.typed.size();
+    const auto [stop, error] = std::from_chars(state.typed.data(), end, days);
+    Result<service::AuthSettingsUpdate> updated =
+        fail("org.audit_retention_invalid",
+             "Give the retention as a whole number of days, " +
+                 std::to_string(service::kMinAuditRetentionDays) + " to " +
+                 std::to_string(service::kMaxAuditRetentionDays) + ".");
+    if (!state.typed.empty() && error == std::errc() && stop == end) {
+        service::AuthSettingsChange change;
+        change.audit_retention_days = days;
+        updated = service::update_auth_settings(app.store, app.clock, call.org.slug, change,
+                                                call.viewer.caller);
+    }
+    if (updated) {
+        call.res.status = 303;
+        call.res.set_header("Location",
+                            "/settings/" + call.org.slug + "/audit-log/?saved=retention");
+        return;
+    }
+    const std::string& code = updated.error().code;
+    if (code == store::kFailure) {
+        util::log_event(
+            util::LogLevel::error, "page.failure",
+            {{"path", call.req.path}, {"code", code}, {"message", updated.error().message}});
+        send_error(call.req, call.res, 500, "internal",
+                   "The change failed on our side; it has been logged.");
+        return;
+    }
+    state.error = updated.error().message;
+    const int status = code == service::kOwnerOnly ? 403 : code == "org.not_found" ? 404 : 422;
+    send_audit_page(call.req, call.res, app, call.org, call.viewer, status, state);
 }
 
 }  // namespace
@@ -198,8 +269,14 @@ void register_audit_log_page(httplib::Server& http, AppContext& app) {
                  const core::Org& org = *current_request().org;
                  auto viewer = require_page_admin(req, res, app, org);
                  if (!viewer) return;
-                 send_audit_page(req, res, app, org, *viewer);
+                 RetentionState retention;
+                 if (req.get_param_value("saved") == "retention") {
+                     retention.notice_ok = "The audit log retention was saved.";
+                 }
+                 send_audit_page(req, res, app, org, *viewer, 200, retention);
              });
+    http.Post(R"(/settings/([^/]+)/audit-log/retention)",
+              checked_page_form(app, [&app](PageForm& call) { set_retention(app, call); }));
 }
 
 }  // namespace gatehouse::http

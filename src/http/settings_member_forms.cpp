@@ -23,15 +23,11 @@ int refusal_status(const std::string& code) {
         code == "org.not_found")
         return 404;
     if (code == service::kIdpManaged || code == service::kTeamIdpManaged ||
-        code == service::kOwnerRequired)
+        code == service::kOwnerRequired || code == service::kMembersForbidden)
         return 403;
     if (code == service::kLastOwner || code == store::kConflict) return 409;
     if (code == store::kFailure) return 500;
     return 422;
-}
-
-std::string actor_of(const PageViewer& viewer) {
-    return "member:" + viewer.signed_in.member.public_id;
 }
 
 void redirect_saved(httplib::Response& res, const core::Org& org, const std::string& saved) {
@@ -65,18 +61,11 @@ void invite(AppContext& app, FormCall& call) {
                             fail("request.invalid_field", "Choose one of the listed roles."),
                             state);
     }
-    // The same rule as the admin API's invitation: add_member trusts its caller on this.
-    if (*role == core::Role::owner && !call.viewer.is_owner) {
-        return show_refusal(
-            call.req, call.res, app, call.org, call.viewer,
-            fail(std::string(service::kOwnerRequired), "Only an owner can invite an owner."),
-            state);
-    }
     service::NewMember invitation;
     invitation.email = state.invite_email;
     invitation.role = *role;
-    auto added =
-        service::add_member(app.store, app.clock, call.org.slug, invitation, actor_of(call.viewer));
+    service::MemberAdmin members(app.store, app.clock);
+    auto added = members.invite(call.org, invitation, call.viewer.caller);
     if (!added) {
         const std::string& code = added.error().code;
         if (code == "member.invalid_email") {
@@ -96,8 +85,8 @@ void change_role(AppContext& app, FormCall& call) {
                             fail("request.invalid_field", "Choose one of the listed roles."));
     }
     service::MemberAdmin members(app.store, app.clock);
-    auto changed = members.change_role(call.org, call.req.matches[2].str(), *role,
-                                       call.viewer.is_owner, actor_of(call.viewer));
+    auto changed =
+        members.change_role(call.org, call.req.matches[2].str(), *role, call.viewer.caller);
     if (!changed) {
         return show_refusal(call.req, call.res, app, call.org, call.viewer, changed.error());
     }
@@ -106,8 +95,8 @@ void change_role(AppContext& app, FormCall& call) {
 
 void set_active(AppContext& app, FormCall& call, bool active) {
     service::MemberAdmin admin(app.store, app.clock);
-    auto changed = admin.set_active(call.org, call.req.matches[2].str(), active,
-                                    call.viewer.is_owner, actor_of(call.viewer));
+    auto changed =
+        admin.set_active(call.org, call.req.matches[2].str(), active, call.viewer.caller);
     if (!changed) {
         return show_refusal(call.req, call.res, app, call.org, call.viewer, changed.error());
     }
@@ -116,8 +105,8 @@ void set_active(AppContext& app, FormCall& call, bool active) {
 
 void remove_member(AppContext& app, FormCall& call) {
     service::MemberAdmin members(app.store, app.clock);
-    const Status removed = members.remove_member(call.org, call.req.matches[2].str(),
-                                                 call.viewer.is_owner, actor_of(call.viewer));
+    const Status removed =
+        members.remove_member(call.org, call.req.matches[2].str(), call.viewer.caller);
     if (!removed) {
         return show_refusal(call.req, call.res, app, call.org, call.viewer, removed.error());
     }
@@ -127,7 +116,7 @@ void remove_member(AppContext& app, FormCall& call) {
 void remove_team(AppContext& app, FormCall& call) {
     service::MemberAdmin members(app.store, app.clock);
     const Status removed =
-        members.remove_team(call.org, call.req.matches[2].str(), actor_of(call.viewer));
+        members.remove_team(call.org, call.req.matches[2].str(), call.viewer.caller);
     if (!removed) {
         return show_refusal(call.req, call.res, app, call.org, call.viewer, removed.error());
     }

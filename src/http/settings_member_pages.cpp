@@ -79,8 +79,11 @@ mstch::map member_row(const service::MemberListing& listing, const PageViewer& v
         {"saml_subject", m.saml_subject},
         {"last_sign_in", m.last_sign_in_at ? format_utc(*m.last_sign_in_at) : std::string()},
         {"idp_managed", m.idp_managed},
+        // Shown disabled, with why, to a viewer who may not change an owner; the services
+        // refuse a forged form anyway.
+        {"owner_locked", m.role == core::Role::owner && !viewer.caller.acts_as_owner()},
         {"deactivated", m.state == core::MemberState::deactivated},
-        {"roles", role_options(m.role, viewer.is_owner)},
+        {"roles", role_options(m.role, viewer.caller.acts_as_owner())},
     };
 }
 
@@ -180,7 +183,7 @@ void send_members_page(const httplib::Request& req, httplib::Response& res, AppC
         {"pager", pager(org, state.search, state.page, members->total)},
         {"invite_email", state.invite_email},
         {"invite_email_error", state.invite_email_error},
-        {"invite_roles", role_options(invite_role, viewer.is_owner)},
+        {"invite_roles", role_options(invite_role, viewer.caller.acts_as_owner())},
         {"teams", team_rows(teams->items)},
         {"no_teams", teams->items.empty()},
         {"teams_left_out", teams_left_out > 0 ? std::to_string(teams_left_out) : std::string()},

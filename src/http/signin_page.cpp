@@ -36,6 +36,9 @@ void send_signin_page(httplib::Response& res, int status, AppContext& app, const
         {"sso_href", login_path + (next_query.empty() ? "" : "?" + next_query)},
         {"sso_link", view.password_form && has_saml && !org.require_sso},
         {"password_link", !view.password_form && !org.require_sso},
+        // Under Require SSO a wrong break-glass password lands here like every refused
+        // password (so the answer points out no account); this tells that owner the way back.
+        {"break_glass_link", !view.password_form && org.require_sso},
         {"password_href",
          login_path + "?method=password" + (next_query.empty() ? "" : "&" + next_query)},
     };

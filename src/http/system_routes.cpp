@@ -65,6 +65,7 @@ void register_org_routes(httplib::Server& http, AppContext& app) {
                                               {"has_teams", !teams.empty()},
                                               {"teams", teams},
                                               {"is_admin", viewer->is_admin}};
+                values["csrf_token"] = viewer->csrf;  // the sign-out form's
             }
             send_html(res, 200,
                       render_page("landing", org.name, values, page_chrome(org, viewer, "home")));

@@ -106,7 +106,12 @@ Result<core::Org> AdminService::find_org(const std::string& slug) {
 
 Result<IssuedScimToken> AdminService::create_scim_token(const std::string& org_slug,
                                                         const std::string& description,
-                                                        const std::string& actor) {
+                                                        const Caller& caller) {
+    if (auto allowed = authorize_identity_change(
+            store_, clock_, org_slug, caller, IdentityRule::scim_provisioning, "scim.token.create");
+        !allowed) {
+        return allowed.error();
+    }
     IssuedScimToken issued;
     issued.token = std::string(kScimTokenPrefix) + util::random_token(32);
     const Status status = store_.write([&](store::Transaction& tx) -> Status {
@@ -119,7 +124,7 @@ Result<IssuedScimToken> AdminService::create_scim_token(const std::string& org_s
             org->scim_enabled = true;
             if (auto s = tx.update_org(*org); !s) return s;
         }
-        return tx.append_audit(audit_entry(*org, actor, "scim.token.create",
+        return tx.append_audit(audit_entry(*org, caller.actor, "scim.token.create",
                                            "scim-token:" + std::to_string(record->id),
                                            {{"description", description}}));
     });
@@ -128,12 +133,17 @@ Result<IssuedScimToken> AdminService::create_scim_token(const std::string& org_s
 }
 
 Status AdminService::revoke_scim_token(const std::string& org_slug, core::RowId token_id,
-                                       const std::string& actor) {
+                                       const Caller& caller) {
+    if (auto allowed = authorize_identity_change(
+            store_, clock_, org_slug, caller, IdentityRule::scim_provisioning, "scim.token.revoke");
+        !allowed) {
+        return allowed;
+    }
     return store_.write([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
         if (auto s = tx.revoke_scim_token(org->id, token_id, clock_.now()); !s) return s;
-        return tx.append_audit(audit_entry(*org, actor, "scim.token.revoke",
+        return tx.append_audit(audit_entry(*org, caller.actor, "scim.token.revoke",
                                            "scim-token:" + std::to_string(token_id)));
     });
 }
@@ -150,7 +160,12 @@ Result<std::vector<core::ScimToken>> AdminService::list_scim_tokens(const std::s
     return tokens;
 }
 
-Result<int> AdminService::disable_scim(const std::string& org_slug, const std::string& actor) {
+Result<int> AdminService::disable_scim(const std::string& org_slug, const Caller& caller) {
+    if (auto allowed = authorize_identity_change(store_, clock_, org_slug, caller,
+                                                 IdentityRule::scim_provisioning, "scim.disable");
+        !allowed) {
+        return allowed.error();
+    }
     int revoked = 0;
     const Status status = store_.write([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
@@ -162,8 +177,8 @@ Result<int> AdminService::disable_scim(const std::string& org_slug, const std::s
         }
         org->scim_enabled = false;
         if (auto s = tx.update_org(*org); !s) return s;
-        return tx.append_audit(
-            audit_entry(*org, actor, "scim.disable", org->slug, {{"tokens_revoked", revoked}}));
+        return tx.append_audit(audit_entry(*org, caller.actor, "scim.disable", org->slug,
+                                           {{"tokens_revoked", revoked}}));
     });
     if (!status) return status.error();
     return revoked;
@@ -171,7 +186,12 @@ Result<int> AdminService::disable_scim(const std::string& org_slug, const std::s
 
 Result<IssuedAdminKey> AdminService::create_admin_key(const std::string& org_slug,
                                                       const std::string& description,
-                                                      const std::string& actor) {
+                                                      const Caller& caller) {
+    if (auto allowed = authorize_identity_change(store_, clock_, org_slug, caller,
+                                                 IdentityRule::admin_keys, "admin_key.create");
+        !allowed) {
+        return allowed.error();
+    }
     IssuedAdminKey issued;
     issued.token = std::string(kAdminKeyPrefix) + util::random_token(32);
     const Status status = store_.write([&](store::Transaction& tx) -> Status {
@@ -180,7 +200,7 @@ Result<IssuedAdminKey> AdminService::create_admin_key(const std::string& org_slu
         auto record = tx.insert_admin_key(org->id, util::sha256(issued.token), description);
         if (!record) return record.error();
         issued.record = *record;
-        return tx.append_audit(audit_entry(*org, actor, "admin_key.create",
+        return tx.append_audit(audit_entry(*org, caller.actor, "admin_key.create",
                                            "admin-key:" + std::to_string(record->id),
                                            {{"description", description}}));
     });
@@ -189,13 +209,18 @@ Result<IssuedAdminKey> AdminService::create_admin_key(const std::string& org_slu
 }
 
 Status AdminService::revoke_admin_key(const std::string& org_slug, core::RowId key_id,
-                                      const std::string& actor) {
+                                      const Caller& caller) {
+    if (auto allowed = authorize_identity_change(store_, clock_, org_slug, caller,
+                                                 IdentityRule::admin_keys, "admin_key.revoke");
+        !allowed) {
+        return allowed;
+    }
     return store_.write([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
         if (auto s = tx.revoke_admin_key(org->id, key_id, clock_.now()); !s) return s;
-        return tx.append_audit(
-            audit_entry(*org, actor, "admin_key.revoke", "admin-key:" + std::to_string(key_id)));
+        return tx.append_audit(audit_entry(*org, caller.actor, "admin_key.revoke",
+                                           "admin-key:" + std::to_string(key_id)));
     });
 }
 

@@ -60,7 +60,33 @@ std::string canonical_preset(std::string_view preset) {
 
 bool touches_provider(const AuthSettingsChange& change) {
     return change.preset || change.mapping || change.clock_skew_seconds ||
-           change.require_signed_assertion;
+           change.require_signed_assertion || change.require_aes_gcm ||
+           change.max_issue_age_seconds;
+}
+
+// What the change of a field (as ChangeLog names it) decides; nullopt for the default role,
+// the one setting a manager may change.
+std::optional<IdentityRule> rule_of(const std::string& field) {
+    if (field == "default_role") return std::nullopt;
+    if (field == "jit_provisioning") return IdentityRule::jit_provisioning;
+    if (field == "allow_idp_initiated") return IdentityRule::idp_initiated_sign_in;
+    if (field == "require_sso") return IdentityRule::require_sso;
+    if (field == "audit_retention_days") return IdentityRule::audit_retention;
+    if (field == "preset" || field.rfind("mapping.", 0) == 0) {
+        return IdentityRule::attribute_mapping;
+    }
+    return IdentityRule::saml_validation;
+}
+
+// Refuses the first change `caller` may not make. Only real changes count: `log` holds
+// no field whose value stays as it was.
+Status check_changes_allowed(const ChangeLog& log, const Caller& caller) {
+    for (const auto& [field, values] : log.changes().items()) {
+        const auto rule = rule_of(field);
+        if (!rule) continue;
+        if (auto allowed = check_identity_rule(caller, *rule); !allowed) return allowed;
+    }
+    return {};
 }
 
 // Checks what can be checked without the store, so a bad request never opens a write.
@@ -72,6 +98,19 @@ Status check_change(const AuthSettingsChange& change) {
     if (change.clock_skew_seconds &&
         (*change.clock_skew_seconds < 0 || *change.clock_skew_seconds > kMaxClockSkewSeconds)) {
         return fail("saml.config.skew_invalid", "The clock skew must be 0 to 600 seconds.");
+    }
+    if (change.max_issue_age_seconds && (*change.max_issue_age_seconds < kMinIssueAgeSeconds ||
+                                         *change.max_issue_age_seconds > kMaxIssueAgeSeconds)) {
+        return fail("saml.config.issue_age_invalid",
+                    "The maximum age of an IssueInstant must be " +
+                        std::to_string(kMinIssueAgeSeconds) + " to " +
+                        std::to_string(kMaxIssueAgeSeconds) + " seconds.");
+    }
+    if (change.audit_retention_days && (*change.audit_retention_days < kMinAuditRetentionDays ||
+                                        *change.audit_retention_days > kMaxAuditRetentionDays)) {
+        return fail("org.audit_retention_invalid",
+                    "The audit log retention must be " + std::to_string(kMinAuditRetentionDays) +
+                        " to " + std::to_string(kMaxAuditRetentionDays) + " days.");
     }
     if (change.preset) {
         if (auto preset = saml::mapping_preset(*change.preset); !preset) return preset.error();
@@ -116,6 +155,13 @@ void apply_provider_change(ChangeLog& log, core::SamlProvider& provider,
         log.set("require_signed_assertion", provider.options.require_signed_assertion,
                 *change.require_signed_assertion);
     }
+    if (change.require_aes_gcm) {
+        log.set("require_aes_gcm", provider.options.require_aes_gcm, *change.require_aes_gcm);
+    }
+    if (change.max_issue_age_seconds) {
+        log.set("max_issue_age_seconds", provider.options.max_issue_age_seconds,
+                *change.max_issue_age_seconds);
+    }
 }
 
 }  // namespace
@@ -135,10 +181,11 @@ Result<AuthSettings> read_auth_settings(store::Store& store, const std::string& 
 Result<AuthSettingsUpdate> update_auth_settings(store::Store& store, const util::Clock& clock,
                                                 const std::string& org_slug,
                                                 const AuthSettingsChange& change,
-                                                const std::string& actor) {
+                                                const Caller& caller) {
     if (auto s = check_change(change); !s) return s.error();
     AuthSettingsUpdate update;
     bool require_sso_turned_on = false;
+    json attempted;  // the changes of a refused request, for its failure audit entry
     const Status status = store.write([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
@@ -157,6 +204,15 @@ Result<AuthSettingsUpdate> update_auth_settings(store::Store& store, const util:
             log.set("allow_idp_initiated", org->allow_idp_initiated, *change.allow_idp_initiated);
         }
         if (change.require_sso) log.set("require_sso", org->require_sso, *change.require_sso);
+        if (change.audit_retention_days) {
+            log.set("audit_retention_days", org->audit_retention_days,
+                    *change.audit_retention_days);
+        }
+        if (provider) apply_provider_change(log, *provider, change);
+        if (auto allowed = check_changes_allowed(log, caller); !allowed) {
+            attempted = log.changes();
+            return allowed;
+        }
         require_sso_turned_on = log.has("require_sso") && org->require_sso;
         if (require_sso_turned_on) {
             if (!provider) {
@@ -170,12 +226,9 @@ Result<AuthSettingsUpdate> update_auth_settings(store::Store& store, const util:
                             "member add --role owner --break-glass --password-stdin'.");
             }
         }
-        if (provider) {
-            apply_provider_change(log, *provider, change);
-            if (touches_provider(change)) {
-                provider->updated_at = clock.now();
-                if (auto s = tx.put_saml_provider(*provider); !s) return s;
-            }
+        if (provider && touches_provider(change)) {
+            provider->updated_at = clock.now();
+            if (auto s = tx.put_saml_provider(*provider); !s) return s;
         }
         if (auto s = tx.update_org(*org); !s) return s;
         // Sessions end in the same transaction that turns the setting on, so no password
@@ -185,7 +238,7 @@ Result<AuthSettingsUpdate> update_auth_settings(store::Store& store, const util:
         core::AuditEntry entry;
         entry.org_id = org->id;
         entry.at = clock.now();
-        entry.actor = actor;
+        entry.actor = caller.actor;
         entry.action = "org.auth_settings.update";
         entry.target = org->slug;
         entry.outcome = "success";
@@ -197,7 +250,15 @@ Result<AuthSettingsUpdate> update_auth_settings(store::Store& store, const util:
         update.provider = provider;
         return {};
     });
-    if (!status) return status.error();
+    if (!status) {
+        if (status.error().code == kOwnerOnly) {
+            json fields = json::array();
+            for (const auto& [field, values] : attempted.items()) fields.push_back(field);
+            record_refusal(store, clock, org_slug, caller.actor, "org.auth_settings.update",
+                           org_slug, status.error(), {{"fields", fields}});
+        }
+        return status.error();
+    }
     if (require_sso_turned_on) {
         util::log_event(util::LogLevel::info, "auth.require_sso.on",
                         {{"org", update.org.slug}, {"sessions_ended", update.sessions_ended}});
@@ -211,6 +272,7 @@ json auth_settings_json(const core::Org& org, const std::optional<core::SamlProv
                 {"require_sso", org.require_sso},
                 {"jit_provisioning", org.jit_provisioning},
                 {"allow_idp_initiated", org.allow_idp_initiated},
+                {"audit_retention_days", org.audit_retention_days},
                 {"saml", nullptr}};
     if (provider) {
         const auto& m = provider->mapping;
@@ -224,7 +286,9 @@ json auth_settings_json(const core::Org& org, const std::optional<core::SamlProv
                          {"role", m.role},
                          {"groups", m.groups}}},
                        {"clock_skew_seconds", provider->options.clock_skew_seconds},
-                       {"require_signed_assertion", provider->options.require_signed_assertion}};
+                       {"require_signed_assertion", provider->options.require_signed_assertion},
+                       {"require_aes_gcm", provider->options.require_aes_gcm},
+                       {"max_issue_age_seconds", provider->options.max_issue_age_seconds}};
     }
     return out;
 }

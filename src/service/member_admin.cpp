@@ -14,29 +14,49 @@ Error idp_managed(const core::Member& member) {
                     " is managed by the organization's identity provider; change them there.");
 }
 
-// How many active owners the org has, counting at most two (all that the rule needs).
-int active_owners(store::Transaction& tx, core::RowId org_id) {
-    store::SqlFilter filter{"role = ? AND state = ?",
-                            {std::string("owner"), std::string("active")}};
-    return static_cast<int>(tx.list_members(org_id, filter, store::Page{0, 2}).total);
+Error owner_required(const std::string& message) {
+    return fail(std::string(kOwnerRequired), message);
 }
 
 // Loads a member the caller may change, or the reason it may not.
 Result<core::Member> changeable_member(store::Transaction& tx, const core::Org& org,
-                                       std::string_view member_id, bool by_owner) {
+                                       std::string_view member_id, const Caller& caller) {
     auto member = tx.member_by_public_id(org.id, member_id);
     if (!member) {
         return fail(std::string(kMemberNotFound),
                     "No member with the id '" + std::string(member_id) + "' in this organization.");
     }
     if (member->idp_managed) return idp_managed(*member);
-    if (member->role == core::Role::owner && !by_owner) {
-        return fail(std::string(kOwnerRequired), "Only an owner can change another owner.");
+    if (member->role == core::Role::owner && !caller.acts_as_owner()) {
+        return owner_required("Only an owner can change another owner.");
     }
     return *member;
 }
 
+// Passes `outcome` through, first recording a refusal by the owner rule as a failure audit
+// entry: the transaction that found it has rolled back with everything else.
+template <typename T>
+T audited(store::Store& store, const util::Clock& clock, const core::Org& org, const Caller& caller,
+          const char* action, std::string_view target, T outcome) {
+    if (!outcome && outcome.error().code == kOwnerRequired) {
+        record_refusal(store, clock, org.slug, caller.actor, action, std::string(target),
+                       outcome.error());
+    }
+    return outcome;
+}
+
 }  // namespace
+
+bool is_last_active_owner(store::Transaction& tx, const core::Member& member) {
+    if (member.role != core::Role::owner || member.state != core::MemberState::active) {
+        return false;
+    }
+    const store::SqlFilter filter{"role = ? AND state = ?",
+                                  {std::string(core::to_string(core::Role::owner)),
+                                   std::string(core::to_string(core::MemberState::active))}};
+    // Counting at most two is all the rule needs.
+    return tx.list_members(member.org_id, filter, store::Page{0, 2}).total < 2;
+}
 
 Result<store::PageOf<core::Member>> MemberAdmin::list_members(const core::Org& org,
                                                               store::Page page) {
@@ -59,19 +79,29 @@ Result<store::PageOf<core::Team>> MemberAdmin::list_teams(const core::Org& org, 
     return result;
 }
 
+Result<core::Member> MemberAdmin::invite(const core::Org& org, const NewMember& invitation,
+                                         const Caller& caller) {
+    if (auto allowed = check_member_admin(caller); !allowed) return allowed.error();
+    if (invitation.role == core::Role::owner && !caller.acts_as_owner()) {
+        return audited<Result<core::Member>>(store_, clock_, org, caller, "member.create",
+                                             invitation.email,
+                                             owner_required("Only an owner can invite an owner."));
+    }
+    return add_member(store_, clock_, org.slug, invitation, caller.actor);
+}
+
 Result<core::Member> MemberAdmin::change_role(const core::Org& org, std::string_view member_id,
-                                              core::Role role, bool by_owner,
-                                              const std::string& actor) {
+                                              core::Role role, const Caller& caller) {
+    if (auto allowed = check_member_admin(caller); !allowed) return allowed.error();
     core::Member changed;
     const Status status = store_.write([&](store::Transaction& tx) -> Status {
-        auto member = changeable_member(tx, org, member_id, by_owner);
+        auto member = changeable_member(tx, org, member_id, caller);
         if (!member) return member.error();
-        if (role == core::Role::owner && !by_owner) {
-            return fail(std::string(kOwnerRequired), "Only an owner can make someone an owner.");
+        if (role == core::Role::owner && !caller.acts_as_owner()) {
+            return owner_required("Only an owner can make someone an owner.");
         }
         const core::Role before = member->role;
-        if (before == core::Role::owner && role != core::Role::owner &&
-            member->state == core::MemberState::active && active_owners(tx, org.id) < 2) {
+        if (role != core::Role::owner && is_last_active_owner(tx, *member)) {
             return fail(std::string(kLastOwner),
                         "The organization's last owner cannot give up the role.");
         }
@@ -80,36 +110,41 @@ Result<core::Member> MemberAdmin::change_role(const core::Org& org, std::string_
         if (!updated) return updated.error();
         changed = *updated;
         return tx.append_audit(
-            audit_entry(org, actor, "member.role_change", changed.public_id,
+            audit_entry(org, caller.actor, "member.role_change", changed.public_id,
                         {{"from", core::to_string(before)}, {"to", core::to_string(role)}}));
     });
-    if (!status) return status.error();
+    if (!status) {
+        return audited<Result<core::Member>>(store_, clock_, org, caller, "member.role_change",
+                                             member_id, status.error());
+    }
     return changed;
 }
 
-Status MemberAdmin::remove_member(const core::Org& org, std::string_view member_id, bool by_owner,
-                                  const std::string& actor) {
-    return store_.write([&](store::Transaction& tx) -> Status {
-        auto member = changeable_member(tx, org, member_id, by_owner);
+Status MemberAdmin::remove_member(const core::Org& org, std::string_view member_id,
+                                  const Caller& caller) {
+    if (auto allowed = check_member_admin(caller); !allowed) return allowed;
+    const Status removed = store_.write([&](store::Transaction& tx) -> Status {
+        auto member = changeable_member(tx, org, member_id, caller);
         if (!member) return member.error();
-        if (member->role == core::Role::owner && member->state == core::MemberState::active &&
-            active_owners(tx, org.id) < 2) {
+        if (is_last_active_owner(tx, *member)) {
             return fail(std::string(kLastOwner),
                         "The organization's last owner cannot be removed.");
         }
         const std::int64_t sessions = tx.delete_member_sessions(org.id, member->id);
         if (auto s = tx.delete_member(org.id, member->id); !s) return s;
         return tx.append_audit(
-            audit_entry(org, actor, "member.remove", member->public_id,
+            audit_entry(org, caller.actor, "member.remove", member->public_id,
                         {{"email", member->email}, {"sessions_ended", sessions}}));
     });
+    return audited(store_, clock_, org, caller, "member.remove", member_id, removed);
 }
 
 Result<core::Member> MemberAdmin::set_active(const core::Org& org, std::string_view member_id,
-                                             bool active, bool by_owner, const std::string& actor) {
+                                             bool active, const Caller& caller) {
+    if (auto allowed = check_member_admin(caller); !allowed) return allowed.error();
     core::Member result;
     const Status status = store_.write([&](store::Transaction& tx) -> Status {
-        auto member = changeable_member(tx, org, member_id, by_owner);
+        auto member = changeable_member(tx, org, member_id, caller);
         if (!member) return member.error();
         const bool deactivated = member->state == core::MemberState::deactivated;
         if (active == !deactivated) {
@@ -118,8 +153,7 @@ Result<core::Member> MemberAdmin::set_active(const core::Org& org, std::string_v
         }
         std::int64_t sessions_ended = 0;
         if (!active) {
-            if (member->role == core::Role::owner && member->state == core::MemberState::active &&
-                active_owners(tx, org.id) < 2) {
+            if (is_last_active_owner(tx, *member)) {
                 return fail(std::string(kLastOwner),
                             "The organization's last owner cannot be deactivated.");
             }
@@ -137,16 +171,21 @@ Result<core::Member> MemberAdmin::set_active(const core::Org& org, std::string_v
         nlohmann::json details = {{"email", result.email},
                                   {"state", std::string(core::to_string(result.state))}};
         if (!active) details["sessions_ended"] = sessions_ended;
-        return tx.append_audit(audit_entry(org, actor,
+        return tx.append_audit(audit_entry(org, caller.actor,
                                            active ? "member.reactivate" : "member.deactivate",
                                            result.public_id, details));
     });
-    if (!status) return status.error();
+    if (!status) {
+        return audited<Result<core::Member>>(store_, clock_, org, caller,
+                                             active ? "member.reactivate" : "member.deactivate",
+                                             member_id, status.error());
+    }
     return result;
 }
 
 Status MemberAdmin::remove_team(const core::Org& org, std::string_view team_id,
-                                const std::string& actor) {
+                                const Caller& caller) {
+    if (auto allowed = check_member_admin(caller); !allowed) return allowed;
     return store_.write([&](store::Transaction& tx) -> Status {
         auto team = tx.team_by_public_id(org.id, team_id);
         if (!team) {
@@ -161,7 +200,7 @@ Status MemberAdmin::remove_team(const core::Org& org, std::string_view team_id,
         }
         if (auto s = tx.delete_team(org.id, team->id); !s) return s;
         return tx.append_audit(
-            audit_entry(org, actor, "team.remove", team->public_id, {{"slug", team->slug}}));
+            audit_entry(org, caller.actor, "team.remove", team->public_id, {{"slug", team->slug}}));
     });
 }
 

@@ -9,6 +9,7 @@
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
 #include "gatehouse/util/password.hpp"
+#include "sign_in_limits.hpp"
 
 namespace gatehouse::service {
 namespace {
@@ -111,16 +112,27 @@ Error browser_error(const std::string& reason) {
     return fail("auth.password.invalid", "The email or password is not right.");
 }
 
-// Records a sign-in that did not happen, in the audit log and the server log.
-void record_refusal(store::Store& store, const util::Clock& clock, const core::Org& org,
-                    const Verdict& verdict, std::string_view email, const std::string& reason) {
-    const std::string target =
-        verdict.member ? verdict.member->public_id : std::string(email.substr(0, kMaxEmailBytes));
+std::string refusal_target(const Verdict& verdict, std::string_view email) {
+    return verdict.member ? verdict.member->public_id
+                          : std::string(email.substr(0, kMaxEmailBytes));
+}
+
+// Records a sign-in that did not happen, in the audit log and the server log, and counts it
+// against the attempt's throttle subjects.
+void record_refusal(store::Store& store, const util::Clock& clock, const SignInLimits& limits,
+                    const core::Org& org, const Verdict& verdict, std::string_view email,
+                    const ThrottleSubjects& subjects, const std::string& reason) {
+    const std::string target = refusal_target(verdict, email);
+    const util::UnixTime now = clock.now();
     util::log_event(util::LogLevel::info, "auth.password_sign_in.refused",
                     {{"org", org.slug}, {"reason", reason}});
     (void)store.write([&](store::Transaction& tx) -> Status {
-        return tx.append_audit(audit_entry(org.id, clock.now(), "anonymous", kSignInAction, target,
-                                           "failure", reason));
+        if (auto appended = tx.append_audit(
+                audit_entry(org.id, now, "anonymous", kSignInAction, target, "failure", reason));
+            !appended) {
+            return appended;
+        }
+        return count_failure(tx, org, limits, subjects, now, target);
     });
 }
 
@@ -204,32 +216,52 @@ Status set_password(store::Store& store, const util::Clock& clock, const std::st
 }
 
 PasswordOutcome password_sign_in(store::Store& store, const util::Clock& clock,
-                                 const SessionPolicy& policy, const core::Org& org,
-                                 std::string_view email, std::string_view password,
-                                 std::string_view next) {
-    email = trim(email);
+                                 const SessionPolicy& policy, SignInGuard& guard,
+                                 const core::Org& org, const PasswordAttempt& attempt) {
+    const std::string_view email = trim(attempt.email);
     const std::string destination =
-        saml::is_safe_relay_path(next) ? std::string(next) : landing_path(org);
-    auto verdict = check_credentials(store, org, email, password);
+        saml::is_safe_relay_path(attempt.next) ? std::string(attempt.next) : landing_path(org);
+    const SignInLimits& limits = guard.limits;
+    const ThrottleSubjects subjects = throttle_subjects(email, attempt.client_address);
+
+    // Both refusals below come before any hashing: that is their point.
+    if (const auto retry_after = throttled_for(store, clock, org, limits, subjects)) {
+        return SignInThrottled{*retry_after};
+    }
+    auto slot = guard.slots.acquire(limits.hash_wait);
+    if (!slot) {
+        util::log_event(util::LogLevel::warning, "auth.password_sign_in.busy", {{"org", org.slug}});
+        return SignInBusy{limits.busy_retry_after_seconds};
+    }
+    auto verdict = check_credentials(store, org, email, attempt.password);
     if (!verdict) return PasswordRefused{verdict.error()};
 
-    // Under Require SSO every password attempt but the break-glass owner's goes to the IdP,
-    // known email or not, so the answer tells nothing about who is a member.
-    if (org.require_sso && !is_break_glass_owner(verdict->member)) {
-        record_refusal(store, clock, org, *verdict, email, "auth.require_sso");
+    const std::string reason = refusal_reason(*verdict);
+    // Under Require SSO only the break-glass owner's right password signs in.
+    const bool signs_in =
+        reason.empty() && (!org.require_sso || is_break_glass_owner(verdict->member));
+    // An outdated hash is upgraded now, while the plaintext is at hand (the only other hash
+    // of an attempt, and only a right password reaches it); a failure to hash only
+    // postpones the upgrade.
+    std::string upgraded;
+    if (signs_in && util::password::needs_rehash(verdict->member->password_hash)) {
+        if (auto hashed = util::password::hash(attempt.password)) upgraded = std::move(*hashed);
+    }
+    slot.reset();
+
+    // Every other attempt under Require SSO, the break-glass owner's wrong password included,
+    // goes to the IdP alike, known email or not: an answer of its own for that owner would
+    // point out the most privileged account. Only the right password can tell, by signing in.
+    if (!signs_in && org.require_sso) {
+        record_refusal(store, clock, limits, org, *verdict, email, subjects,
+                       is_break_glass_owner(verdict->member) ? reason : "auth.require_sso");
         return SsoRequired{"/auth/login/" + org.slug + "/?next=" + util::url_encode(destination)};
     }
-    if (const std::string reason = refusal_reason(*verdict); !reason.empty()) {
-        record_refusal(store, clock, org, *verdict, email, reason);
+    if (!signs_in) {
+        record_refusal(store, clock, limits, org, *verdict, email, subjects, reason);
         return PasswordRefused{browser_error(reason)};
     }
 
-    // An outdated hash is upgraded now, while the plaintext is at hand; a failure to hash
-    // only postpones the upgrade.
-    std::string upgraded;
-    if (util::password::needs_rehash(verdict->member->password_hash)) {
-        if (auto hashed = util::password::hash(password)) upgraded = std::move(*hashed);
-    }
     const bool break_glass_use = org.require_sso;
     const util::UnixTime now = clock.now();
     PasswordSignIn sign_in;
@@ -246,6 +278,9 @@ PasswordOutcome password_sign_in(store::Store& store, const util::Clock& clock,
         if (!updated) return updated.error();
         auto session = start_session(tx, *updated, core::SessionMethod::password, policy, now);
         if (!session) return session.error();
+        if (auto cleared = tx.clear_sign_in_failures(org.id, subjects.account); !cleared) {
+            return cleared;
+        }
         sign_in.member = *updated;
         sign_in.session = std::move(*session);
         sign_in.redirect_path = destination;
@@ -256,7 +291,7 @@ PasswordOutcome password_sign_in(store::Store& store, const util::Clock& clock,
                                            details));
     });
     if (!settled) {
-        record_refusal(store, clock, org, *verdict, email, settled.error().code);
+        record_refusal(store, clock, limits, org, *verdict, email, subjects, settled.error().code);
         return PasswordRefused{settled.error()};
     }
     if (break_glass_use) {

@@ -82,8 +82,14 @@ Result<std::vector<saml::CertificateSummary>> describe_certificates(
 
 Result<ConfiguredProvider> configure_provider(store::Store& store, const util::Clock& clock,
                                               const std::string& org_slug,
-                                              const ProviderInput& input, const std::string& actor,
+                                              const ProviderInput& input, const Caller& caller,
                                               MetadataSource* source) {
+    if (auto allowed =
+            authorize_identity_change(store, clock, org_slug, caller,
+                                      IdentityRule::identity_provider, "saml.provider.configure");
+        !allowed) {
+        return allowed.error();
+    }
     auto built = provider_from(input, clock, source);
     if (!built) return built.error();
     ConfiguredProvider result;
@@ -120,7 +126,7 @@ Result<ConfiguredProvider> configure_provider(store::Store& store, const util::C
         core::AuditEntry entry;
         entry.org_id = org->id;
         entry.at = clock.now();
-        entry.actor = actor;
+        entry.actor = caller.actor;
         entry.action = "saml.provider.configure";
         entry.target = result.provider.idp_entity_id;
         entry.outcome = "success";

@@ -119,6 +119,27 @@ bool differs(const core::Member& a, const core::Member& b) {
            a.scim_attributes != b.scim_attributes || a.state != b.state || a.role != b.role;
 }
 
+std::optional<std::string> changed_identity_attribute(const core::Member& before,
+                                                      const core::Member& after) {
+    if (before.user_name != after.user_name) return "userName";
+    const scim::ScimUser a = to_scim_user(before);
+    const scim::ScimUser b = to_scim_user(after);
+    const auto values = [](const scim::ScimUser& user) {
+        std::vector<std::string> out;
+        for (const scim::ScimEmail& email : user.emails) out.push_back(email.value);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    if (before.email != after.email || values(a) != values(b)) return "emails";
+    if (before.external_id != after.external_id) return "externalId";
+    if (before.given_name != after.given_name || before.family_name != after.family_name ||
+        a.name.formatted != b.name.formatted) {
+        return "name";
+    }
+    if (before.display_name != after.display_name) return "displayName";
+    return std::nullopt;
+}
+
 Result<scim::ScimGroup> decode_group_body(const json& body) {
     if (!body.is_object()) return scim::decode_group(body);
     json attributes = json::object();

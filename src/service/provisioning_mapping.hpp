@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,12 @@ void apply_user(core::Member& member, const scim::ScimUser& user, core::Role def
 
 // True when the columns SCIM can change differ.
 bool differs(const core::Member& a, const core::Member& b);
+
+// The SCIM name of the first attribute that identifies a person ("userName", "emails",
+// "externalId", "name", "displayName") whose value differs between `before` and `after`, or
+// nullopt. Emails are compared by value, so a new type or primary flag is no change.
+std::optional<std::string> changed_identity_attribute(const core::Member& before,
+                                                      const core::Member& after);
 
 // Decodes a Group body (POST, PUT or a patched resource) as scim::decode_group does, with
 // the same errors, but checks `members` here in linear time: scim::decode_group drops

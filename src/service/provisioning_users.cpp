@@ -2,6 +2,8 @@
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/scim/error.hpp"
 #include "gatehouse/scim/patch.hpp"
+#include "gatehouse/service/caller.hpp"
+#include "gatehouse/service/member_admin.hpp"
 #include "provisioning_mapping.hpp"
 
 namespace gatehouse::service {
@@ -22,11 +24,37 @@ std::string user_name_taken(const std::string& user_name) {
     return "A user with the userName \"" + user_name + "\" already exists in this organization.";
 }
 
-Error owner_locked() {
-    return scim::scim_fail(
-        "mutability",
-        "This user is an owner of the organization; owners cannot be deactivated "
-        "or deleted by the identity provider.");
+Error owner_protected(std::string detail) {
+    return fail(std::string(kScimOwnerProtected), std::move(detail));
+}
+
+Error last_owner() {
+    return owner_protected(
+        "This user is the organization's last active owner and cannot be deprovisioned by "
+        "the identity provider; make another member an owner in Gatehouse first.");
+}
+
+// SCIM may deprovision an owner, as the IdPs' provisioning guides expect, but never rename,
+// re-address or re-role one: the SAML link rules find members by these attributes, so a
+// client that could rewrite them could hand an owner's account to another identity.
+Status check_owner_change(store::Transaction& tx, const core::Member& before,
+                          const core::Member& after, const scim::ScimUser& user) {
+    if (before.role != core::Role::owner) return {};
+    if (user.org_role) {
+        return owner_protected(
+            "This user is an owner of the organization; the identity provider cannot change "
+            "an owner's role (leave orgRole out for this user).");
+    }
+    if (const auto attribute = changed_identity_attribute(before, after)) {
+        return owner_protected(
+            "This user is an owner of the organization; the identity provider "
+            "cannot change an owner's " +
+            *attribute + ". Change it in Gatehouse, or send it unchanged.");
+    }
+    if (after.state == core::MemberState::deactivated && is_last_active_owner(tx, before)) {
+        return last_owner();
+    }
+    return {};
 }
 
 json member_summary(const core::Member& m) {
@@ -43,9 +71,11 @@ json member_summary(const core::Member& m) {
 Result<core::Member> save_user(store::Transaction& tx, const ScimClient& client,
                                const core::Member& before, const scim::ScimUser& user,
                                const char* action, util::UnixTime now) {
-    if (before.role == core::Role::owner && !user.active) return owner_locked();
     core::Member after = before;
     apply_user(after, user, client.org.default_role);
+    if (auto allowed = check_owner_change(tx, before, after, user); !allowed) {
+        return allowed.error();
+    }
     if (!differs(before, after)) return before;  // Entra ID re-sends `active` periodically
     auto updated = tx.update_member(after);
     if (!updated) return scim_store_error(updated.error(), user_name_taken(after.user_name));
@@ -65,6 +95,17 @@ ScimResource user_resource(store::Transaction& tx, const ScimClient& client,
                            const core::Member& member) {
     return {encode_member(member, client.base_url, tx.teams_of_member(client.org.id, member.id)),
             etag_of(member.version)};
+}
+
+// Passes `error` through, first recording a refusal to change an owner as a failure audit
+// entry: the transaction that found it has rolled back.
+Error audited_refusal(store::Store& store, const util::Clock& clock, const ScimClient& client,
+                      const char* action, std::string_view id, Error error) {
+    if (error.code == kScimOwnerProtected) {
+        record_refusal(store, clock, client.org.slug, Caller::scim_token(client.token.id).actor,
+                       action, std::string(id), error);
+    }
+    return error;
 }
 
 }  // namespace
@@ -175,7 +216,9 @@ Result<ScimResource> ProvisioningService::replace_user(const ScimClient& client,
         out = user_resource(tx, client, *saved);
         return {};
     });
-    if (!status) return status.error();
+    if (!status) {
+        return audited_refusal(store_, clock_, client, "scim.user.replace", id, status.error());
+    }
     return out;
 }
 
@@ -202,24 +245,29 @@ Result<ScimResource> ProvisioningService::patch_user(const ScimClient& client, s
         out = {encode_member(saved, client.base_url, teams), etag_of(saved.version)};
         return {};
     });
-    if (!status) return status.error();
+    if (!status) {
+        return audited_refusal(store_, clock_, client, "scim.user.patch", id, status.error());
+    }
     return out;
 }
 
 Status ProvisioningService::delete_user(const ScimClient& client, std::string_view id,
                                         const IfMatch& if_match) {
     const util::UnixTime now = clock_.now();
-    return store_.write([&](store::Transaction& tx) -> Status {
+    const Status status = store_.write([&](store::Transaction& tx) -> Status {
         auto member = tx.member_by_public_id(client.org.id, id);
         if (!member) return user_not_found(id);
         if (auto s = check_if_match(if_match, member->version); !s) return s;
-        if (member->role == core::Role::owner) return owner_locked();
+        if (is_last_active_owner(tx, *member)) return last_owner();
         json details = {{"before", member_summary(*member)},
                         {"sessions_ended", tx.delete_member_sessions(client.org.id, member->id)}};
         if (auto s = tx.delete_member(client.org.id, member->id); !s) return s;
         return tx.append_audit(
             audit_entry(client, now, "scim.user.delete", member->public_id, details));
     });
+    if (!status)
+        return audited_refusal(store_, clock_, client, "scim.user.delete", id, status.error());
+    return status;
 }
 
 }  // namespace gatehouse::service

@@ -36,7 +36,13 @@ Result<AuthSettingsView> read_auth_settings_view(store::Store& store, const std:
 }
 
 Status remove_provider(store::Store& store, const util::Clock& clock, const std::string& org_slug,
-                       const std::string& actor) {
+                       const Caller& caller) {
+    if (auto allowed =
+            authorize_identity_change(store, clock, org_slug, caller,
+                                      IdentityRule::identity_provider, "saml.provider.remove");
+        !allowed) {
+        return allowed;
+    }
     return store.write([&](store::Transaction& tx) -> Status {
         const auto org = tx.org_by_slug(org_slug);
         if (!org) return fail("org.not_found", "No organization '" + org_slug + "'.");
@@ -50,15 +56,21 @@ Status remove_provider(store::Store& store, const util::Clock& clock, const std:
                         "Single sign-on is not configured for this organization.");
         }
         if (auto removed = tx.delete_saml_provider(org->id); !removed) return removed;
-        core::AuditEntry entry = audit_entry(*org, actor, "saml.provider.remove", org->slug);
+        core::AuditEntry entry = audit_entry(*org, caller.actor, "saml.provider.remove", org->slug);
         entry.at = clock.now();
         return tx.append_audit(entry);
     });
 }
 
 Result<ConfiguredProvider> refresh_provider(store::Store& store, const util::Clock& clock,
-                                            const std::string& org_slug, const std::string& actor,
+                                            const std::string& org_slug, const Caller& caller,
                                             MetadataSource* source) {
+    if (auto allowed =
+            authorize_identity_change(store, clock, org_slug, caller,
+                                      IdentityRule::identity_provider, "saml.provider.refresh");
+        !allowed) {
+        return allowed.error();
+    }
     std::optional<core::SamlProvider> provider;
     const Status read = store.read([&](store::Transaction& tx) -> Status {
         const auto org = tx.org_by_slug(org_slug);
@@ -75,7 +87,7 @@ Result<ConfiguredProvider> refresh_provider(store::Store& store, const util::Clo
     input.metadata_url = provider->metadata_url;
     input.preset = provider->preset;
     input.mapping = provider->mapping;
-    return configure_provider(store, clock, org_slug, input, actor, source);
+    return configure_provider(store, clock, org_slug, input, caller, source);
 }
 
 }  // namespace gatehouse::service

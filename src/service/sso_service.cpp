@@ -1,5 +1,6 @@
 #include "gatehouse/service/sso_service.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "audit_entry.hpp"
@@ -52,6 +53,24 @@ std::string describe_match(const Result<MemberMatch>& match) {
 
 std::string landing_path(const core::Org& org) { return "/organizations/" + org.slug + "/"; }
 
+// Whether the browser that posted a Response is the one that started the request it answers:
+// the SHA-256 of the login cookie it carries equals the one stored with the request. A
+// request bound to no browser matches only where `unbound_matches` (test sign-ins started
+// from the API or the CLI).
+bool same_browser(const store::PendingAuthnRequest& pending, std::string_view browser_key,
+                  bool unbound_matches) {
+    if (!pending.browser_hash) return unbound_matches;
+    return !browser_key.empty() &&
+           util::constant_time_equal(util::sha256(browser_key), *pending.browser_hash);
+}
+
+Error browser_mismatch() {
+    return fail("saml.response.browser_mismatch",
+                "The Response answers a sign-in started in another browser: the login cookie is "
+                "missing or different (a Response posted from someone else's browser, or a "
+                "sign-in finished after the cookie expired).");
+}
+
 }  // namespace
 
 SsoService::SsoService(store::Store& store, const util::Clock& clock, SsoSettings settings,
@@ -80,20 +99,22 @@ Result<std::string> SsoService::sp_metadata(const core::Org& org) const {
                                    sp_->certificate());
 }
 
-SsoResult<std::string> SsoService::start_login(const core::Org& org, std::string_view next) {
+SsoResult<std::string> SsoService::start_login(const core::Org& org, std::string_view next,
+                                               std::string_view browser_key) {
     const std::string relay =
         saml::is_safe_relay_path(next) ? std::string(next) : landing_path(org);
     // The destination travels as RelayState when it fits the binding's 80-byte limit; the
     // ACS trusts only the copy stored with the request.
     const std::string relay_state =
         relay.size() <= saml::kMaxRelayStateBytes ? relay : std::string();
-    return begin_login(org, "saml.login", "idp", relay, relay_state);
+    return begin_login(org, "saml.login", "idp", relay, relay_state, browser_key);
 }
 
-SsoResult<std::string> SsoService::start_test_login(const core::Org& org,
-                                                    const std::string& actor) {
+SsoResult<std::string> SsoService::start_test_login(const core::Org& org, const std::string& actor,
+                                                    std::string_view browser_key) {
     const std::string action = "saml.test.start";
-    auto started = begin_login(org, action, actor, std::string(kTestMarker) + actor, "");
+    auto started =
+        begin_login(org, action, actor, std::string(kTestMarker) + actor, "", browser_key);
     if (std::holds_alternative<std::string>(started)) {
         (void)store_.write([&](store::Transaction& tx) -> Status {
             return tx.append_audit(audit_entry(org, actor, action, org.slug));
@@ -105,7 +126,8 @@ SsoResult<std::string> SsoService::start_test_login(const core::Org& org,
 SsoResult<std::string> SsoService::begin_login(const core::Org& org, const std::string& action,
                                                const std::string& actor,
                                                const std::string& stored_relay,
-                                               const std::string& relay_state) {
+                                               const std::string& relay_state,
+                                               std::string_view browser_key) {
     if (!sp_)
         return refuse(org, action,
                       fail("saml.sp_key_missing", "The gateway has no SP key and certificate."), {},
@@ -116,8 +138,16 @@ SsoResult<std::string> SsoService::begin_login(const core::Org& org, const std::
     const saml::AuthnRequest request =
         saml::build_authn_request(endpoints, provider->sso_url, clock_);
     const Status recorded = store_.write([&](store::Transaction& tx) -> Status {
-        return tx.insert_authn_request(org.id, request.id, stored_relay,
-                                       clock_.now() + settings_.authn_request_ttl_seconds);
+        if (auto inserted =
+                tx.insert_authn_request(org.id, request.id, stored_relay,
+                                        clock_.now() + settings_.authn_request_ttl_seconds);
+            !inserted) {
+            return inserted;
+        }
+        // Anyone may start a sign-in: the org's pending requests stay capped, oldest dropped.
+        tx.cap_pending_authn_requests(org.id, store::kPendingAuthnRequestCap);
+        if (browser_key.empty()) return {};
+        return tx.bind_authn_request(org.id, request.id, util::sha256(browser_key));
     });
     if (!recorded) return SsoFailure{recorded.error(), {}};
     auto url = saml::build_redirect_url(provider->sso_url, saml::SamlMessageKind::request,
@@ -168,7 +198,8 @@ saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::U
 }
 
 Result<SignIn> SsoService::attempt_login(const core::Org& org, std::string_view saml_response,
-                                         std::string_view relay_state, std::string& subject) {
+                                         std::string_view relay_state, std::string_view browser_key,
+                                         std::string& subject) {
     if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
     auto provider = configured_provider(org);
     if (!provider) return provider.error();
@@ -190,19 +221,22 @@ Result<SignIn> SsoService::attempt_login(const core::Org& org, std::string_view 
     const Status settled = store_.write([&](store::Transaction& tx) -> Status {
         std::string relay;
         if (validated->in_response_to) {
-            auto stored = tx.consume_authn_request(org.id, *validated->in_response_to, now);
-            if (!stored || stored->rfind(kLogoutMarker, 0) == 0) {
+            const auto pending = tx.pending_authn_request(org.id, *validated->in_response_to, now);
+            if (!pending || pending->relay_state.rfind(kLogoutMarker, 0) == 0) {
                 return fail("saml.response.unknown_request",
                             "The Response answers a request that is no longer pending (already "
                             "used or expired).");
             }
-            // Returning an error rolls the consumption back, so the test request stays
-            // pending for the report.
-            if (is_test_relay(*stored)) {
+            // The test request stays pending for the report.
+            if (is_test_relay(pending->relay_state)) {
                 return fail("saml.response.test_request",
                             "The Response answers a test sign-in, which never signs anyone in.");
             }
-            relay = *stored;
+            // Checked before the request is consumed, so a Response posted from another
+            // browser leaves it to the browser that started it.
+            if (!same_browser(*pending, browser_key, false)) return browser_mismatch();
+            (void)tx.consume_authn_request(org.id, *validated->in_response_to, now);
+            relay = pending->relay_state;
         } else if (saml::is_safe_relay_path(relay_state)) {
             relay = std::string(relay_state);
         }
@@ -242,21 +276,23 @@ Result<SignIn> SsoService::attempt_login(const core::Org& org, std::string_view 
 }
 
 SsoResult<SignIn> SsoService::complete_login(const core::Org& org, std::string_view saml_response,
-                                             std::string_view relay_state) {
+                                             std::string_view relay_state,
+                                             std::string_view browser_key) {
     std::string subject;
-    auto signed_in = attempt_login(org, saml_response, relay_state, subject);
+    auto signed_in = attempt_login(org, saml_response, relay_state, browser_key, subject);
     if (!signed_in) return refuse(org, "saml.sign_in", signed_in.error(), subject);
     return std::move(*signed_in);
 }
 
 SsoResult<AcsResult> SsoService::accept_response(const core::Org& org,
                                                  std::string_view saml_response,
-                                                 std::string_view relay_state) {
+                                                 std::string_view relay_state,
+                                                 std::string_view browser_key) {
     std::string subject;
-    auto signed_in = attempt_login(org, saml_response, relay_state, subject);
+    auto signed_in = attempt_login(org, saml_response, relay_state, browser_key, subject);
     if (signed_in) return AcsResult{std::move(*signed_in)};
     if (is_test_response(org, saml_response))
-        return AcsResult{complete_test_login(org, saml_response)};
+        return AcsResult{complete_test_login(org, saml_response, browser_key)};
     return refuse(org, "saml.sign_in", signed_in.error(), subject);
 }
 
@@ -269,6 +305,7 @@ bool SsoService::is_test_response(const core::Org& org, std::string_view saml_re
 
 std::optional<Error> SsoService::check_test_response(const core::Org& org,
                                                      std::string_view saml_response,
+                                                     std::string_view browser_key,
                                                      TestReport& report) {
     if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
     auto provider = configured_provider(org);
@@ -288,12 +325,14 @@ std::optional<Error> SsoService::check_test_response(const core::Org& org,
                         "The Response answers no request; a test sign-in must answer the test "
                         "request it started.");
         }
-        auto stored = tx.consume_authn_request(org.id, *validated->in_response_to, now);
-        if (!stored || !is_test_relay(*stored)) {
+        const auto pending = tx.pending_authn_request(org.id, *validated->in_response_to, now);
+        if (!pending || !is_test_relay(pending->relay_state)) {
             return fail("saml.response.unknown_request",
                         "The Response answers no pending test sign-in (already reported, "
                         "expired, or not a test).");
         }
+        if (!same_browser(*pending, browser_key, true)) return browser_mismatch();
+        (void)tx.consume_authn_request(org.id, *validated->in_response_to, now);
         if (tx.assertion_seen(org.id, validated->assertion_id, now)) {
             return fail("saml.replay",
                         "The assertion " + validated->assertion_id + " was already used.");
@@ -315,7 +354,8 @@ std::optional<Error> SsoService::check_test_response(const core::Org& org,
     return std::nullopt;
 }
 
-TestReport SsoService::complete_test_login(const core::Org& org, std::string_view saml_response) {
+TestReport SsoService::complete_test_login(const core::Org& org, std::string_view saml_response,
+                                           std::string_view browser_key) {
     // Who started the test, read before the checks consume the request.
     std::string actor = "idp";
     if (const auto request_id = unverified_in_response_to(saml_response)) {
@@ -324,7 +364,7 @@ TestReport SsoService::complete_test_login(const core::Org& org, std::string_vie
     }
 
     TestReport report;
-    report.failure = check_test_response(org, saml_response, report);
+    report.failure = check_test_response(org, saml_response, browser_key, report);
     report.passed = !report.failure;
     report.checks = saml::check_report(report.failure ? &*report.failure : nullptr);
 
@@ -383,6 +423,7 @@ SsoResult<LogoutRedirect> SsoService::single_logout(
     saml::LogoutExpectations expected{endpoints.sls_url, provider->idp_entity_id, *keys,
                                       saml::SignaturePolicy{provider->options.allow_sha1},
                                       provider->options.clock_skew_seconds};
+    expected.max_issue_age_seconds = provider->options.max_issue_age_seconds;
 
     const bool from_query = form.empty();
     const bool is_response = from_query ? raw_query.find("SAMLResponse=") != std::string_view::npos
@@ -412,7 +453,22 @@ SsoResult<LogoutRedirect> SsoService::single_logout(
                               : saml::parse_logout_request_post(form, expected, clock_);
     if (!request) return refuse(org, action, request.error());
     std::int64_t ended = 0;
+    const util::UnixTime now = clock_.now();
     const Status done = store_.write([&](store::Transaction& tx) -> Status {
+        // A LogoutRequest is acted on once. One captured (from a URL in a log or the
+        // browser's history) and sent again must neither end the newer sessions of its
+        // NameID nor be answered as if fresh.
+        if (tx.logout_request_seen(org.id, request->id, now)) {
+            return fail("saml.logout.replay",
+                        "The LogoutRequest " + request->id + " was already received.");
+        }
+        // Kept for as long as the SAML layer would accept the request again, and never less
+        // than the configured floor, so a relaxed time check cannot shorten it.
+        const util::UnixTime until =
+            std::max(request->replay_expires_at, now + settings_.logout_replay_seconds);
+        if (auto remembered = tx.remember_logout_request(org.id, request->id, until); !remembered) {
+            return remembered;
+        }
         ended = tx.delete_saml_sessions(org.id, request->name_id, request->session_indexes);
         return tx.append_audit(
             audit_entry(org, "idp", action, request->name_id, "success", "",

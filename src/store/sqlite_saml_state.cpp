@@ -53,6 +53,30 @@ std::optional<std::string> SqliteTransaction::consume_authn_request(RowId org_id
     return relay_state;
 }
 
+Status SqliteTransaction::bind_authn_request(RowId org_id, std::string_view request_id,
+                                             std::string_view browser_hash) {
+    db_.query("UPDATE authn_requests SET browser_hash = ? WHERE org_id = ? AND request_id = ?")
+        .bind_blob(browser_hash)
+        .bind(org_id)
+        .bind(request_id)
+        .run();
+    if (db_.changes() == 0) return fail(kNotFound, "No pending AuthnRequest with that ID.");
+    return {};
+}
+
+std::optional<PendingAuthnRequest> SqliteTransaction::pending_authn_request(
+    RowId org_id, std::string_view request_id, UnixTime now) {
+    auto c = db_.query(
+        "SELECT relay_state, browser_hash FROM authn_requests WHERE org_id = ? AND "
+        "request_id = ? AND expires_at > ?");
+    c.bind(org_id).bind(request_id).bind(now);
+    if (!c.step()) return std::nullopt;
+    PendingAuthnRequest pending;
+    pending.relay_state = c.text(0);
+    if (!c.is_null(1)) pending.browser_hash = c.text(1);
+    return pending;
+}
+
 bool SqliteTransaction::assertion_seen(RowId org_id, std::string_view assertion_id, UnixTime now) {
     auto c = db_.query(
         "SELECT 1 FROM seen_assertions WHERE org_id = ? AND assertion_id = ? AND expires_at > ?");
@@ -129,17 +153,6 @@ PageOf<core::AuditEntry> SqliteTransaction::list_audit(RowId org_id, const Audit
         result.items.push_back(std::move(e));
     }
     return result;
-}
-
-std::int64_t SqliteTransaction::purge_expired(UnixTime now) {
-    std::int64_t removed = 0;
-    for (const char* sql : {"DELETE FROM sessions WHERE expires_at <= ?",
-                            "DELETE FROM authn_requests WHERE expires_at <= ?",
-                            "DELETE FROM seen_assertions WHERE expires_at <= ?"}) {
-        db_.query(sql).bind(now).run();
-        removed += db_.changes();
-    }
-    return removed;
 }
 
 }  // namespace gatehouse::store::sqlite

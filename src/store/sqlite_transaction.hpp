@@ -86,13 +86,34 @@ class SqliteTransaction final : public Transaction {
     std::optional<std::string> consume_authn_request(RowId org_id, std::string_view request_id,
                                                      UnixTime now) override;
 
+    Status bind_authn_request(RowId org_id, std::string_view request_id,
+                              std::string_view browser_hash) override;
+    std::optional<PendingAuthnRequest> pending_authn_request(RowId org_id,
+                                                             std::string_view request_id,
+                                                             UnixTime now) override;
+
     bool assertion_seen(RowId org_id, std::string_view assertion_id, UnixTime now) override;
     Status remember_assertion(RowId org_id, std::string_view assertion_id, UnixTime until) override;
+
+    // LogoutRequest replay cache (sqlite_logout.cpp).
+    bool logout_request_seen(RowId org_id, std::string_view request_id, UnixTime now) override;
+    Status remember_logout_request(RowId org_id, std::string_view request_id,
+                                   UnixTime until) override;
+
+    // Password sign-in throttle (sqlite_throttle.cpp).
+    SignInFailures sign_in_failures(RowId org_id, std::string_view subject, UnixTime now,
+                                    std::int64_t window_seconds) override;
+    SignInFailures record_sign_in_failure(RowId org_id, std::string_view subject, UnixTime now,
+                                          std::int64_t window_seconds) override;
+    Status clear_sign_in_failures(RowId org_id, std::string_view subject) override;
 
     Status append_audit(core::AuditEntry entry) override;
     PageOf<core::AuditEntry> list_audit(RowId org_id, const AuditQuery& query) override;
 
+    // Maintenance (sqlite_maintenance.cpp).
     std::int64_t purge_expired(UnixTime now) override;
+    PurgeCounts purge_due(UnixTime now, std::int64_t limit) override;
+    std::int64_t cap_pending_authn_requests(RowId org_id, std::int64_t cap) override;
 
     // SCIM provisioning (sqlite_scim.cpp).
     std::optional<std::string> scim_token_hash(RowId org_id, RowId token_id) override;

@@ -47,9 +47,14 @@ std::string request_id_of(const std::string& location) {
     return id[1].str();
 }
 
+// The login cookie of the one browser the bench plays: the gateway binds each login it starts
+// to it and the ACS accepts the Response only with it (43 base64url characters, the form the
+// gateway keeps rather than replaces).
+const std::string kLoginCookie = "gh_login=" + std::string(43, 'b');
+
 std::string start_login(int port) {
     const std::string location =
-        testing::raw_location(port, std::string("/auth/login/") + kOrg + "/");
+        testing::raw_location(port, std::string("/auth/login/") + kOrg + "/", kLoginCookie);
     if (location.empty()) throw std::runtime_error("GET /auth/login/ gave no redirect");
     return request_id_of(location);
 }
@@ -64,8 +69,8 @@ std::vector<std::size_t> parse_levels(const std::string& text) {
 
 RequestFn post_responses(const std::vector<std::string>& bodies) {
     return [&bodies](httplib::Client& client, std::size_t index) -> std::string {
-        auto res = client.Post(std::string("/saml/acs/") + kOrg + "/", bodies[index],
-                               "application/x-www-form-urlencoded");
+        auto res = client.Post(std::string("/saml/acs/") + kOrg + "/", {{"Cookie", kLoginCookie}},
+                               bodies[index], "application/x-www-form-urlencoded");
         if (!res) return "no answer (" + httplib::to_string(res.error()) + ")";
         if (res->status != 303 || !res->has_header("Set-Cookie")) {
             return "status " + std::to_string(res->status) + ", body: " + res->body.substr(0, 300);

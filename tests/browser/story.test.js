@@ -1,7 +1,8 @@
 // The browser story of issue 6: an owner signs in with a password, configures the identity
 // provider from a metadata URL, runs Test configuration, enables SCIM, a member signs in
-// through SSO with the demo IdP, Require SSO refuses passwords, and the members page and audit
-// log show what happened. Every page it visits is screenshot-checked at two widths.
+// through SSO with the demo IdP, Require SSO refuses passwords, the members page and audit log
+// show what happened, and signing out takes a button, not a link. Every page it visits is
+// screenshot-checked at two widths.
 //
 //   node tests/browser/story.test.js --gatehouse build/gatehouse --out build/browser-screenshots
 'use strict';
@@ -409,4 +410,30 @@ describe('Gatehouse in Chromium', { concurrency: 1 }, () => {
       await context.close();
     }
   });
+
+  step('9. the sign-out address only asks; the Sign out button ends the session', [],
+    async () => {
+      const { context, page } = await signedInContext(BREAK_GLASS);
+      try {
+        // Any site can link to the sign-out address: opening it signs nobody out.
+        await page.goto(`${gateway.baseUrl}/auth/logout/${ORG}/`);
+        await expectHeading(page, 'Sign out of Acme?');
+        await checker.check(page, 'sign-out-confirm');
+        await page.getByRole('link', { name: 'Stay signed in', exact: true }).click();
+        await expectPath(page, `/organizations/${ORG}/`);
+        assert.equal((await page.locator('.member-email').innerText()).trim(),
+          BREAK_GLASS.email);
+
+        // The button in the page header posts the form with the session's CSRF token.
+        await page.locator('header').getByRole('button', { name: 'Sign out', exact: true })
+          .click();
+        await expectText(page, 'You are not signed in.');
+        await expectPath(page, `/organizations/${ORG}/`);
+        await checker.check(page, 'signed-out');
+        const me = await context.request.get(`${gateway.baseUrl}/api/0/organizations/${ORG}/me`);
+        assert.equal(me.status(), 401, 'the session outlived the sign-out');
+      } finally {
+        await context.close();
+      }
+    });
 });

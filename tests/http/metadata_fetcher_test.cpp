@@ -5,11 +5,14 @@
 #include <chrono>
 #include <string>
 
+#include "dribbling_server.hpp"
 #include "support/tls_fixture.hpp"
 
 using namespace gatehouse;
 using gatehouse::http::HttpsMetadataSource;
 using gatehouse::http::MetadataFetchOptions;
+using gatehouse::testing::DribbledPart;
+using gatehouse::testing::DribblingServer;
 using gatehouse::testing::SilentListener;
 using gatehouse::testing::TestHttpsServer;
 using gatehouse::testing::TlsFiles;
@@ -83,6 +86,24 @@ void check_refused(const Result<std::string>& fetched, const std::string& code) 
     REQUIRE_FALSE(fetched.ok());
     CHECK(fetched.error().code == code);
     CHECK_FALSE(fetched.error().message.empty());
+}
+
+// Fetches from a server that sends `part` a byte every 100 ms for 30 seconds, with a deadline
+// of one second; returns how long the fetch took after checking that it timed out.
+std::chrono::steady_clock::duration fetch_dribbled(DribbledPart part) {
+    TlsFiles files;
+    gatehouse::testing::write_self_signed(files, "localhost", "127.0.0.1");
+    DribblingServer server(files, part);
+    MetadataFetchOptions options;
+    options.allow_private_addresses = true;
+    options.ca_file = files.certificate_file;
+    options.timeout_seconds = 1;
+    const auto started = std::chrono::steady_clock::now();
+    auto fetched = HttpsMetadataSource(options).fetch(server.url());
+    const auto waited = std::chrono::steady_clock::now() - started;
+    check_refused(fetched, "saml.metadata_url.unreachable");
+    CHECK(fetched.error().message.find("within 1 second") != std::string::npos);
+    return waited;
 }
 
 }  // namespace
@@ -251,4 +272,24 @@ TEST_CASE("the fetcher reports a port nobody listens on as unreachable") {
     check_refused(HttpsMetadataSource(options).fetch(
                       "https://127.0.0.1:" + std::to_string(closed_port) + "/"),
                   "saml.metadata_url.unreachable");
+}
+
+// Each read of a dribbling server finishes well within the per-read timeout; only a deadline
+// for the whole fetch cuts it off. The servers would go on for 30 seconds.
+TEST_CASE("the fetch deadline cuts off a server that dribbles its TLS handshake") {
+    CHECK(fetch_dribbled(DribbledPart::handshake) < std::chrono::seconds(5));
+}
+
+TEST_CASE("the fetch deadline cuts off a server that dribbles its response headers") {
+    CHECK(fetch_dribbled(DribbledPart::headers) < std::chrono::seconds(5));
+}
+
+TEST_CASE("the fetch deadline cuts off a server that dribbles its response body") {
+    CHECK(fetch_dribbled(DribbledPart::body) < std::chrono::seconds(5));
+}
+
+TEST_CASE("the fetch deadline does not pass off a body cut short by it as the whole document") {
+    // Without a length the body ends when the connection does, so the deadline's own cut
+    // would otherwise read as the end of a complete document.
+    CHECK(fetch_dribbled(DribbledPart::body_until_close) < std::chrono::seconds(5));
 }

@@ -2,9 +2,12 @@
 // manager sessions with CSRF), the settings view, SCIM enable / rotate / revoke, the IdP
 // lock on members and teams, the audit log, and the identity endpoints.
 #include <nlohmann/json.hpp>
+#include <tuple>
+#include <vector>
 
 #include "gatehouse/util/crypto.hpp"
 #include "saml_gateway.hpp"
+#include "sign_out.hpp"
 
 using namespace gatehouse;
 using namespace gatehouse::testing;
@@ -253,13 +256,63 @@ TEST_CASE("admin API: a manager's session needs the CSRF token and the gateway's
 
     auto same_site = api.browser(cookie);
     same_site.emplace("Origin", kBaseUrl);
-    auto accepted = api.call("PATCH", "auth/", body, same_site);
+    auto accepted = api.call("PATCH", "auth/", R"({"default_role":"billing"})", same_site);
     CHECK(accepted.status == 200);
-    CHECK(accepted.body["allow_idp_initiated"] == true);
+    CHECK(accepted.body["default_role"] == "billing");
 
     auto audit = api.with_key("GET", "audit?action=org.auth_settings&outcome=success");
     REQUIRE(audit.body["total"] == 1);
     CHECK(audit.body["entries"][0]["actor"].get<std::string>().rfind("member:", 0) == 0);
+}
+
+TEST_CASE("admin API: a manager can set up no IdP, IdP-initiated sign-in or SCIM of their own") {
+    AdminApi api;
+    const std::string cookie = api.session_with_role("mia@example.com", "manager");
+    const json own_idp = {{"idp_entity_id", "https://manager-idp.test"},
+                          {"sso_url", "https://manager-idp.test/sso"},
+                          {"certificates", {api.gw.idp.identity().certificate_pem}}};
+    const std::vector<std::tuple<std::string, std::string, std::string>> attempts = {
+        {"PUT", "auth/saml", own_idp.dump()},
+        {"PATCH", "auth/", R"({"allow_idp_initiated":true})"},
+        {"POST", "auth/scim", ""},
+    };
+    for (const auto& [method, path, body] : attempts) {
+        auto refused = api.call(method, path, body, api.browser(cookie));
+        CHECK_MESSAGE(refused.status == 403, method << " " << path);
+        CHECK(refused.body["error"] == "auth.owner_only");
+        CHECK(refused.body["message"].get<std::string>().rfind("Only an owner", 0) == 0);
+    }
+    auto view = api.with_key("GET", "auth/");
+    CHECK(view.body["saml"]["idp_entity_id"] == api.gw.idp.entity_id());
+    CHECK(view.body["allow_idp_initiated"] == false);
+    CHECK(view.body["scim"]["enabled"] == false);
+    auto audit = api.with_key("GET", "audit?outcome=failure");
+    REQUIRE(audit.body["total"] == 3);
+    for (const auto& entry : audit.body["entries"]) {
+        CHECK(entry["reason_code"] == "auth.owner_only");
+        CHECK(entry["actor"].get<std::string>().rfind("member:", 0) == 0);
+    }
+}
+
+TEST_CASE("admin API: PATCH sets require_aes_gcm, max_issue_age_seconds and audit retention") {
+    AdminApi api;
+    auto changed = api.with_key(
+        "PATCH", "auth/",
+        R"({"require_aes_gcm":true,"max_issue_age_seconds":120,"audit_retention_days":90})");
+    REQUIRE_MESSAGE(changed.status == 200, changed.body.dump());
+    CHECK(changed.body["saml"]["require_aes_gcm"] == true);
+    CHECK(changed.body["saml"]["max_issue_age_seconds"] == 120);
+    CHECK(changed.body["audit_retention_days"] == 90);
+    auto too_young = api.with_key("PATCH", "auth/", R"({"max_issue_age_seconds":29})");
+    CHECK(too_young.status == 400);
+    CHECK(too_young.body["error"] == "saml.config.issue_age_invalid");
+    auto too_long = api.with_key("PATCH", "auth/", R"({"audit_retention_days":3651})");
+    CHECK(too_long.status == 400);
+    CHECK(too_long.body["error"] == "org.audit_retention_invalid");
+    CHECK(api.with_key("PATCH", "auth/", R"({"require_aes_gcm":"yes"})").status == 400);
+    auto view = api.with_key("GET", "auth/");
+    CHECK(view.body["saml"]["max_issue_age_seconds"] == 120);
+    CHECK(view.body["audit_retention_days"] == 90);
 }
 
 TEST_CASE("admin API: only an owner starts a test sign-in") {
@@ -336,7 +389,7 @@ TEST_CASE("auth check answers 200 with identity headers for a session and 401 ot
     AdminApi api;
     const std::string cookie = api.gw.sign_in("ada@example.com");
     auto client = api.gw.client();
-    auto ok = client.Get("/auth/check", {{"Cookie", "gatehouse_session=" + cookie}});
+    auto ok = client.Get("/auth/check?org=acme", {{"Cookie", "gatehouse_session=" + cookie}});
     REQUIRE(ok);
     CHECK(ok->status == 200);
     CHECK(ok->get_header_value("X-Gatehouse-Email") == "ada@example.com");
@@ -345,13 +398,12 @@ TEST_CASE("auth check answers 200 with identity headers for a session and 401 ot
     CHECK(ok->get_header_value("X-Gatehouse-Auth-Method") == "saml");
     CHECK_FALSE(ok->get_header_value("X-Gatehouse-Member-Id").empty());
 
-    CHECK(client.Get("/auth/check")->status == 401);
-    CHECK(client.Get("/auth/check", {{"Cookie", "gatehouse_session=forged"}})->status == 401);
+    CHECK(client.Get("/auth/check?org=acme")->status == 401);
+    CHECK(client.Get("/auth/check?org=acme", {{"Cookie", "gatehouse_session=forged"}})->status ==
+          401);
     CHECK(
         client.Get("/auth/check?org=globex", {{"Cookie", "gatehouse_session=" + cookie}})->status ==
         401);
-    CHECK(client.Get("/auth/check?org=acme", {{"Cookie", "gatehouse_session=" + cookie}})->status ==
-          200);
 
     auto me = api.me(cookie);
     REQUIRE(me.status == 200);
@@ -359,7 +411,44 @@ TEST_CASE("auth check answers 200 with identity headers for a session and 401 ot
     CHECK(me.body["session"]["method"] == "saml");
     CHECK(me.body["csrf_token"].get<std::string>().size() == 64);
 
-    api.gw.location_of("/auth/logout/acme/", cookie);
-    CHECK(client.Get("/auth/check", {{"Cookie", "gatehouse_session=" + cookie}})->status == 401);
+    sign_out(api.gw, cookie);
+    CHECK(client.Get("/auth/check?org=acme", {{"Cookie", "gatehouse_session=" + cookie}})->status ==
+          401);
     CHECK(api.me(cookie).status == 401);
+}
+
+TEST_CASE("auth check without ?org= is refused with 400 even for a valid session") {
+    AdminApi api;
+    const std::string cookie = api.gw.sign_in("ada@example.com");
+    auto client = api.gw.client();
+    const httplib::Headers headers = {{"Cookie", "gatehouse_session=" + cookie}};
+    for (const std::string target :
+         {"/auth/check", "/auth/check?org=", "/auth/check?org=acme&org=globex",
+          "/auth/check?organization=acme"}) {
+        CAPTURE(target);
+        auto res = client.Get(target, headers);
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_FALSE(res->has_header("X-Gatehouse-Org"));
+        CHECK_FALSE(res->has_header("X-Gatehouse-Email"));
+    }
+}
+
+TEST_CASE("auth check passes a session only for the org it names") {
+    AdminApi api;
+    REQUIRE(run_gatehouse({"--db", api.gw.db, "org", "create", "globex"}).exit_code == 0);
+    const std::string cookie = api.gw.sign_in("ada@example.com");
+    auto client = api.gw.client();
+    const httplib::Headers headers = {{"Cookie", "gatehouse_session=" + cookie}};
+    auto own = client.Get("/auth/check?org=acme", headers);
+    REQUIRE(own);
+    CHECK(own->status == 200);
+    CHECK(own->get_header_value("X-Gatehouse-Org") == "acme");
+    for (const char* other : {"globex", "ACME", "acme ", "nobody"}) {
+        CAPTURE(other);
+        auto res = client.Get("/auth/check?org=" + util::url_encode(other), headers);
+        REQUIRE(res);
+        CHECK(res->status == 401);
+        CHECK_FALSE(res->has_header("X-Gatehouse-Org"));
+    }
 }

@@ -12,6 +12,7 @@
 #include "gatehouse/saml/authn_request.hpp"
 #include "gatehouse/saml/keys.hpp"
 #include "gatehouse/saml/redirect_binding.hpp"
+#include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "support/process.hpp"
 #include "support/saml_idp.hpp"
@@ -125,8 +126,11 @@ TEST_CASE("the demo IdP signs a member in through the gateway's login, form and 
     DemoGateway gw;
     gw.configure_from_metadata();
 
-    const std::string location =
-        raw_location(gw.server->port(), "/auth/login/acme/?next=%2Forganizations%2Facme%2F");
+    // The browser's login cookie, sent with the login start and the ACS post (as the demo
+    // IdP's auto-posted form is same-site, even a SameSite=Lax cookie goes along).
+    const std::string login_cookie = "gh_login=" + util::random_token(32);
+    const std::string location = raw_location(
+        gw.server->port(), "/auth/login/acme/?next=%2Forganizations%2Facme%2F", login_cookie);
     const std::string sso = std::string(kDemoBase) + "/demo-idp/sso?";
     REQUIRE(location.rfind(sso, 0) == 0);
 
@@ -153,7 +157,7 @@ TEST_CASE("the demo IdP signs a member in through the gateway's login, form and 
     CHECK(posted->body.find(">Continue</button>") != std::string::npos);
 
     auto acs =
-        gw.client().Post("/saml/acs/acme/",
+        gw.client().Post("/saml/acs/acme/", {{"Cookie", login_cookie}},
                          form_body({{"SAMLResponse", field_value(posted->body, "SAMLResponse")},
                                     {"RelayState", field_value(posted->body, "RelayState")}}),
                          "application/x-www-form-urlencoded");

@@ -135,9 +135,12 @@ struct Product {
     }
 
     // Signs `email` in the way a browser would: SP-initiated login, then the Response that
-    // Auth0's samlp issues for that AuthnRequest, posted to the ACS.
+    // Auth0's samlp issues for that AuthnRequest, posted to the ACS with the login cookie
+    // the login start bound it to.
     Reply saml_sign_in(const std::string& email) {
-        const std::string location = raw_location(server->port(), "/auth/login/acme/");
+        const std::string login_cookie = std::string(kLoginCookie) + "=" + util::random_token(32);
+        const std::string location =
+            raw_location(server->port(), "/auth/login/acme/", login_cookie);
         REQUIRE(location.rfind(kIdpSsoUrl, 0) == 0);
         const std::string request_id = root_id(redirect_message_xml(location, "SAMLRequest"));
         const std::string response = run_program(
@@ -146,7 +149,7 @@ struct Product {
              "--request-id", request_id, "--audience",
              std::string(kBaseUrl) + "/saml/metadata/acme/", "--recipient",
              std::string(kBaseUrl) + "/saml/acs/acme/", "--email", email, "--sign-assertion"});
-        return reply_of(client().Post("/saml/acs/acme/",
+        return reply_of(client().Post("/saml/acs/acme/", {{"Cookie", login_cookie}},
                                       "SAMLResponse=" + util::url_encode(response),
                                       "application/x-www-form-urlencoded"));
     }

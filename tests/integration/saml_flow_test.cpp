@@ -4,6 +4,7 @@
 
 #include "gatehouse/util/crypto.hpp"
 #include "saml_gateway.hpp"
+#include "sign_out.hpp"
 
 using namespace gatehouse;
 using namespace gatehouse::testing;
@@ -166,14 +167,14 @@ TEST_CASE("SAML SLS refuses an unsigned LogoutRequest and keeps the session") {
 TEST_CASE("SAML SP-initiated logout ends the local session first, then sends a LogoutRequest") {
     SamlGateway gw;
     const std::string cookie = gw.sign_in("ada@example.com");
-    httplib::Headers headers = {{"Cookie", "gatehouse_session=" + cookie}};
-    const std::string location = gw.location_of("/auth/logout/acme/", cookie);
+    const std::string token = sign_out_token(gw, cookie);
+    const std::string location = sign_out_next(post_sign_out(gw, cookie, token));
     CHECK(location.rfind(std::string(kIdpSlo) + "?SAMLRequest=", 0) == 0);
-    // Logging out again finds no session: the cookie is cleared and nothing goes to the IdP.
-    auto res = gw.client().Get("/auth/logout/acme/", headers);
-    REQUIRE(res);
-    CHECK(res->get_header_value("Set-Cookie").find("Max-Age=0") != std::string::npos);
-    CHECK(res->get_header_value("Location") == "/organizations/acme/");
+    // Signing out again finds no session: the cookie is cleared and nothing goes to the IdP.
+    const RawAnswer repeated = post_sign_out(gw, cookie, token);
+    CHECK(repeated.status() == 303);
+    CHECK(repeated.header("Set-Cookie").find("Max-Age=0") != std::string::npos);
+    CHECK(repeated.header("Location") == "/organizations/acme/");
     CHECK(gw.landing(cookie)->body.find("ada@example.com") == std::string::npos);
 
     // The IdP answers; the gateway matches the answer to its request.
@@ -205,7 +206,7 @@ TEST_CASE("SAML ACS accepts a form body larger than 8 KiB (responses signed twic
     const std::string response = gw.response_for(gw.start_login(), "ada@example.com");
     // Padding in an extra form field pushes the body past httplib's url-encoded form cap.
     auto res = gw.client().Post(
-        "/saml/acs/acme/",
+        "/saml/acs/acme/", {{"Cookie", gw.login_cookie}},
         "SAMLResponse=" + util::url_encode(response) + "&Padding=" + std::string(12000, 'x'),
         "application/x-www-form-urlencoded");
     REQUIRE(res);

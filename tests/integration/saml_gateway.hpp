@@ -27,6 +27,8 @@ namespace gatehouse::testing {
 inline constexpr const char* kBaseUrl = "http://gatehouse.test";
 inline constexpr const char* kIdpSso = "https://idp.test/sso";
 inline constexpr const char* kIdpSlo = "https://idp.test/slo";
+// The name of the login cookie over plain http, as kBaseUrl is.
+inline constexpr const char* kLoginCookie = "gh_login";
 
 inline void write_text(const std::string& path, const std::string& text) {
     std::ofstream(path, std::ios::binary) << text;
@@ -78,6 +80,10 @@ struct SamlGateway {
     const TestIdp& idp = shared_test_idp();
     std::unique_ptr<ServerProcess> server;
     std::string sp_certificate_pem;
+    // The login cookie of the one browser this fixture plays: sent when it starts a login
+    // and when it posts to the ACS, as a browser sends the cookie the gateway set. (The
+    // gateway keeps a well-formed cookie it is sent rather than setting a new one.)
+    std::string login_cookie = std::string(kLoginCookie) + "=" + util::random_token(32);
 
     explicit SamlGateway(std::vector<std::string> configure_args = {}) {
         util::SystemClock clock;
@@ -115,10 +121,15 @@ struct SamlGateway {
         return c;
     }
 
-    // Starts an SP-initiated login and returns the AuthnRequest ID the gateway sent.
+    // Starts an SP-initiated login from the browser whose Cookie header is `cookie` (this
+    // fixture's by default) and returns the AuthnRequest ID the gateway sent.
     std::string start_login(const std::string& next = "") {
-        const std::string location = location_of(
-            "/auth/login/acme/" + (next.empty() ? "" : "?next=" + util::url_encode(next)));
+        return start_login_from(login_cookie, next);
+    }
+    std::string start_login_from(const std::string& cookie, const std::string& next = "") {
+        const std::string location = raw_location(
+            server->port(),
+            "/auth/login/acme/" + (next.empty() ? "" : "?next=" + util::url_encode(next)), cookie);
         REQUIRE(location.rfind(kIdpSso, 0) == 0);
         return root_id(redirect_message_xml(location, "SAMLRequest"));
     }
@@ -152,11 +163,19 @@ struct SamlGateway {
         return util::base64_encode(idp.sign(build_response_xml(spec), spec.assertion_id));
     }
 
+    // Posts a Response to the ACS from this fixture's browser, login cookie included.
     httplib::Result post_acs(const std::string& saml_response,
                              const std::string& relay_state = "") {
+        return post_acs_from(login_cookie, saml_response, relay_state);
+    }
+    // The same from the browser whose Cookie header is `cookie` (empty: none at all).
+    httplib::Result post_acs_from(const std::string& cookie, const std::string& saml_response,
+                                  const std::string& relay_state = "") {
         std::string body = "SAMLResponse=" + util::url_encode(saml_response);
         if (!relay_state.empty()) body += "&RelayState=" + util::url_encode(relay_state);
-        return client().Post("/saml/acs/acme/", body, "application/x-www-form-urlencoded");
+        httplib::Headers headers;
+        if (!cookie.empty()) headers.emplace("Cookie", cookie);
+        return client().Post("/saml/acs/acme/", headers, body, "application/x-www-form-urlencoded");
     }
 
     // Signs in `email` through the whole SP-initiated flow; returns the session cookie value.

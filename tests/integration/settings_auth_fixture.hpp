@@ -175,6 +175,7 @@ inline std::vector<std::pair<std::string, Fields>> every_form(const AuthPage& pa
         {"preset", {{"preset", "okta"}}},
         {"mapping", {{"map_email", "mail"}}},
         {"options", {{"default_role", "admin"}}},
+        {"validation", {{"require_aes_gcm", "on"}, {"max_issue_age_seconds", "600"}}},
         {"require-sso", {{"require_sso", "on"}, {"confirm", "yes"}}},
         {"test", {}},
         {"scim/enable", {}},

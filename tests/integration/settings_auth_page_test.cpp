@@ -250,7 +250,8 @@ TEST_CASE("the sign-in options form saves the default role and both checkboxes")
     AuthPage page;
     const std::string cookie = page.owner();
     auto res =
-        page.post(cookie, "options", {{"default_role", "manager"}, {"allow_idp_initiated", "on"}});
+        page.post(cookie, "options",
+                  {{"default_role", "manager"}, {"switches", "on"}, {"allow_idp_initiated", "on"}});
     CHECK(res->status == 303);
     json view = page.api_view();
     CHECK(view["default_role"] == "manager");
@@ -323,4 +324,123 @@ TEST_CASE("a refused sign-in options form is shown again as it was sent") {
     const json view = page.api_view();
     CHECK(view["allow_idp_initiated"] == false);
     CHECK(view["jit_provisioning"] == true);
+}
+
+TEST_CASE("a manager sees the owner-only controls disabled, with the reason") {
+    AuthPage page;
+    auto res = page.get(page.manager());
+    REQUIRE(res->status == 200);
+    CHECK(
+        contains(res->body, "Only an owner can change this: it decides who can sign in as whom."));
+    CHECK(contains(res->body, R"(disabled aria-describedby="idp-owner-only">Remove provider)"));
+    CHECK(contains(res->body, R"(<fieldset disabled aria-describedby="options-owner-only">)"));
+    CHECK(contains(res->body, R"(<fieldset disabled aria-describedby="validation-owner-only">)"));
+    CHECK(contains(res->body, R"(disabled aria-describedby="require-sso-owner-only">)"));
+    CHECK(contains(res->body, R"(disabled aria-describedby="scim-owner-only">Enable SCIM)"));
+    // The default role stays a manager's to change.
+    CHECK(contains(res->body, R"(<select id="default-role" name="default_role")"));
+    auto owner = page.get(page.owner());
+    CHECK_FALSE(contains(owner->body, "Only an owner can change this"));
+    CHECK_FALSE(contains(owner->body, "<fieldset disabled"));
+}
+
+TEST_CASE("every owner-only auth settings form a manager posts is refused with 403") {
+    AuthPage page;
+    page.enable_scim(page.owner());  // so that revoking and disabling would change something
+    const json before = page.api_view();
+    const std::string cookie = page.manager();
+    for (auto& [action, fields] : every_form(page)) {
+        if (action == "options") continue;  // the default role is a manager's to change
+        auto res = page.post(cookie, action, fields);
+        CHECK_MESSAGE(res->status == 403, action);
+        CHECK_MESSAGE(contains(res->body, "Only an owner"), action);
+    }
+    auto switches = page.post(cookie, "options",
+                              {{"default_role", "member"},
+                               {"switches", "on"},
+                               {"jit_provisioning", "on"},
+                               {"allow_idp_initiated", "on"}});
+    CHECK(switches->status == 403);
+    CHECK(page.api_view() == before);
+}
+
+TEST_CASE("a manager's sign-in options form changes the default role and nothing else") {
+    AuthPage page;
+    auto res = page.post(page.manager(), "options", {{"default_role", "billing"}});
+    CHECK(res->status == 303);
+    const json view = page.api_view();
+    CHECK(view["default_role"] == "billing");
+    CHECK(view["jit_provisioning"] == true);
+    CHECK(view["allow_idp_initiated"] == false);
+}
+
+TEST_CASE("the SAML validation form saves AES-GCM and the maximum IssueInstant age") {
+    AuthPage page;
+    const std::string cookie = page.owner();
+    auto res = page.post(cookie, "validation",
+                         {{"require_aes_gcm", "on"}, {"max_issue_age_seconds", "120"}});
+    CHECK(res->status == 303);
+    CHECK(res->get_header_value("Location") == kPage + "?saved=validation");
+    json view = page.api_view();
+    CHECK(view["saml"]["require_aes_gcm"] == true);
+    CHECK(view["saml"]["max_issue_age_seconds"] == 120);
+    auto shown = page.get(cookie, kPage + "?saved=validation");
+    CHECK(contains(shown->body, "The SAML validation options were saved."));
+    CHECK(contains(
+        shown->body,
+        R"(name="require_aes_gcm" value="on" aria-describedby="require-aes-gcm-hint" checked)"));
+    REQUIRE(page.post(cookie, "validation", {{"max_issue_age_seconds", "120"}})->status == 303);
+    CHECK(page.api_view()["saml"]["require_aes_gcm"] == false);
+}
+
+TEST_CASE("a maximum IssueInstant age out of range is refused next to its field") {
+    AuthPage page;
+    const std::string cookie = page.owner();
+    for (const char* typed : {"29", "86401", "five minutes", ""}) {
+        CAPTURE(typed);
+        auto res = page.post(cookie, "validation", {{"max_issue_age_seconds", typed}});
+        CHECK(res->status == 422);
+        CHECK(contains(res->body, R"(id="max-issue-age-error")"));
+        CHECK(contains(res->body, "30 to 86400"));
+    }
+    CHECK(page.api_view()["saml"]["max_issue_age_seconds"] == 300);
+}
+
+namespace {
+
+httplib::Result post_retention(AuthPage& page, const std::string& cookie, const std::string& days) {
+    const std::string body =
+        form_body({{"audit_retention_days", days}, {"csrf_token", page.csrf(cookie)}});
+    auto res = page.gw.client().Post("/settings/acme/audit-log/retention",
+                                     {{"Cookie", "gatehouse_session=" + cookie}}, body,
+                                     "application/x-www-form-urlencoded");
+    REQUIRE(res);
+    return res;
+}
+
+}  // namespace
+
+TEST_CASE("the audit log page sets the retention, from 1 to 3650 days, owners only") {
+    AuthPage page;
+    const std::string owner = page.owner();
+    auto saved = post_retention(page, owner, "90");
+    CHECK(saved->status == 303);
+    CHECK(saved->get_header_value("Location") == "/settings/acme/audit-log/?saved=retention");
+    CHECK(page.api_view()["audit_retention_days"] == 90);
+    auto shown = page.get(owner, "/settings/acme/audit-log/?saved=retention");
+    CHECK(contains(shown->body, "The audit log retention was saved."));
+    CHECK(contains(shown->body, R"(name="audit_retention_days" min="1" max="3650" value="90")"));
+
+    for (const char* typed : {"0", "3651", "forever"}) {
+        CAPTURE(typed);
+        auto refused = post_retention(page, owner, typed);
+        CHECK(refused->status == 422);
+        CHECK(contains(refused->body, R"(id="audit-retention-error")"));
+    }
+    const std::string manager = page.manager();
+    auto manager_page = page.get(manager, "/settings/acme/audit-log/");
+    CHECK(contains(manager_page->body, "Only an owner can change this"));
+    CHECK(contains(manager_page->body, R"(disabled>Save retention)"));
+    CHECK(post_retention(page, manager, "1")->status == 403);
+    CHECK(page.api_view()["audit_retention_days"] == 90);
 }

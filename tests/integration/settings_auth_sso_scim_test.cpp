@@ -48,7 +48,7 @@ TEST_CASE("Require SSO turned on by an SSO-signed-in owner redirects with the co
 
 TEST_CASE("Require SSO refusals of the service are shown as the service's message") {
     AuthPage page;
-    const std::string cookie = page.manager();
+    const std::string cookie = page.owner();
     REQUIRE(page.post(cookie, "provider/remove", {})->status == 303);
     auto res = page.post(cookie, "require-sso", {{"require_sso", "on"}, {"confirm", "yes"}});
     CHECK(res->status == 409);

@@ -641,3 +641,51 @@ TEST_CASE("audit log date range keeps entries of the days named, both included")
         site.get("/settings/acme/audit-log/?from=2000-01-01&until=2000-01-02", cookie)->body;
     CHECK(contains(before, "No entries match."));
 }
+
+TEST_CASE("members page shows a manager an owner's controls disabled, with why") {
+    MembersSite site;
+    site.add_member("mia@example.com", "manager");
+    site.add_member("ada@example.com", "member");
+    const std::string page = site.members_page(site.sign_in("mia@example.com"));
+    const std::string owner_id = site.member(kOwnerEmail).public_id;
+    const std::string owner = row_of(page, owner_id);
+    CHECK(contains(
+        owner, "disabled aria-describedby=\"owner-hint-" + owner_id + "\">Change role</button>"));
+    CHECK(contains(owner,
+                   "disabled aria-describedby=\"owner-hint-" + owner_id + "\">Remove</button>"));
+    CHECK(contains(owner, "Only an owner can change an owner."));
+    const std::string ada = row_of(page, site.member("ada@example.com").public_id);
+    CHECK_FALSE(contains(ada, "disabled"));
+    CHECK_FALSE(contains(ada, "<option value=\"owner\""));
+    const std::string as_owner = row_of(site.members_page(site.owner_cookie()), owner_id);
+    CHECK_FALSE(contains(as_owner, "owner-hint-"));
+}
+
+TEST_CASE("a manager's forged forms against an owner are refused with 403 and audited") {
+    MembersSite site;
+    site.add_member("mia@example.com", "manager");
+    site.add_member("second@example.com", "owner");  // so the last-owner rule is not what stops it
+    const std::string cookie = site.sign_in("mia@example.com");
+    const core::Member owner = site.member(kOwnerEmail);
+    const core::Member mia = site.member("mia@example.com");
+    const std::vector<std::pair<std::string, std::string>> forged = {
+        {action_path(owner, "role"), "role=member"},
+        {action_path(owner, "deactivate"), ""},
+        {action_path(owner, "remove"), ""},
+        {action_path(mia, "role"), "role=owner"},
+    };
+    for (const auto& [path, fields] : forged) {
+        auto res = site.post(path, cookie, fields);
+        CHECK_MESSAGE(res->status == 403, path);
+        CHECK(contains(res->body, "Only an owner"));
+    }
+    CHECK(site.member(kOwnerEmail).role == core::Role::owner);
+    CHECK(site.member(kOwnerEmail).state == core::MemberState::active);
+    CHECK(site.member("mia@example.com").role == core::Role::manager);
+    site.read_store([&](store::Transaction& tx, const core::Org& org) {
+        store::AuditQuery query;
+        query.outcome = "failure";
+        query.actor = "member:" + mia.public_id;
+        CHECK(tx.list_audit(org.id, query).total == 4);
+    });
+}

@@ -233,7 +233,7 @@ TEST_CASE("the landing page shows the signed-in member, role, settings link and 
     CHECK(contains(page->body, R"(<strong class="member-email">ada@example.com</strong>)"));
     CHECK(contains(page->body, R"(<strong class="member-role">admin</strong>)"));
     CHECK(contains(page->body, R"(<ul class="teams">)"));
-    CHECK(contains(page->body, ">Sign out</a>"));
+    CHECK(contains(page->body, R"(<button type="submit" class="secondary">Sign out</button>)"));
     CHECK_FALSE(contains(page->body, "Organization settings"));  // admin is not a manager
 }
 

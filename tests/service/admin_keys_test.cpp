@@ -27,7 +27,7 @@ TEST_CASE("an admin key authenticates for its own org only, until it is revoked"
     AdminFixture f;
     const auto acme = f.org("acme");
     const auto globex = f.org("globex");
-    auto issued = f.admin.create_admin_key("acme", "deploy", "cli");
+    auto issued = f.admin.create_admin_key("acme", "deploy", service::Caller::cli());
     REQUIRE(issued.ok());
     CHECK(issued->token.rfind(service::kAdminKeyPrefix, 0) == 0);
 
@@ -39,7 +39,7 @@ TEST_CASE("an admin key authenticates for its own org only, until it is revoked"
 
     CHECK(f.admin.authenticate_admin_key(globex, "Bearer " + issued->token).error().code ==
           "admin.unauthorized");
-    REQUIRE(f.admin.revoke_admin_key("acme", issued->record.id, "cli").ok());
+    REQUIRE(f.admin.revoke_admin_key("acme", issued->record.id, service::Caller::cli()).ok());
     CHECK(f.admin.authenticate_admin_key(acme, "Bearer " + issued->token).error().code ==
           "admin.unauthorized");
 }
@@ -47,7 +47,7 @@ TEST_CASE("an admin key authenticates for its own org only, until it is revoked"
 TEST_CASE("admin key authentication refuses malformed headers and near-miss keys") {
     AdminFixture f;
     const auto acme = f.org("acme");
-    auto issued = f.admin.create_admin_key("acme", "", "cli");
+    auto issued = f.admin.create_admin_key("acme", "", service::Caller::cli());
     REQUIRE(issued.ok());
     std::string near_miss = issued->token;
     near_miss.back() = near_miss.back() == 'a' ? 'b' : 'a';
@@ -62,7 +62,7 @@ TEST_CASE("admin key authentication refuses malformed headers and near-miss keys
 TEST_CASE("a SCIM token is not an admin key, nor the reverse") {
     AdminFixture f;
     const auto acme = f.org("acme");
-    auto scim = f.admin.create_scim_token("acme", "okta", "cli");
+    auto scim = f.admin.create_scim_token("acme", "okta", service::Caller::cli());
     REQUIRE(scim.ok());
     CHECK_FALSE(f.admin.authenticate_admin_key(acme, "Bearer " + scim->token).ok());
 }
@@ -70,11 +70,12 @@ TEST_CASE("a SCIM token is not an admin key, nor the reverse") {
 TEST_CASE("creating and revoking admin keys is audit-logged, never with the secret") {
     AdminFixture f;
     f.org("acme");
-    auto issued = f.admin.create_admin_key("acme", "deploy", "cli");
+    auto issued = f.admin.create_admin_key("acme", "deploy", service::Caller::cli());
     REQUIRE(issued.ok());
-    REQUIRE(f.admin.revoke_admin_key("acme", issued->record.id, "cli").ok());
-    CHECK(f.admin.revoke_admin_key("acme", issued->record.id, "cli").error().code ==
-          store::kNotFound);
+    REQUIRE(f.admin.revoke_admin_key("acme", issued->record.id, service::Caller::cli()).ok());
+    CHECK(
+        f.admin.revoke_admin_key("acme", issued->record.id, service::Caller::cli()).error().code ==
+        store::kNotFound);
     store::AuditQuery query;
     query.action_prefix = "admin_key.";
     auto log = f.admin.audit_log("acme", query);
@@ -87,7 +88,8 @@ TEST_CASE("creating and revoking admin keys is audit-logged, never with the secr
 
 TEST_CASE("admin keys of an unknown org cannot be created or listed") {
     AdminFixture f;
-    CHECK(f.admin.create_admin_key("nope", "", "cli").error().code == "org.not_found");
+    CHECK(f.admin.create_admin_key("nope", "", service::Caller::cli()).error().code ==
+          "org.not_found");
     CHECK(f.admin.list_admin_keys("nope").error().code == "org.not_found");
     CHECK(f.admin.audit_log("nope", {}).error().code == "org.not_found");
 }
@@ -95,12 +97,12 @@ TEST_CASE("admin keys of an unknown org cannot be created or listed") {
 TEST_CASE("disabling SCIM revokes every active token and turns SCIM off") {
     AdminFixture f;
     f.org("acme");
-    auto first = f.admin.create_scim_token("acme", "old", "cli");
-    auto second = f.admin.create_scim_token("acme", "new", "cli");
+    auto first = f.admin.create_scim_token("acme", "old", service::Caller::cli());
+    auto second = f.admin.create_scim_token("acme", "new", service::Caller::cli());
     REQUIRE(first.ok());
     REQUIRE(second.ok());
-    REQUIRE(f.admin.revoke_scim_token("acme", first->record.id, "cli").ok());
-    auto revoked = f.admin.disable_scim("acme", "cli");
+    REQUIRE(f.admin.revoke_scim_token("acme", first->record.id, service::Caller::cli()).ok());
+    auto revoked = f.admin.disable_scim("acme", service::Caller::cli());
     REQUIRE(revoked.ok());
     CHECK(*revoked == 1);
     CHECK_FALSE(f.admin.find_org("acme")->scim_enabled);

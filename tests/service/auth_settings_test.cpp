@@ -73,7 +73,7 @@ struct SettingsFixture : StoreFixture {
     }
 
     Result<service::AuthSettingsUpdate> update(const service::AuthSettingsChange& change) {
-        return service::update_auth_settings(*db, clock, "acme", change, "cli");
+        return service::update_auth_settings(*db, clock, "acme", change, service::Caller::cli());
     }
 
     service::AuthSettings stored() { return *service::read_auth_settings(*db, "acme"); }
@@ -141,7 +141,8 @@ TEST_CASE("update_auth_settings refuses owner as the default role") {
 
 TEST_CASE("update_auth_settings refuses an unknown org") {
     SettingsFixture f;
-    auto refused = service::update_auth_settings(*f.db, f.clock, "nope", {}, "cli");
+    auto refused =
+        service::update_auth_settings(*f.db, f.clock, "nope", {}, service::Caller::cli());
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == "org.not_found");
     CHECK(service::read_auth_settings(*f.db, "nope").error().code == "org.not_found");

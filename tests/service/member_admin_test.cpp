@@ -10,6 +10,14 @@ using gatehouse::testing::StoreFixture;
 
 namespace {
 
+service::Caller owner_caller(std::string actor) {
+    return service::Caller{std::move(actor), service::CallerKind::owner};
+}
+
+service::Caller manager_caller(std::string actor) {
+    return service::Caller{std::move(actor), service::CallerKind::manager};
+}
+
 struct MemberAdminFixture {
     StoreFixture storage;
     util::FixedClock clock{1'800'000'000};
@@ -49,9 +57,10 @@ struct MemberAdminFixture {
 TEST_CASE("a member the IdP provisioned cannot be changed or removed through the admin API") {
     MemberAdminFixture f;
     const auto pushed = f.add("ada@example.com", core::Role::member, true);
-    auto changed = f.admin.change_role(f.org, pushed.public_id, core::Role::admin, true, "test");
+    auto changed =
+        f.admin.change_role(f.org, pushed.public_id, core::Role::admin, owner_caller("test"));
     CHECK(changed.error().code == service::kIdpManaged);
-    CHECK(f.admin.remove_member(f.org, pushed.public_id, true, "test").error().code ==
+    CHECK(f.admin.remove_member(f.org, pushed.public_id, owner_caller("test")).error().code ==
           service::kIdpManaged);
     CHECK(f.reload(pushed)->role == core::Role::member);
 }
@@ -60,25 +69,29 @@ TEST_CASE("a manager changes a member's role; only an owner makes or unmakes an 
     MemberAdminFixture f;
     f.add("owner@example.com", core::Role::owner);
     const auto bob = f.add("bob@example.com", core::Role::member);
-    auto promoted = f.admin.change_role(f.org, bob.public_id, core::Role::manager, false, "m");
+    auto promoted =
+        f.admin.change_role(f.org, bob.public_id, core::Role::manager, manager_caller("m"));
     REQUIRE(promoted.ok());
     CHECK(promoted->role == core::Role::manager);
-    CHECK(f.admin.change_role(f.org, bob.public_id, core::Role::owner, false, "m").error().code ==
-          service::kOwnerRequired);
-    REQUIRE(f.admin.change_role(f.org, bob.public_id, core::Role::owner, true, "o").ok());
-    CHECK(f.admin.change_role(f.org, bob.public_id, core::Role::member, false, "m").error().code ==
-          service::kOwnerRequired);
+    CHECK(f.admin.change_role(f.org, bob.public_id, core::Role::owner, manager_caller("m"))
+              .error()
+              .code == service::kOwnerRequired);
+    REQUIRE(f.admin.change_role(f.org, bob.public_id, core::Role::owner, owner_caller("o")).ok());
+    CHECK(f.admin.change_role(f.org, bob.public_id, core::Role::member, manager_caller("m"))
+              .error()
+              .code == service::kOwnerRequired);
 }
 
 TEST_CASE("the last active owner can be neither demoted nor removed") {
     MemberAdminFixture f;
     const auto owner = f.add("owner@example.com", core::Role::owner);
-    CHECK(f.admin.change_role(f.org, owner.public_id, core::Role::admin, true, "o").error().code ==
-          service::kLastOwner);
-    CHECK(f.admin.remove_member(f.org, owner.public_id, true, "o").error().code ==
+    CHECK(f.admin.change_role(f.org, owner.public_id, core::Role::admin, owner_caller("o"))
+              .error()
+              .code == service::kLastOwner);
+    CHECK(f.admin.remove_member(f.org, owner.public_id, owner_caller("o")).error().code ==
           service::kLastOwner);
     f.add("second@example.com", core::Role::owner);
-    CHECK(f.admin.change_role(f.org, owner.public_id, core::Role::admin, true, "o").ok());
+    CHECK(f.admin.change_role(f.org, owner.public_id, core::Role::admin, owner_caller("o")).ok());
 }
 
 TEST_CASE("removing a member ends their sessions and is audit-logged") {
@@ -89,7 +102,7 @@ TEST_CASE("removing a member ends their sessions and is audit-logged") {
             service::start_session(tx, bob, core::SessionMethod::password, {}, f.clock.now());
         return started ? Status{} : Status{started.error()};
     }));
-    REQUIRE(f.admin.remove_member(f.org, bob.public_id, false, "member:x").ok());
+    REQUIRE(f.admin.remove_member(f.org, bob.public_id, manager_caller("member:x")).ok());
     CHECK_FALSE(f.reload(bob).has_value());
     REQUIRE(f.storage.db->read([&](store::Transaction& tx) -> Status {
         store::AuditQuery q;
@@ -106,12 +119,13 @@ TEST_CASE("unknown members and teams, and members of another org, are not found"
     MemberAdminFixture f;
     const auto other_org = f.storage.make_org("globex");
     const auto stranger = f.storage.make_member(other_org.id, "eve@example.com");
-    CHECK(
-        f.admin.change_role(f.org, stranger.public_id, core::Role::admin, true, "o").error().code ==
-        service::kMemberNotFound);
-    CHECK(f.admin.remove_member(f.org, "no-such-id", true, "o").error().code ==
+    CHECK(f.admin.change_role(f.org, stranger.public_id, core::Role::admin, owner_caller("o"))
+              .error()
+              .code == service::kMemberNotFound);
+    CHECK(f.admin.remove_member(f.org, "no-such-id", owner_caller("o")).error().code ==
           service::kMemberNotFound);
-    CHECK(f.admin.remove_team(f.org, "no-such-id", "o").error().code == service::kTeamNotFound);
+    CHECK(f.admin.remove_team(f.org, "no-such-id", owner_caller("o")).error().code ==
+          service::kTeamNotFound);
 }
 
 TEST_CASE("a team the IdP pushed cannot be removed; one the org made can") {
@@ -133,9 +147,9 @@ TEST_CASE("a team the IdP pushed cannot be removed; one the org made can") {
     };
     const auto pushed = make_team("engineering", true);
     const auto local = make_team("book-club", false);
-    CHECK(f.admin.remove_team(f.org, pushed.public_id, "o").error().code ==
+    CHECK(f.admin.remove_team(f.org, pushed.public_id, owner_caller("o")).error().code ==
           service::kTeamIdpManaged);
-    CHECK(f.admin.remove_team(f.org, local.public_id, "o").ok());
+    CHECK(f.admin.remove_team(f.org, local.public_id, owner_caller("o")).ok());
     auto teams = f.admin.list_teams(f.org, {});
     REQUIRE(teams.ok());
     REQUIRE(teams->total == 1);
@@ -150,7 +164,7 @@ TEST_CASE("deactivating a member ends their sessions; reactivating restores what
             service::start_session(tx, bob, core::SessionMethod::password, {}, f.clock.now());
         return started ? Status{} : Status{started.error()};
     }));
-    auto off = f.admin.set_active(f.org, bob.public_id, false, false, "member:x");
+    auto off = f.admin.set_active(f.org, bob.public_id, false, manager_caller("member:x"));
     REQUIRE(off);
     CHECK(off->state == core::MemberState::deactivated);
     REQUIRE(f.storage.db->read([&](store::Transaction& tx) -> Status {
@@ -162,11 +176,11 @@ TEST_CASE("deactivating a member ends their sessions; reactivating restores what
         return {};
     }));
     // Neither a SAML link nor a password: back to invited, not active.
-    auto on = f.admin.set_active(f.org, bob.public_id, true, false, "member:x");
+    auto on = f.admin.set_active(f.org, bob.public_id, true, manager_caller("member:x"));
     REQUIRE(on);
     CHECK(on->state == core::MemberState::invited);
     // Asking again for what is already the case writes nothing.
-    REQUIRE(f.admin.set_active(f.org, bob.public_id, true, false, "member:x"));
+    REQUIRE(f.admin.set_active(f.org, bob.public_id, true, manager_caller("member:x")));
     REQUIRE(f.storage.db->read([&](store::Transaction& tx) -> Status {
         store::AuditQuery q;
         q.action_prefix = "member.reactivate";
@@ -179,12 +193,99 @@ TEST_CASE("deactivation keeps the IdP lock, the owner rule and the last active o
     MemberAdminFixture f;
     const auto owner = f.add("owner@example.com", core::Role::owner);
     const auto pushed = f.add("ada@example.com", core::Role::member, true);
-    CHECK(f.admin.set_active(f.org, pushed.public_id, false, true, "t").error().code ==
+    CHECK(f.admin.set_active(f.org, pushed.public_id, false, owner_caller("t")).error().code ==
           service::kIdpManaged);
-    CHECK(f.admin.set_active(f.org, owner.public_id, false, false, "t").error().code ==
+    CHECK(f.admin.set_active(f.org, owner.public_id, false, manager_caller("t")).error().code ==
           service::kOwnerRequired);
-    CHECK(f.admin.set_active(f.org, owner.public_id, false, true, "t").error().code ==
+    CHECK(f.admin.set_active(f.org, owner.public_id, false, owner_caller("t")).error().code ==
           service::kLastOwner);
     CHECK(f.reload(owner)->state == core::MemberState::active);
     CHECK(f.reload(pushed)->state == core::MemberState::active);
+}
+
+namespace {
+
+std::vector<core::AuditEntry> failures(MemberAdminFixture& f) {
+    std::vector<core::AuditEntry> entries;
+    REQUIRE(f.storage.db->read([&](store::Transaction& tx) -> Status {
+        store::AuditQuery q;
+        q.outcome = "failure";
+        entries = tx.list_audit(f.org.id, q).items;
+        return {};
+    }));
+    return entries;
+}
+
+service::NewMember invitation(const std::string& email, core::Role role) {
+    service::NewMember request;
+    request.email = email;
+    request.role = role;
+    return request;
+}
+
+}  // namespace
+
+TEST_CASE("only an owner invites an owner; a manager's attempt is refused and audited") {
+    MemberAdminFixture f;
+    auto refused = f.admin.invite(f.org, invitation("boss@example.com", core::Role::owner),
+                                  manager_caller("member:mia"));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == service::kOwnerRequired);
+    const auto entries = failures(f);
+    REQUIRE(entries.size() == 1);
+    CHECK(entries[0].action == "member.create");
+    CHECK(entries[0].actor == "member:mia");
+    CHECK(entries[0].reason_code == service::kOwnerRequired);
+
+    auto invited = f.admin.invite(f.org, invitation("boss@example.com", core::Role::owner),
+                                  owner_caller("member:olga"));
+    REQUIRE(invited.ok());
+    CHECK(invited->role == core::Role::owner);
+    CHECK(invited->state == core::MemberState::invited);
+}
+
+TEST_CASE("a manager invites a member with any role but owner") {
+    MemberAdminFixture f;
+    auto invited = f.admin.invite(f.org, invitation("zoe@example.com", core::Role::manager),
+                                  manager_caller("member:mia"));
+    REQUIRE(invited.ok());
+    CHECK(invited->role == core::Role::manager);
+    CHECK(failures(f).empty());
+}
+
+TEST_CASE("a manager's attempt to make someone an owner is recorded as a failure") {
+    MemberAdminFixture f;
+    const auto bob = f.add("bob@example.com", core::Role::member);
+    const auto owner = f.add("owner@example.com", core::Role::owner);
+    CHECK_FALSE(
+        f.admin.change_role(f.org, bob.public_id, core::Role::owner, manager_caller("member:mia")));
+    CHECK_FALSE(f.admin.set_active(f.org, owner.public_id, false, manager_caller("member:mia")));
+    CHECK_FALSE(f.admin.remove_member(f.org, owner.public_id, manager_caller("member:mia")));
+    const auto entries = failures(f);
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[2].action == "member.role_change");
+    CHECK(entries[2].target == bob.public_id);
+    CHECK(entries[1].action == "member.deactivate");
+    CHECK(entries[0].action == "member.remove");
+    CHECK(f.reload(bob)->role == core::Role::member);
+    CHECK(f.reload(owner)->state == core::MemberState::active);
+}
+
+TEST_CASE("a caller who is neither owner nor manager changes no member or team") {
+    MemberAdminFixture f;
+    const auto bob = f.add("bob@example.com", core::Role::member);
+    for (const auto kind : {service::CallerKind::member, service::CallerKind::scim_token}) {
+        const service::Caller caller{"x", kind};
+        CHECK(f.admin.change_role(f.org, bob.public_id, core::Role::admin, caller).error().code ==
+              service::kMembersForbidden);
+        CHECK(f.admin.set_active(f.org, bob.public_id, false, caller).error().code ==
+              service::kMembersForbidden);
+        CHECK(f.admin.remove_member(f.org, bob.public_id, caller).error().code ==
+              service::kMembersForbidden);
+        CHECK(f.admin.remove_team(f.org, "any", caller).error().code == service::kMembersForbidden);
+        CHECK(f.admin.invite(f.org, invitation("x@example.com", core::Role::member), caller)
+                  .error()
+                  .code == service::kMembersForbidden);
+    }
+    CHECK(f.reload(bob)->role == core::Role::member);
 }

@@ -102,7 +102,8 @@ struct MetadataFixture : StoreFixture {
 
     Result<service::ConfiguredProvider> configure(service::ProviderInput input,
                                                   const std::string& slug = "acme") {
-        return service::configure_provider(*db, clock, slug, input, "test", &source);
+        return service::configure_provider(*db, clock, slug, input, service::Caller::cli(),
+                                           &source);
     }
 
     service::ConfiguredProvider configure_from_url(const IdpDocument& idp) {

@@ -5,87 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../store/store_fixture.hpp"
-#include "gatehouse/service/password_service.hpp"
 #include "gatehouse/util/crypto.hpp"
+#include "password_fixture.hpp"
 
 using namespace gatehouse;
-using gatehouse::testing::StoreFixture;
+using namespace gatehouse::testing;
 using nlohmann::json;
-
-namespace {
-
-const std::string kPassword = "a long enough password";
-
-struct AccountsFixture : StoreFixture {
-    util::FixedClock clock{1'800'000'000};
-    core::Org org = make_org("acme");
-    service::SessionPolicy policy;
-
-    Result<core::Member> add(const std::string& email, core::Role role = core::Role::member,
-                             const std::string& password = kPassword, bool break_glass = false) {
-        service::NewMember request;
-        request.email = email;
-        request.role = role;
-        request.password = password;
-        request.break_glass = break_glass;
-        request.given_name = "Ada";
-        request.family_name = "Lovelace";
-        return service::add_member(*db, clock, "acme", request, "cli");
-    }
-
-    service::PasswordOutcome sign_in(const std::string& email,
-                                     const std::string& password = kPassword,
-                                     const std::string& next = "") {
-        return service::password_sign_in(*db, clock, policy, org, email, password, next);
-    }
-
-    void require_sso() {
-        org.require_sso = true;
-        REQUIRE(db->write([&](store::Transaction& tx) { return tx.update_org(org); }));
-    }
-
-    core::Member member(const std::string& email) {
-        std::optional<core::Member> found;
-        REQUIRE(db->read([&](store::Transaction& tx) -> Status {
-            found = tx.member_by_email(org.id, email);
-            return {};
-        }));
-        REQUIRE(found.has_value());
-        return *found;
-    }
-
-    void save(const core::Member& m) {
-        REQUIRE(db->write([&](store::Transaction& tx) -> Status {
-            auto u = tx.update_member(m);
-            return u ? Status{} : Status{u.error()};
-        }));
-    }
-
-    core::AuditEntry last_audit() {
-        core::AuditEntry entry;
-        REQUIRE(db->read([&](store::Transaction& tx) -> Status {
-            auto page = tx.list_audit(org.id, {});
-            REQUIRE_FALSE(page.items.empty());
-            entry = page.items.front();
-            return {};
-        }));
-        return entry;
-    }
-};
-
-service::PasswordRefused refused(const service::PasswordOutcome& outcome) {
-    REQUIRE(std::holds_alternative<service::PasswordRefused>(outcome));
-    return std::get<service::PasswordRefused>(outcome);
-}
-
-service::PasswordSignIn signed_in(const service::PasswordOutcome& outcome) {
-    if (const auto* r = std::get_if<service::PasswordRefused>(&outcome)) FAIL(r->error.message);
-    REQUIRE(std::holds_alternative<service::PasswordSignIn>(outcome));
-    return std::get<service::PasswordSignIn>(outcome);
-}
-
-}  // namespace
 
 TEST_CASE("add_member with a password creates an active member whose hash verifies") {
     AccountsFixture f;
@@ -288,12 +213,38 @@ TEST_CASE("with Require SSO the break-glass owner signs in and the use is audite
     CHECK(json::parse(entry.details)["break_glass"] == true);
 }
 
-TEST_CASE("with Require SSO the break-glass owner still needs the right password") {
+TEST_CASE("with Require SSO the break-glass owner's wrong password goes to SSO like a stranger's") {
     AccountsFixture f;
     REQUIRE(f.add("root@example.com", core::Role::owner, kPassword, true).ok());
     f.require_sso();
-    CHECK(refused(f.sign_in("root@example.com", "not the password at all")).error.code ==
-          "auth.password.invalid");
+    auto owner = f.sign_in("root@example.com", "not the password at all");
+    REQUIRE(std::holds_alternative<service::SsoRequired>(owner));
+    CHECK(f.last_audit().reason_code == "auth.password.wrong_password");
+    auto stranger = f.sign_in("eve@example.com", "not the password at all");
+    REQUIRE(std::holds_alternative<service::SsoRequired>(stranger));
+    CHECK(std::get<service::SsoRequired>(owner).login_path ==
+          std::get<service::SsoRequired>(stranger).login_path);
+}
+
+TEST_CASE("with Require SSO every password attempt but the break-glass sign-in answers alike") {
+    AccountsFixture f;
+    REQUIRE(f.add("root@example.com", core::Role::owner, kPassword, true).ok());
+    REQUIRE(f.add("ada@example.com").ok());
+    REQUIRE(f.add("bob@example.com", core::Role::member, "").ok());
+    f.require_sso();
+    const std::vector<std::pair<std::string, std::string>> attempts = {
+        {"root@example.com", "not the password at all"},
+        {"ada@example.com", kPassword},
+        {"ada@example.com", "not the password at all"},
+        {"bob@example.com", kPassword},
+        {"eve@example.com", kPassword}};
+    for (const auto& [email, password] : attempts) {
+        CAPTURE(email);
+        auto outcome = f.sign_in(email, password, "/organizations/acme/x");
+        REQUIRE(std::holds_alternative<service::SsoRequired>(outcome));
+        CHECK(std::get<service::SsoRequired>(outcome).login_path ==
+              "/auth/login/acme/?next=%2Forganizations%2Facme%2Fx");
+    }
 }
 
 TEST_CASE("without Require SSO a sign-in is not marked as a break-glass use") {

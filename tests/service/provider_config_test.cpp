@@ -106,7 +106,8 @@ TEST_CASE("configure_provider refuses a metadata URL when it has no source to fe
     MetadataFixture f;
     service::ProviderInput input;
     input.metadata_url = kMetadataUrl;
-    auto configured = service::configure_provider(*f.db, f.clock, "acme", input, "test", nullptr);
+    auto configured =
+        service::configure_provider(*f.db, f.clock, "acme", input, service::Caller::cli(), nullptr);
     REQUIRE_FALSE(configured.ok());
     CHECK(configured.error().code == "saml.metadata_url.unavailable");
 }

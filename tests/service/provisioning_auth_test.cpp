@@ -12,7 +12,7 @@ Result<service::ScimClient> authenticate(ProvisioningFixture& f, const std::stri
 }
 
 std::string issue(ProvisioningFixture& f, const std::string& slug) {
-    auto issued = f.admin.create_scim_token(slug, "idp", "test");
+    auto issued = f.admin.create_scim_token(slug, "idp", service::Caller::cli());
     REQUIRE(issued.ok());
     return issued->token;
 }
@@ -49,12 +49,12 @@ TEST_CASE("authenticate refuses a missing, malformed or unknown token") {
 
 TEST_CASE("authenticate refuses a revoked token while a newer token of the org keeps working") {
     ProvisioningFixture f;
-    auto old_token = f.admin.create_scim_token("acme", "old", "test");
+    auto old_token = f.admin.create_scim_token("acme", "old", service::Caller::cli());
     REQUIRE(old_token.ok());
     const std::string new_token = issue(f, "acme");
     CHECK(authenticate(f, "acme", "Bearer " + old_token->token).ok());
     CHECK(authenticate(f, "acme", "Bearer " + new_token).ok());
-    REQUIRE(f.admin.revoke_scim_token("acme", old_token->record.id, "test").ok());
+    REQUIRE(f.admin.revoke_scim_token("acme", old_token->record.id, service::Caller::cli()).ok());
     auto refused = authenticate(f, "acme", "Bearer " + old_token->token);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == service::kScimUnauthorized);

@@ -56,7 +56,7 @@ struct ProvisioningFixture {
     // Creates an org with a SCIM token and authenticates with it.
     service::ScimClient connect(const std::string& slug) {
         REQUIRE(admin.create_org({slug, slug, ""}, "test").ok());
-        auto issued = admin.create_scim_token(slug, "idp", "test");
+        auto issued = admin.create_scim_token(slug, "idp", service::Caller::cli());
         REQUIRE(issued.ok());
         auto authenticated = service.authenticate(
             org(slug), "Bearer " + issued->token,

@@ -268,24 +268,3 @@ TEST_CASE(
     CHECK(scim_type(found.error()) == "invalidFilter");
     CHECK(found.error().message.find("character") != std::string::npos);
 }
-
-TEST_CASE("an owner cannot be deactivated or deleted over SCIM") {
-    ProvisioningFixture f;
-    const std::string id = f.create_user("ada@example.com");
-    core::Member m = f.member(id);
-    m.role = core::Role::owner;
-    REQUIRE(f.storage.db->write([&](store::Transaction& tx) -> Status {
-        auto updated = tx.update_member(m);
-        return updated ? Status{} : Status{updated.error()};
-    }));
-    auto deactivate = f.service.patch_user(
-        f.client, id, patch_body({{{"op", "replace"}, {"value", {{"active", false}}}}}));
-    REQUIRE_FALSE(deactivate.ok());
-    CHECK(scim_type(deactivate.error()) == "mutability");
-    CHECK(scim_type(f.service.delete_user(f.client, id).error()) == "mutability");
-    auto renamed = f.service.patch_user(
-        f.client, id,
-        patch_body({{{"op", "replace"}, {"path", "displayName"}, {"value", "Boss"}}}));
-    REQUIRE(renamed.ok());
-    CHECK(f.member(id).role == core::Role::owner);
-}

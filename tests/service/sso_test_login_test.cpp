@@ -5,150 +5,13 @@
 
 #include <algorithm>
 
-#include "../store/store_fixture.hpp"
-#include "gatehouse/saml/sp_metadata.hpp"
-#include "gatehouse/saml/xml.hpp"
-#include "gatehouse/service/sso_service.hpp"
-#include "gatehouse/util/crypto.hpp"
-#include "gatehouse/util/deflate.hpp"
-#include "gatehouse/util/encoding.hpp"
-#include "support/saml_idp.hpp"
+#include "sso_fixture.hpp"
 
 using namespace gatehouse;
-using gatehouse::testing::ResponseSpec;
-using gatehouse::testing::shared_test_idp;
+using gatehouse::testing::TestLoginFixture;
 using Outcome = saml::CheckLine::Outcome;
 
 namespace {
-
-constexpr const char* kBaseUrl = "https://gatehouse.example.test";
-
-std::shared_ptr<const saml::SpCredentials> sp_credentials() {
-    static const auto sp = [] {
-        util::SystemClock clock;
-        auto generated = saml::generate_sp_credentials("test login SP", clock);
-        REQUIRE(generated.ok());
-        auto loaded =
-            saml::SpCredentials::from_pem(generated->private_key_pem, generated->certificate_pem);
-        REQUIRE(loaded.ok());
-        return std::make_shared<const saml::SpCredentials>(std::move(*loaded));
-    }();
-    return sp;
-}
-
-// The ID of the AuthnRequest carried by a Redirect-binding URL.
-std::string request_id_of(const std::string& url) {
-    const auto start = url.find("SAMLRequest=") + 12;
-    const auto end = url.find('&', start);
-    const auto encoded = util::url_decode(url.substr(start, end - start));
-    REQUIRE(encoded.has_value());
-    const auto deflated = util::base64_decode(*encoded);
-    REQUIRE(deflated.has_value());
-    auto xml = util::inflate_raw(*deflated, 1 << 20);
-    REQUIRE(xml.ok());
-    auto doc = saml::parse_untrusted_xml(*xml);
-    REQUIRE(doc.ok());
-    return saml::attribute(doc->root(), "ID").value_or("");
-}
-
-struct TestLoginFixture : testing::StoreFixture {
-    util::FixedClock clock{util::SystemClock{}.now()};
-    core::Org org = make_org("acme");
-    saml::SpEndpoints endpoints = saml::sp_endpoints(kBaseUrl, "acme");
-    service::SsoService sso{*db, clock, settings(), sp_credentials()};
-
-    static service::SsoSettings settings() {
-        service::SsoSettings settings;
-        settings.base_url = kBaseUrl;
-        return settings;
-    }
-
-    TestLoginFixture() {
-        core::SamlProvider provider;
-        provider.org_id = org.id;
-        provider.idp_entity_id = shared_test_idp().entity_id();
-        provider.sso_url = "https://idp.example.test/sso";
-        provider.certificates = {shared_test_idp().identity().certificate_pem};
-        provider.mapping = *saml::mapping_preset("generic");
-        REQUIRE(db->write([&](store::Transaction& tx) { return tx.put_saml_provider(provider); }));
-    }
-
-    std::string start_test(const std::string& actor = "member:7") {
-        auto started = sso.start_test_login(org, actor);
-        REQUIRE(std::holds_alternative<std::string>(started));
-        return request_id_of(std::get<std::string>(started));
-    }
-
-    std::string start_real() {
-        auto started = sso.start_login(org, "/organizations/acme/");
-        REQUIRE(std::holds_alternative<std::string>(started));
-        return request_id_of(std::get<std::string>(started));
-    }
-
-    ResponseSpec spec_for(const std::string& request_id) const {
-        const util::UnixTime now = clock.now();
-        ResponseSpec spec;
-        spec.response_id = "_r-" + util::random_token(8);
-        spec.assertion_id = "_a-" + util::random_token(8);
-        spec.response_issuer = shared_test_idp().entity_id();
-        spec.assertion_issuer = shared_test_idp().entity_id();
-        spec.destination = endpoints.acs_url;
-        spec.recipient = endpoints.acs_url;
-        spec.audience = endpoints.entity_id;
-        spec.in_response_to = request_id;
-        spec.name_id = "ada@example.com";
-        spec.issue_instant = now;
-        spec.not_before = now - 60;
-        spec.not_on_or_after = now + 300;
-        spec.subject_not_on_or_after = now + 300;
-        spec.attributes = {{"email", {"ada@example.com"}},
-                           {"firstName", {"Ada"}},
-                           {"lastName", {"Lovelace"}},
-                           {"groups", {"eng", "ops"}}};
-        return spec;
-    }
-
-    static std::string signed_response(const ResponseSpec& spec,
-                                       const testing::TestIdp& idp = shared_test_idp()) {
-        return util::base64_encode(idp.sign(testing::build_response_xml(spec), spec.assertion_id));
-    }
-
-    std::string response_for(const std::string& request_id) const {
-        return signed_response(spec_for(request_id));
-    }
-
-    std::int64_t member_count() {
-        std::int64_t total = -1;
-        REQUIRE(db->read([&](store::Transaction& tx) -> Status {
-            total = tx.list_members(org.id, std::nullopt, {}).total;
-            return {};
-        }));
-        return total;
-    }
-
-    core::Member member(const core::Member& m) {
-        std::optional<core::Member> found;
-        REQUIRE(db->read([&](store::Transaction& tx) -> Status {
-            found = tx.member_by_id(org.id, m.id);
-            return {};
-        }));
-        REQUIRE(found.has_value());
-        return *found;
-    }
-
-    std::vector<core::AuditEntry> audit(const std::string& action) {
-        std::vector<core::AuditEntry> entries;
-        REQUIRE(db->read([&](store::Transaction& tx) -> Status {
-            store::AuditQuery query;
-            query.action_prefix = action;
-            for (auto& e : tx.list_audit(org.id, query).items) {
-                if (e.action == action) entries.push_back(std::move(e));
-            }
-            return {};
-        }));
-        return entries;
-    }
-};
 
 const saml::CheckLine& line_titled(const service::TestReport& report, const std::string& title) {
     const auto found = std::find_if(report.checks.begin(), report.checks.end(),
@@ -187,7 +50,7 @@ const char* const kConditionsRule = "status, destination, issuer, subject, time 
 
 TEST_CASE("a test sign-in reports every check passed, the NameID, attributes and mapped identity") {
     TestLoginFixture f;
-    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()));
+    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()), f.browser);
     CHECK(report.passed);
     CHECK_FALSE(report.failure.has_value());
     CHECK(count(report, Outcome::passed) == report.checks.size());
@@ -204,7 +67,7 @@ TEST_CASE("a test sign-in reports every check passed, the NameID, attributes and
 
 TEST_CASE("a test sign-in creates no member and says just-in-time creation would") {
     TestLoginFixture f;
-    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()));
+    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()), f.browser);
     CHECK(report.passed);
     CHECK(report.would_match == "create member (JIT)");
     CHECK(f.member_count() == 0);
@@ -213,7 +76,7 @@ TEST_CASE("a test sign-in creates no member and says just-in-time creation would
 TEST_CASE("a test sign-in leaves an invited member unlinked and without a session") {
     TestLoginFixture f;
     const auto invited = f.make_member(f.org.id, "ada");
-    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()));
+    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()), f.browser);
     CHECK(report.passed);
     CHECK(report.would_match == "link invited member ada@example.com");
     const auto after = f.member(invited);
@@ -239,14 +102,14 @@ TEST_CASE("a test sign-in names the member already linked to the subject") {
         auto updated = tx.update_member(linked);
         return updated ? Status{} : Status{updated.error()};
     }));
-    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()));
+    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()), f.browser);
     CHECK(report.would_match == "existing member ada@example.com");
 }
 
 TEST_CASE("a test sign-in reports the refusal a real sign-in would meet, checks still passed") {
     TestLoginFixture f;
     f.org.jit_provisioning = false;
-    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()));
+    const auto report = f.sso.complete_test_login(f.org, f.response_for(f.start_test()), f.browser);
     CHECK(report.passed);
     CHECK(report.would_match.find("(saml.member.not_provisioned)") != std::string::npos);
 }
@@ -255,7 +118,8 @@ TEST_CASE("a test sign-in with the wrong audience reports that check failed and 
     TestLoginFixture f;
     auto spec = f.spec_for(f.start_test());
     spec.audience = "https://other-sp.example.test/";
-    const auto report = f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec));
+    const auto report =
+        f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec), f.browser);
     check_failed_validation(report, kConditionsRule, "saml.assertion.audience_mismatch");
 }
 
@@ -263,7 +127,8 @@ TEST_CASE("a test sign-in signed by another key reports the signature check fail
     TestLoginFixture f;
     const auto report = f.sso.complete_test_login(
         f.org,
-        TestLoginFixture::signed_response(f.spec_for(f.start_test()), testing::other_test_idp()));
+        TestLoginFixture::signed_response(f.spec_for(f.start_test()), testing::other_test_idp()),
+        f.browser);
     REQUIRE(report.failure.has_value());
     check_failed_validation(report, "signature verified with a configured certificate",
                             report.failure->code);
@@ -278,7 +143,8 @@ TEST_CASE("a test sign-in with an expired assertion reports the time window fail
     spec.not_before = f.clock.now() - 960;
     spec.not_on_or_after = f.clock.now() - 400;
     spec.subject_not_on_or_after = f.clock.now() - 400;
-    const auto report = f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec));
+    const auto report =
+        f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec), f.browser);
     REQUIRE(report.failure.has_value());
     check_failed_validation(report, kConditionsRule, report.failure->code);
     CHECK((report.failure->code == "saml.assertion.expired" ||
@@ -292,7 +158,8 @@ TEST_CASE(
     auto spec = f.spec_for(f.start_test());
     spec.name_id = "00u123";
     spec.attributes = {{"firstName", {"Ada"}}};
-    const auto report = f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec));
+    const auto report =
+        f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec), f.browser);
     CHECK_FALSE(report.passed);
     CHECK(line_titled(report, "attributes mapped").outcome == Outcome::failed);
     CHECK(report.failure->code == "saml.attribute.email_missing");
@@ -306,12 +173,12 @@ TEST_CASE(
 TEST_CASE("complete_login refuses a Response to a test sign-in and signs nobody in") {
     TestLoginFixture f;
     const auto response = f.response_for(f.start_test());
-    auto outcome = f.sso.complete_login(f.org, response, "");
+    auto outcome = f.sso.complete_login(f.org, response, "", f.browser);
     REQUIRE(std::holds_alternative<service::SsoFailure>(outcome));
     CHECK(std::get<service::SsoFailure>(outcome).error.code == "saml.response.test_request");
     CHECK(f.member_count() == 0);
     // The refusal left the test request pending: the report can still be made.
-    CHECK(f.sso.complete_test_login(f.org, response).passed);
+    CHECK(f.sso.complete_test_login(f.org, response, f.browser).passed);
 }
 
 TEST_CASE(
@@ -321,7 +188,7 @@ TEST_CASE(
     const auto response = f.response_for(f.start_test());
     CHECK(f.sso.is_test_response(f.org, response));
     CHECK(f.sso.is_test_response(f.org, response));
-    CHECK(f.sso.complete_test_login(f.org, response).passed);
+    CHECK(f.sso.complete_test_login(f.org, response, f.browser).passed);
     CHECK_FALSE(f.sso.is_test_response(f.org, response));
 }
 
@@ -336,18 +203,19 @@ TEST_CASE("is_test_response is false for a normal sign-in, an unsolicited Respon
 TEST_CASE("complete_test_login refuses a Response to a normal sign-in and leaves it usable") {
     TestLoginFixture f;
     const auto response = f.response_for(f.start_real());
-    const auto report = f.sso.complete_test_login(f.org, response);
+    const auto report = f.sso.complete_test_login(f.org, response, f.browser);
     CHECK_FALSE(report.passed);
     CHECK(line_titled(report, "InResponseTo pending (or IdP-initiated allowed)").outcome ==
           Outcome::failed);
-    CHECK(std::holds_alternative<service::SignIn>(f.sso.complete_login(f.org, response, "")));
+    CHECK(std::holds_alternative<service::SignIn>(
+        f.sso.complete_login(f.org, response, "", f.browser)));
 }
 
 TEST_CASE("a test request is consumed: the same Response cannot be reported twice") {
     TestLoginFixture f;
     const auto response = f.response_for(f.start_test());
-    REQUIRE(f.sso.complete_test_login(f.org, response).passed);
-    const auto again = f.sso.complete_test_login(f.org, response);
+    REQUIRE(f.sso.complete_test_login(f.org, response, f.browser).passed);
+    const auto again = f.sso.complete_test_login(f.org, response, f.browser);
     CHECK_FALSE(again.passed);
     CHECK(again.failure->code == "saml.response.unknown_request");
 }
@@ -355,10 +223,12 @@ TEST_CASE("a test request is consumed: the same Response cannot be reported twic
 TEST_CASE("a tested assertion is remembered: reused under another test it is a replay") {
     TestLoginFixture f;
     auto first = f.spec_for(f.start_test());
-    REQUIRE(f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(first)).passed);
+    REQUIRE(f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(first), f.browser)
+                .passed);
     auto second = f.spec_for(f.start_test());
     second.assertion_id = first.assertion_id;
-    const auto report = f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(second));
+    const auto report =
+        f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(second), f.browser);
     CHECK_FALSE(report.passed);
     const auto& replay = line_titled(report, "not a replay");
     CHECK(replay.outcome == Outcome::failed);
@@ -371,10 +241,12 @@ TEST_CASE("a tested assertion is remembered: reused under another test it is a r
 TEST_CASE("a tested assertion cannot sign anybody in afterwards") {
     TestLoginFixture f;
     auto tested = f.spec_for(f.start_test());
-    REQUIRE(f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(tested)).passed);
+    REQUIRE(f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(tested), f.browser)
+                .passed);
     auto real = f.spec_for(f.start_real());
     real.assertion_id = tested.assertion_id;
-    auto outcome = f.sso.complete_login(f.org, TestLoginFixture::signed_response(real), "");
+    auto outcome =
+        f.sso.complete_login(f.org, TestLoginFixture::signed_response(real), "", f.browser);
     REQUIRE(std::holds_alternative<service::SsoFailure>(outcome));
     CHECK(std::get<service::SsoFailure>(outcome).error.code == "saml.replay");
 }
@@ -386,10 +258,12 @@ TEST_CASE("test sign-ins are audited with the actor who started them") {
     REQUIRE(started.size() == 1);
     CHECK(started[0].actor == "member:7");
     CHECK(started[0].outcome == "success");
-    REQUIRE(f.sso.complete_test_login(f.org, f.response_for(request_id)).passed);
+    REQUIRE(f.sso.complete_test_login(f.org, f.response_for(request_id), f.browser).passed);
     auto spec = f.spec_for(f.start_test("cli"));
     spec.audience = "https://other-sp.example.test/";
-    REQUIRE_FALSE(f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec)).passed);
+    REQUIRE_FALSE(
+        f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec), f.browser)
+            .passed);
     auto reported = f.audit("saml.test");
     REQUIRE(reported.size() == 2);
     std::sort(reported.begin(), reported.end(),
@@ -412,7 +286,7 @@ TEST_CASE("start_test_login fails when the org has no IdP configured") {
 
 TEST_CASE("accept_response signs in a normal Response and audits no test") {
     TestLoginFixture f;
-    auto outcome = f.sso.accept_response(f.org, f.response_for(f.start_real()), "");
+    auto outcome = f.sso.accept_response(f.org, f.response_for(f.start_real()), "", f.browser);
     REQUIRE(std::holds_alternative<service::AcsResult>(outcome));
     const auto& accepted = std::get<service::AcsResult>(outcome);
     REQUIRE(std::holds_alternative<service::SignIn>(accepted));
@@ -423,7 +297,7 @@ TEST_CASE("accept_response signs in a normal Response and audits no test") {
 
 TEST_CASE("accept_response reports a test Response instead of refusing it as a sign-in") {
     TestLoginFixture f;
-    auto outcome = f.sso.accept_response(f.org, f.response_for(f.start_test()), "");
+    auto outcome = f.sso.accept_response(f.org, f.response_for(f.start_test()), "", f.browser);
     REQUIRE(std::holds_alternative<service::AcsResult>(outcome));
     const auto& accepted = std::get<service::AcsResult>(outcome);
     REQUIRE(std::holds_alternative<service::TestReport>(accepted));
@@ -437,7 +311,8 @@ TEST_CASE("accept_response reports a failing test Response once, as a test") {
     TestLoginFixture f;
     auto spec = f.spec_for(f.start_test());
     spec.audience = "https://someone-else.example.test/";
-    auto outcome = f.sso.accept_response(f.org, TestLoginFixture::signed_response(spec), "");
+    auto outcome =
+        f.sso.accept_response(f.org, TestLoginFixture::signed_response(spec), "", f.browser);
     REQUIRE(std::holds_alternative<service::AcsResult>(outcome));
     const auto& accepted = std::get<service::AcsResult>(outcome);
     REQUIRE(std::holds_alternative<service::TestReport>(accepted));
@@ -452,7 +327,7 @@ TEST_CASE("accept_response reports a failing test Response once, as a test") {
 
 TEST_CASE("accept_response refuses what answers no test, and audits it as a sign-in") {
     TestLoginFixture f;
-    auto outcome = f.sso.accept_response(f.org, "bm90IGEgcmVzcG9uc2U=", "");
+    auto outcome = f.sso.accept_response(f.org, "bm90IGEgcmVzcG9uc2U=", "", f.browser);
     REQUIRE(std::holds_alternative<service::SsoFailure>(outcome));
     CHECK_FALSE(std::get<service::SsoFailure>(outcome).reference.empty());
     const auto refusals = f.audit("saml.sign_in");

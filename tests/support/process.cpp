@@ -200,7 +200,8 @@ std::string raw_location(int port, const std::string& path, const std::string& c
         close(fd);
         throw std::runtime_error("connect failed");
     }
-    std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                          "\r\nConnection: close\r\n";
     if (!cookie.empty()) request += "Cookie: " + cookie + "\r\n";
     request += "\r\n";
     if (write(fd, request.data(), request.size()) < 0) {

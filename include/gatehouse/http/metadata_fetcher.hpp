@@ -20,7 +20,8 @@ struct MetadataFetchOptions {
     bool allow_private_addresses = false;
     // Extra CA certificates (PEM file) trusted beside the system's; empty = system only.
     std::string ca_file;
-    // The whole fetch, redirects included, must finish within this many seconds.
+    // The whole fetch must finish within this many seconds: one deadline for every hop's
+    // connect, TLS handshake, headers and body, redirects included.
     int timeout_seconds = 10;
     std::size_t max_bytes = 2 * 1024 * 1024;
     int max_redirects = 3;
@@ -56,6 +57,9 @@ std::string_view describe(AddressScope scope);
 //   allowed), and the connection goes to the checked address, so a second DNS answer
 //   cannot point the request elsewhere (DNS rebinding);
 // - the server certificate must chain to a system CA or one in `ca_file`, and name the host;
+// - one deadline (`timeout_seconds`) covers the connects, TLS handshakes, headers and bodies
+//   of every hop: a server that sends a byte at a time is cut off when it passes. Name
+//   resolution counts against it, but only the system resolver's own timeouts bound it;
 // - the body is cut off as soon as it exceeds `max_bytes`;
 // - redirects (301, 302, 303, 307, 308) are followed at most `max_redirects` times.
 // Error codes of fetch():

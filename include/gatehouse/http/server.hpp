@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gatehouse/http/metadata_fetcher.hpp"
 #include "gatehouse/saml/keys.hpp"
@@ -37,6 +38,14 @@ struct ServerConfig {
     // Its signing key is kept in demo_idp_key_path, created on first use.
     bool demo_idp = false;
     std::string demo_idp_key_path;
+    // Host header values answered besides the base URL's host[:port] and the listen address
+    // (serve --allowed-host), each as normalise_allowed_host returns it. Every other Host is
+    // answered 421, so a name an attacker points at this server (DNS rebinding) reaches
+    // nothing; /healthz alone answers any Host.
+    std::vector<std::string> allowed_hosts;
+    // How often expired and old rows are purged from the store (service::MaintenanceSweeper),
+    // the first time when serving starts; 0 = never (run `gatehouse maintenance purge`).
+    int purge_interval_seconds = 300;
 };
 
 // Splits "host:port" ("127.0.0.1:8080", "[::1]:0"). Error code "config.listen".
@@ -46,10 +55,21 @@ Result<std::pair<std::string, int>> parse_listen_address(const std::string& text
 // trailing slash. Error code "config.base_url".
 Result<std::string> normalise_base_url(const std::string& text);
 
+// Checks one extra name the server answers to (serve --allowed-host): a DNS name, an IPv4
+// address or a bracketed IPv6 address, optionally followed by ":PORT". A name without a port
+// also matches its base-URL scheme's default port. Returns it lowercased. Error code
+// "config.allowed_host".
+Result<std::string> normalise_allowed_host(const std::string& text);
+
 // Whether a normalised base URL names this machine only (localhost, 127.0.0.0/8 or [::1]),
 // the one place where the demo IdP may run.
 bool is_loopback_base_url(const std::string& base_url);
 
+// Before any route runs, each request is checked in this order: not exactly one Host header
+// is a 400; a Host other than the base URL's host[:port], the bound listen address or an
+// allowed host is a 421 (/healthz excepted); a path holding a control character (after
+// percent-decoding: NUL, CR, LF, …) is a 400; a path under an org's prefix whose org does not
+// exist is a 404. So every org route runs with the org its own path names.
 class Server {
   public:
     // `store` and `clock` must outlive the server.

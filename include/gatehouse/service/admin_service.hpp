@@ -1,12 +1,14 @@
-// Administration use cases shared by the CLI and the admin API: organizations, SCIM bearer
-// tokens, admin API keys and the audit log. Every change is one store transaction and one
-// audit entry.
+// Administration use cases shared by the CLI, the settings pages and the admin API:
+// organizations, SCIM bearer tokens, admin API keys and the audit log. Every change is one
+// store transaction and one audit entry. SCIM tokens and admin API keys decide who may act
+// for the org, so issuing and revoking them is owner-only (see caller.hpp).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "gatehouse/core/domain.hpp"
+#include "gatehouse/service/caller.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
 #include "gatehouse/util/time.hpp"
@@ -45,28 +47,34 @@ class AdminService {
     // Errors: "org.not_found" for an unknown slug.
     Result<core::Org> find_org(const std::string& slug);
 
-    // Issues a new token for the org; older tokens keep working until revoked, so an IdP
-    // can be moved to the new token without downtime.
-    Result<IssuedScimToken> create_scim_token(const std::string& org_slug,
-                                              const std::string& description,
-                                              const std::string& actor);
+    // The changes below are owner-only: a caller without owner rights is refused with
+    // kOwnerOnly before anything changes, and the refusal is recorded as a failure audit
+    // entry of the action it asked for.
 
-    // Errors: "org.not_found", store::kNotFound (no active token with that id in the org).
+    // Issues a new token for the org (turning SCIM on); older tokens keep working until
+    // revoked, so an IdP can be moved to the new token without downtime.
+    // Errors: kOwnerOnly, "org.not_found".
+    Result<IssuedScimToken> create_scim_token(const std::string& org_slug,
+                                              const std::string& description, const Caller& caller);
+
+    // Errors: kOwnerOnly, "org.not_found", store::kNotFound (no active token with that id in
+    // the org).
     Status revoke_scim_token(const std::string& org_slug, core::RowId token_id,
-                             const std::string& actor);
+                             const Caller& caller);
 
     Result<std::vector<core::ScimToken>> list_scim_tokens(const std::string& org_slug);
 
     // Turns SCIM off for the org and revokes every active token; returns how many were
-    // revoked. A later create_scim_token turns it on again.
-    Result<int> disable_scim(const std::string& org_slug, const std::string& actor);
+    // revoked. A later create_scim_token turns it on again. Errors: kOwnerOnly,
+    // "org.not_found".
+    Result<int> disable_scim(const std::string& org_slug, const Caller& caller);
 
-    // Admin API keys: bearer secrets ("gha_…") that act on one org's admin API. Shown once.
+    // Admin API keys: bearer secrets ("gha_…") that act on one org's admin API with owner
+    // rights. Shown once. Errors: kOwnerOnly, "org.not_found", and for revoke_admin_key
+    // store::kNotFound.
     Result<IssuedAdminKey> create_admin_key(const std::string& org_slug,
-                                            const std::string& description,
-                                            const std::string& actor);
-    Status revoke_admin_key(const std::string& org_slug, core::RowId key_id,
-                            const std::string& actor);
+                                            const std::string& description, const Caller& caller);
+    Status revoke_admin_key(const std::string& org_slug, core::RowId key_id, const Caller& caller);
     Result<std::vector<core::AdminKey>> list_admin_keys(const std::string& org_slug);
 
     // Checks `authorization` (the raw Authorization header value, "Bearer gha_…") against

@@ -1,5 +1,6 @@
 // An org's sign-in settings: default role, Require SSO, just-in-time creation, IdP-initiated
-// sign-in and its SAML provider's attribute mapping and validation options, read and changed.
+// sign-in, audit retention and its SAML provider's attribute mapping and validation options,
+// read and changed.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "gatehouse/core/domain.hpp"
+#include "gatehouse/service/caller.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
 #include "gatehouse/util/time.hpp"
@@ -22,7 +24,18 @@ struct AuthSettingsChange {
     std::optional<core::AttributeMapping> mapping;  // applied after preset
     std::optional<int> clock_skew_seconds;          // 0..600
     std::optional<bool> require_signed_assertion;
+    std::optional<bool> require_aes_gcm;
+    std::optional<int> max_issue_age_seconds;  // kMinIssueAgeSeconds..kMaxIssueAgeSeconds
+    std::optional<int> audit_retention_days;   // kMinAuditRetentionDays..kMaxAuditRetentionDays
 };
+
+// Bounds of the settings above: an IssueInstant window shorter than half a minute refuses
+// honest IdPs behind a slow network, one longer than a day invites replays; the audit log
+// keeps at least a day and at most ten years.
+inline constexpr int kMinIssueAgeSeconds = 30;
+inline constexpr int kMaxIssueAgeSeconds = 86400;
+inline constexpr int kMinAuditRetentionDays = 1;
+inline constexpr int kMaxAuditRetentionDays = 3650;
 
 // The org's settings as stored.
 struct AuthSettings {
@@ -41,21 +54,28 @@ struct AuthSettingsUpdate {
 Result<AuthSettings> read_auth_settings(store::Store& store, const std::string& org_slug);
 
 // Applies `change` in one write transaction, all or nothing, with one audit entry
-// "org.auth_settings.update" by `actor` listing each changed field as {"old", "new"} and the
+// "org.auth_settings.update" by `caller` listing each changed field as {"old", "new"} and the
 // sessions ended. Turning Require SSO on ends every password session of the org at once, and
 // is refused unless the org has a SAML provider and an active owner with break_glass and a
 // password, so the org can never lock itself out.
-// Errors: "org.not_found", "auth.default_role.invalid" (owner),
+// Everything but the default role decides who is who, so a caller without owner rights
+// (check_identity_rule) may change only the default role: a request that would change any
+// other setting to a value other than the stored one is refused with kOwnerOnly, nothing
+// changed, and recorded as a failure audit entry. A setting sent with its stored value is no
+// change, so a form that sends every field back works for a manager.
+// Errors: "org.not_found", "auth.default_role.invalid" (owner), kOwnerOnly,
 // "auth.require_sso.not_configured", "auth.require_sso.no_break_glass",
 // "saml.preset.unknown", "saml.not_configured" (a provider setting changed while the org has
-// no provider), "saml.config.skew_invalid", and store errors. Thread-safe.
+// no provider), "saml.config.skew_invalid", "saml.config.issue_age_invalid",
+// "org.audit_retention_invalid", and store errors. Thread-safe.
 Result<AuthSettingsUpdate> update_auth_settings(store::Store& store, const util::Clock& clock,
                                                 const std::string& org_slug,
                                                 const AuthSettingsChange& change,
-                                                const std::string& actor);
+                                                const Caller& caller);
 
-// The settings as JSON, for `gatehouse auth show` and the admin API: the org's options and,
-// when configured, "saml" with preset, mapping and options (never certificates or keys).
+// The settings as JSON, for `gatehouse auth show` and `auth set`: the org's options (audit
+// retention included) and, when configured, "saml" with preset, mapping and validation
+// options (never certificates or keys).
 nlohmann::json auth_settings_json(const core::Org& org,
                                   const std::optional<core::SamlProvider>& provider);
 

@@ -1,11 +1,13 @@
-// What an org's owners and managers may do to members and teams through the admin API:
-// list them, change a member's role, remove a member or a team. Members and teams that the
-// IdP provisioned are locked: only the IdP changes them (over SCIM), so these refuse them.
+// What an org's owners and managers may do to members and teams, from the admin API, the
+// members page and the CLI alike: list, invite, change roles, deactivate, remove. Only owner
+// rights touch an owner; members and teams the IdP provisioned are locked (the IdP's to change).
 #pragma once
 
 #include <string>
 
 #include "gatehouse/core/domain.hpp"
+#include "gatehouse/service/caller.hpp"
+#include "gatehouse/service/password_service.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
 #include "gatehouse/util/time.hpp"
@@ -20,6 +22,10 @@ inline constexpr std::string_view kTeamIdpManaged = "team.idp_managed";      // 
 inline constexpr std::string_view kOwnerRequired = "member.owner_required";  // → 403
 inline constexpr std::string_view kLastOwner = "member.last_owner";          // → 409
 
+// True when `member` is an active owner and its org has no other: the one member every rule
+// keeps active and an owner, so the org can never lose its last administrator.
+bool is_last_active_owner(store::Transaction& tx, const core::Member& member);
+
 class MemberAdmin {
   public:
     // `store` and `clock` must outlive this object. Thread-safe.
@@ -28,14 +34,25 @@ class MemberAdmin {
     Result<store::PageOf<core::Member>> list_members(const core::Org& org, store::Page page);
     Result<store::PageOf<core::Team>> list_teams(const core::Org& org, store::Page page);
 
-    // Gives the member `role`. Only an owner (`by_owner`) may make or unmake an owner, and
-    // the org's last active owner keeps the role. Refused for IdP-managed members.
-    Result<core::Member> change_role(const core::Org& org, std::string_view member_id,
-                                     core::Role role, bool by_owner, const std::string& actor);
+    // Every change below is refused with kMembersForbidden for a caller that may not manage
+    // members (check_member_admin). A refusal by the owner rule (kOwnerRequired) is recorded
+    // as a failure audit entry of the action asked for, since it is what an attempt to
+    // escalate looks like.
 
-    // Deletes the member, ending their sessions. Same locks as change_role.
-    Status remove_member(const core::Org& org, std::string_view member_id, bool by_owner,
-                         const std::string& actor);
+    // Adds `invitation` to the org as add_member does (audit "member.create"). Only a caller
+    // with owner rights invites an owner (kOwnerRequired). Errors: those of add_member.
+    Result<core::Member> invite(const core::Org& org, const NewMember& invitation,
+                                const Caller& caller);
+
+    // Gives the member `role`. Only a caller with owner rights may make or unmake an owner
+    // (kOwnerRequired), and the org's last active owner keeps the role (kLastOwner). Refused
+    // for IdP-managed members. Audit "member.role_change".
+    Result<core::Member> change_role(const core::Org& org, std::string_view member_id,
+                                     core::Role role, const Caller& caller);
+
+    // Deletes the member, ending their sessions. Same locks as change_role. Audit
+    // "member.remove".
+    Status remove_member(const core::Org& org, std::string_view member_id, const Caller& caller);
 
     // Deactivates (`active` false) or reactivates (`active` true) the member. A deactivated
     // member keeps record, teams and SAML link but cannot sign in; deactivating ends every
@@ -44,10 +61,10 @@ class MemberAdmin {
     // case changes nothing and writes no audit entry. Same locks as change_role, and the last
     // active owner stays active (kLastOwner). Audit "member.deactivate" / "member.reactivate".
     Result<core::Member> set_active(const core::Org& org, std::string_view member_id, bool active,
-                                    bool by_owner, const std::string& actor);
+                                    const Caller& caller);
 
-    // Deletes a team the org created itself (not one the IdP pushed).
-    Status remove_team(const core::Org& org, std::string_view team_id, const std::string& actor);
+    // Deletes a team the org created itself (not one the IdP pushed). Audit "team.remove".
+    Status remove_team(const core::Org& org, std::string_view team_id, const Caller& caller);
 
   private:
     store::Store& store_;

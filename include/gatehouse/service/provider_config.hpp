@@ -9,6 +9,7 @@
 
 #include "gatehouse/core/domain.hpp"
 #include "gatehouse/saml/idp_metadata.hpp"
+#include "gatehouse/service/caller.hpp"
 #include "gatehouse/service/metadata_source.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
@@ -41,18 +42,20 @@ struct ConfiguredProvider {
 };
 
 // Validates `input` and stores it as the org's IdP, replacing any previous one, in one
-// transaction with an audit entry. A URL configuration fetches the document from `source`
+// transaction with an audit entry by `caller`. The identity provider decides who is who, so
+// a caller without owner rights is refused first (kOwnerOnly, recorded as a failure audit
+// entry; nothing is fetched). A URL configuration fetches the document from `source`
 // (not owned; may be null when no URL is given) before the transaction starts, and stores
 // the URL with the fetch time so the refresh can keep it current; metadata XML or manual
-// fields clear both. Errors: "org.not_found", "saml.config.ambiguous" (more than one of URL,
-// metadata and manual fields), "saml.config.incomplete" (naming the missing field),
-// "saml.config.url_invalid", "saml.config.skew_invalid", "saml.metadata_url.unavailable"
-// (a URL but no source), the "saml.metadata_url.*" codes of the source, the
-// "saml.metadata.*" and "saml.certificate.invalid" codes of the saml layer,
+// fields clear both. Errors: kOwnerOnly, "org.not_found", "saml.config.ambiguous" (more
+// than one of URL, metadata and manual fields), "saml.config.incomplete" (naming the missing
+// field), "saml.config.url_invalid", "saml.config.skew_invalid",
+// "saml.metadata_url.unavailable" (a URL but no source), the "saml.metadata_url.*" codes of
+// the source, the "saml.metadata.*" and "saml.certificate.invalid" codes of the saml layer,
 // "saml.preset.unknown". Thread-safe when `source` is.
 Result<ConfiguredProvider> configure_provider(store::Store& store, const util::Clock& clock,
                                               const std::string& org_slug,
-                                              const ProviderInput& input, const std::string& actor,
+                                              const ProviderInput& input, const Caller& caller,
                                               MetadataSource* source = nullptr);
 
 // The configuration `metadata_xml` describes, as configure_provider and the metadata

@@ -20,6 +20,8 @@ namespace gatehouse::service {
 // scim::kPreconditionFailedCode), which callers map with scim::to_scim_error.
 inline constexpr std::string_view kScimUnauthorized = "provisioning.unauthorized";  // → 401
 inline constexpr std::string_view kScimDisabled = "provisioning.scim_disabled";     // → 403
+// A change an IdP may not make to an owner (see the Users operations below).       → 403
+inline constexpr std::string_view kScimOwnerProtected = "provisioning.owner_protected";
 
 // An IdP that presented a valid token for the org it addressed.
 struct ScimClient {
@@ -67,7 +69,12 @@ class ProvisioningService {
 
     // Users. `id` is the member's public id; an id of another org is scim::kNotFoundCode.
     // Creation fails with scim.uniqueness (409) when the userName exists in the org, any
-    // case. Role changes to or from owner are refused with scim.mutability.
+    // case; orgRole "owner" is refused with scim.invalidValue: owner is never provisioned.
+    // An owner's identity is the org's, not the IdP's: a replace or patch that would change
+    // an owner's userName, emails, externalId, name or displayName, or that sends an orgRole
+    // for an owner, fails with kScimOwnerProtected, nothing changed. Deprovisioning an owner
+    // (active=false, or delete_user) works like anyone's, except for the org's last active
+    // owner (kScimOwnerProtected). Each refusal is recorded as a failure audit entry.
     Result<ScimResource> create_user(const ScimClient& client, const nlohmann::json& body);
     Result<ScimResource> get_user(const ScimClient& client, std::string_view id,
                                   const scim::Projection& projection);
@@ -77,7 +84,8 @@ class ProvisioningService {
                                       const nlohmann::json& body, const IfMatch& if_match = {});
     Result<ScimResource> patch_user(const ScimClient& client, std::string_view id,
                                     const nlohmann::json& body, const IfMatch& if_match = {});
-    // Deletes the member; their sessions and team memberships go with them.
+    // Deletes the member; their sessions and team memberships go with them. The org's last
+    // active owner is refused with kScimOwnerProtected.
     Status delete_user(const ScimClient& client, std::string_view id, const IfMatch& if_match = {});
 
     // Groups. Team slugs collide with scim.uniqueness (409); a member value that is not a

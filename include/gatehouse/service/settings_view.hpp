@@ -9,6 +9,7 @@
 
 #include "gatehouse/core/domain.hpp"
 #include "gatehouse/saml/idp_metadata.hpp"
+#include "gatehouse/service/caller.hpp"
 #include "gatehouse/service/metadata_source.hpp"
 #include "gatehouse/service/provider_config.hpp"
 #include "gatehouse/store/store.hpp"
@@ -30,18 +31,19 @@ struct AuthSettingsView {
 // Reads the view of the org `org_slug`. Errors: "org.not_found", store errors. Thread-safe.
 Result<AuthSettingsView> read_auth_settings_view(store::Store& store, const std::string& org_slug);
 
-// Removes the org's IdP with an audit entry "saml.provider.remove" by `actor`. Refused while
+// Removes the org's IdP with an audit entry "saml.provider.remove" by `caller`. Owner-only
+// like every change of the IdP (kOwnerOnly, recorded as a failure audit entry). Refused while
 // Require SSO is on ("auth.require_sso.on"), since only the break-glass owner could then sign
 // in; "saml.not_configured" when there is none; "org.not_found". Thread-safe.
 Status remove_provider(store::Store& store, const util::Clock& clock, const std::string& org_slug,
-                       const std::string& actor);
+                       const Caller& caller);
 
 // Fetches the provider's metadata URL again through `source` (not owned) and stores what it
-// says, keeping the preset and mapping. Errors: "saml.metadata_url.none" when the provider was
-// not configured from a URL (or there is none), and those of configure_provider. Thread-safe
-// when `source` is.
+// says, keeping the preset and mapping. Owner-only (kOwnerOnly, checked before anything is
+// fetched). Errors: "saml.metadata_url.none" when the provider was not configured from a URL
+// (or there is none), and those of configure_provider. Thread-safe when `source` is.
 Result<ConfiguredProvider> refresh_provider(store::Store& store, const util::Clock& clock,
-                                            const std::string& org_slug, const std::string& actor,
+                                            const std::string& org_slug, const Caller& caller,
                                             MetadataSource* source);
 
 }  // namespace gatehouse::service

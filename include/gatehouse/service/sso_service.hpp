@@ -25,6 +25,11 @@ namespace gatehouse::service {
 struct SsoSettings {
     std::string base_url;                 // public URL of the gateway, no trailing slash
     int authn_request_ttl_seconds = 600;  // how long a login may take at the IdP
+    // The least time a LogoutRequest ID is remembered against replay; longer when the SAML
+    // layer would accept the request for longer (saml::IncomingLogoutRequest::
+    // replay_expires_at). A day outlasts every session (12 hours at most by default) a
+    // captured request could name by SessionIndex.
+    int logout_replay_seconds = 24 * 3600;
     SessionPolicy sessions;
 };
 
@@ -78,29 +83,42 @@ class SsoService {
     SsoService(store::Store& store, const util::Clock& clock, SsoSettings settings,
                std::shared_ptr<const saml::SpCredentials> sp);
 
-    // Builds and records an AuthnRequest and returns the IdP URL to redirect to.
-    // `next` is kept only when saml::is_safe_relay_path accepts it.
-    // Errors: "saml.not_configured", "saml.sp_key_missing", store errors.
-    SsoResult<std::string> start_login(const core::Org& org, std::string_view next);
+    // Builds and records an AuthnRequest bound to the browser whose login cookie value is
+    // `browser_key` (only its SHA-256 is stored), and returns the IdP URL to redirect to. Only a
+    // Response posted with the same cookie can answer it, so nobody can post their own valid
+    // Response from someone else's browser (login CSRF). `next` is kept only when
+    // saml::is_safe_relay_path accepts it. Errors: "saml.not_configured", "saml.sp_key_missing",
+    // store errors.
+    SsoResult<std::string> start_login(const core::Org& org, std::string_view next,
+                                       std::string_view browser_key);
 
     // Validates the SAMLResponse posted to the org's ACS and signs the member in.
+    // `browser_key` is the login cookie value the POST carried (empty: none). A Response
+    // with InResponseTo is refused with "saml.response.browser_mismatch" unless the request
+    // it answers was bound to that cookie, and the request then stays pending; an
+    // IdP-initiated Response (no InResponseTo, where the org allows it) needs no cookie.
     // Every failure is written to the audit log with its reason code and reference. A
     // Response answering a test sign-in is refused ("saml.response.test_request") and
     // leaves that request pending for complete_test_login.
     SsoResult<SignIn> complete_login(const core::Org& org, std::string_view saml_response,
-                                     std::string_view relay_state);
+                                     std::string_view relay_state, std::string_view browser_key);
 
     // The ACS: signs the member in (as complete_login), or, when the Response answers a
     // pending test sign-in, reports it (as complete_test_login). The test request is looked
     // for only after the sign-in has failed, so a normal sign-in validates its Response once
     // and pays nothing for tests; a refusal is audited once, as a sign-in or as a test.
     SsoResult<AcsResult> accept_response(const core::Org& org, std::string_view saml_response,
-                                         std::string_view relay_state);
+                                         std::string_view relay_state,
+                                         std::string_view browser_key);
 
     // Starts a test sign-in for an org admin: like start_login, but the pending request is
     // marked as a test so the ACS reports instead of signing anyone in. Audited
-    // ("saml.test.start", actor). Errors as start_login.
-    SsoResult<std::string> start_test_login(const core::Org& org, const std::string& actor);
+    // ("saml.test.start", actor). Bound to `browser_key` like start_login when given (the
+    // settings page); empty leaves it unbound, for the API and the CLI, which hand the URL
+    // to a browser the gateway has never seen: a test signs nobody in, so a forged answer
+    // gains nothing. Errors as start_login.
+    SsoResult<std::string> start_test_login(const core::Org& org, const std::string& actor,
+                                            std::string_view browser_key = {});
 
     // True when the Response answers a pending test request of this org (read-only peek at
     // InResponseTo; routing only — the report path validates fully). False for anything
@@ -109,16 +127,22 @@ class SsoService {
 
     // Validates like complete_login, consumes the test request, records the assertion ID in
     // the replay cache, changes no member and starts no session. A Response that does not
-    // answer a pending test request of this org fails the InResponseTo check. Every
-    // outcome is audited ("saml.test", actor: who started the test when known, else "idp").
-    TestReport complete_test_login(const core::Org& org, std::string_view saml_response);
+    // answer a pending test request of this org fails the InResponseTo check; one answering
+    // a request bound to another browser than `browser_key`'s fails with
+    // "saml.response.browser_mismatch" and leaves it pending. Every outcome is audited
+    // ("saml.test", actor: who started the test when known, else "idp").
+    TestReport complete_test_login(const core::Org& org, std::string_view saml_response,
+                                   std::string_view browser_key);
 
     // SP-initiated logout: ends the local session first, then, for a SAML session when the
     // IdP has an SLO URL, returns a signed LogoutRequest URL; else the org's landing path.
     LogoutRedirect logout(const core::Org& org, std::string_view session_token);
 
     // An IdP-initiated LogoutRequest or the IdP's LogoutResponse at the SLS, over the
-    // Redirect binding (`raw_query`) or the POST binding (`form`).
+    // Redirect binding (`raw_query`) or the POST binding (`form`). A LogoutRequest is acted
+    // on once: its ID is remembered until the later of its replay_expires_at and
+    // SsoSettings::logout_replay_seconds from now, and a second one is refused with
+    // "saml.logout.replay", ending no session.
     SsoResult<LogoutRedirect> single_logout(const core::Org& org, std::string_view raw_query,
                                             const std::map<std::string, std::string>& form);
 
@@ -130,11 +154,12 @@ class SsoService {
   private:
     // The org's IdP. Errors: the store's, "saml.not_configured" when there is none.
     Result<core::SamlProvider> configured_provider(const core::Org& org);
-    // Records a pending AuthnRequest with `stored_relay` and returns the signed redirect URL
-    // carrying `relay_state`.
+    // Records a pending AuthnRequest with `stored_relay`, bound to `browser_key` unless it is
+    // empty, and returns the signed redirect URL carrying `relay_state`.
     SsoResult<std::string> begin_login(const core::Org& org, const std::string& action,
                                        const std::string& actor, const std::string& stored_relay,
-                                       const std::string& relay_state);
+                                       const std::string& relay_state,
+                                       std::string_view browser_key);
     // The relay state stored with a pending request, leaving it pending.
     std::optional<std::string> peek_pending_relay(const core::Org& org,
                                                   const std::string& request_id);
@@ -143,11 +168,12 @@ class SsoService {
     // Runs the checks of a test sign-in, filling the report's verified content; returns the
     // first failure.
     std::optional<Error> check_test_response(const core::Org& org, std::string_view saml_response,
-                                             TestReport& report);
+                                             std::string_view browser_key, TestReport& report);
     // complete_login without the refusal bookkeeping: the failure, and in `subject` the
     // IdP user ID or NameID it concerns when one was read.
     Result<SignIn> attempt_login(const core::Org& org, std::string_view saml_response,
-                                 std::string_view relay_state, std::string& subject);
+                                 std::string_view relay_state, std::string_view browser_key,
+                                 std::string& subject);
     SsoFailure refuse(const core::Org& org, const std::string& action, Error error,
                       const std::string& subject = {}, const std::string& actor = "idp");
 

@@ -50,6 +50,59 @@ struct AuditQuery {
     Page page;
 };
 
+// A pending AuthnRequest as the ACS needs it.
+struct PendingAuthnRequest {
+    std::string relay_state;
+    // SHA-256 of the login cookie of the browser that started the request; nullopt for a
+    // request bound to no browser (a test sign-in started from the API or the CLI).
+    std::optional<std::string> browser_hash;
+};
+
+// The failed password sign-ins counted for one subject in its current window.
+struct SignInFailures {
+    std::int64_t failures = 0;  // 0 when no window is open
+    UnixTime window_start = 0;  // when the open window started (its first failure)
+};
+
+// What a purge deleted, by kind of row (see Transaction::purge_due).
+struct PurgeCounts {
+    std::int64_t sessions = 0;
+    std::int64_t authn_requests = 0;  // pending sign-ins, test sign-ins and logouts
+    std::int64_t seen_assertions = 0;
+    std::int64_t seen_logout_requests = 0;
+    std::int64_t sign_in_throttle = 0;
+    std::int64_t audit_entries = 0;
+
+    std::int64_t total() const {
+        return sessions + authn_requests + seen_assertions + seen_logout_requests +
+               sign_in_throttle + audit_entries;
+    }
+    PurgeCounts& operator+=(const PurgeCounts& other) {
+        sessions += other.sessions;
+        authn_requests += other.authn_requests;
+        seen_assertions += other.seen_assertions;
+        seen_logout_requests += other.seen_logout_requests;
+        sign_in_throttle += other.sign_in_throttle;
+        audit_entries += other.audit_entries;
+        return *this;
+    }
+};
+
+// How many pending AuthnRequests one org keeps; starting another drops the oldest. Anyone
+// may start a sign-in, so without a bound every anonymous GET /auth/login/{org}/ would add a
+// row that lives for the request's lifetime. A sign-in completed at the ACS removes its row,
+// so what stays pending is only the sign-ins at the IdP right now and the abandoned ones: an
+// org where 10,000 people started and did not finish within the lifetime (10 minutes by
+// default) is far beyond real use, while 10,000 rows take under 3 MB on disk. The price
+// under a flood larger than that is that the oldest genuine requests are dropped and those
+// people have to start again; the store, and every other org, stay unharmed. (The bound is
+// enforced once per second per org: see Transaction::cap_pending_authn_requests.)
+inline constexpr std::int64_t kPendingAuthnRequestCap = 10000;
+
+// How long a sign-in throttle row is kept after its window opened. A day is longer than any
+// throttle window, so no decision can depend on a row old enough to purge.
+inline constexpr std::int64_t kSignInThrottleRetentionSeconds = 24 * 3600;
+
 // Error codes every implementation uses.
 inline constexpr const char* kConflict = "store.conflict";   // a uniqueness rule was broken
 inline constexpr const char* kNotFound = "store.not_found";  // the row to change is gone
@@ -160,17 +213,64 @@ class Transaction {
                                                              std::string_view request_id,
                                                              UnixTime now) = 0;
 
+    // Binds a pending request to the browser whose login cookie hashes to `browser_hash`
+    // (call in the transaction that inserted it). kNotFound when no such request is stored.
+    virtual Status bind_authn_request(RowId org_id, std::string_view request_id,
+                                      std::string_view browser_hash) = 0;
+    // A pending request with its browser binding, read without consuming it; nullopt when
+    // none is pending at `now`.
+    virtual std::optional<PendingAuthnRequest> pending_authn_request(RowId org_id,
+                                                                     std::string_view request_id,
+                                                                     UnixTime now) = 0;
+
     // Replay cache of accepted assertion IDs.
     virtual bool assertion_seen(RowId org_id, std::string_view assertion_id, UnixTime now) = 0;
     virtual Status remember_assertion(RowId org_id, std::string_view assertion_id,
                                       UnixTime until) = 0;
 
+    // Replay cache of accepted LogoutRequest IDs (sqlite_logout.cpp).
+    virtual bool logout_request_seen(RowId org_id, std::string_view request_id, UnixTime now) = 0;
+    virtual Status remember_logout_request(RowId org_id, std::string_view request_id,
+                                           UnixTime until) = 0;
+
+    // Failed password sign-ins per subject ("account:<email>", "address:<ip>"), counted in
+    // fixed windows of `window_seconds` that open at the first failure; shared by every
+    // process using the store (sqlite_throttle.cpp).
+    // The failures of the window open at `now`; zero when the last one has closed.
+    virtual SignInFailures sign_in_failures(RowId org_id, std::string_view subject, UnixTime now,
+                                            std::int64_t window_seconds) = 0;
+    // Counts one failure in the open window, or opens a new one at `now`; returns the count
+    // after it.
+    virtual SignInFailures record_sign_in_failure(RowId org_id, std::string_view subject,
+                                                  UnixTime now, std::int64_t window_seconds) = 0;
+    // Forgets the subject's failures (after a successful sign-in).
+    virtual Status clear_sign_in_failures(RowId org_id, std::string_view subject) = 0;
+
     // Audit log.
     virtual Status append_audit(core::AuditEntry entry) = 0;
     virtual PageOf<core::AuditEntry> list_audit(RowId org_id, const AuditQuery& query) = 0;
 
-    // Drops expired sessions, pending requests and replay entries; returns rows removed.
+    // Drops expired sessions, pending requests and replay entries (assertions and
+    // LogoutRequests), all in one go; returns rows removed. Maintenance uses purge_due.
     virtual std::int64_t purge_expired(UnixTime now) = 0;
+
+    // Maintenance (sqlite_maintenance.cpp).
+    // Deletes at most `limit` rows in all that nothing needs any more, taking the kinds in
+    // this order: sessions, pending requests (sign-ins, test sign-ins, logouts) and replay
+    // entries whose expiry is at or before `now`; sign-in throttle rows whose window opened
+    // kSignInThrottleRetentionSeconds or more before `now`; audit entries older than their
+    // org's audit_retention_days (an org with 0 or less keeps its log forever). When the
+    // result's total() is below `limit`, nothing due is left. Meant to be called again and
+    // again in short transactions, so that no purge holds the writer long.
+    virtual PurgeCounts purge_due(UnixTime now, std::int64_t limit) = 0;
+    // Bounds the org's pending requests; call it right after inserting one. When the org's
+    // newest request is the only one expiring in its second, keeps the `cap` requests that
+    // expire last, deletes the others (oldest first) and returns how many it deleted;
+    // otherwise returns 0 at once. Deciding which to drop walks up to `cap` index entries
+    // (a fraction of a millisecond at 10,000), so the walk runs at most once per second per
+    // org however fast requests arrive, and an org holds at most `cap` requests plus those
+    // started within the last second.
+    virtual std::int64_t cap_pending_authn_requests(RowId org_id, std::int64_t cap) = 0;
 
     // SCIM provisioning.
     // The stored SHA-256 hash of the org's token `token_id` (revoked or not), so the caller

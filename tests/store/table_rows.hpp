@@ -1,0 +1,31 @@
+// Counts rows straight from a store's SQLite file, for tests that must see whether a row is
+// really gone: the store's own reads hide expired rows that are still there.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace gatehouse::testing {
+
+// Rows of `table` matching the SQL condition `where` in the store at `path`, as committed.
+inline std::int64_t count_rows(const std::string& path, const std::string& table,
+                               const std::string& where = "1") {
+    sqlite3* raw = nullptr;
+    const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    const std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    REQUIRE(opened == SQLITE_OK);
+    sqlite3_stmt* stmt_raw = nullptr;
+    const std::string sql = "SELECT count(*) FROM " + table + " WHERE " + where;
+    REQUIRE_MESSAGE(sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &stmt_raw, nullptr) == SQLITE_OK,
+                    sqlite3_errmsg(db.get()));
+    const std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(stmt_raw,
+                                                                          &sqlite3_finalize);
+    REQUIRE(sqlite3_step(stmt.get()) == SQLITE_ROW);
+    return sqlite3_column_int64(stmt.get(), 0);
+}
+
+}  // namespace gatehouse::testing
