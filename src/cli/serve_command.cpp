@@ -1,6 +1,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <filesystem>
 #include <iostream>
@@ -18,7 +19,12 @@ struct ServeOptions {
     std::string base_url = "http://127.0.0.1:8080";
     std::string listen = "127.0.0.1:8080";
     std::size_t max_body_bytes = 1024 * 1024;
-    std::size_t threads = 32;
+    std::size_t threads = 8;
+    http::ConnectionLimits limits;
+    int head_timeout_seconds = 10;
+    int idle_timeout_seconds = 5;
+    int write_timeout_seconds = 15;
+    std::vector<std::string> trusted_proxies;
     std::string log_level = "info";
     std::string sp_key = "certs/sp.key";
     std::string sp_cert = "certs/sp.crt";
@@ -80,6 +86,10 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
         }
         allowed_hosts.push_back(std::move(*allowed));
     }
+    if (auto proxies = http::check_trusted_proxies(options.trusted_proxies); !proxies) {
+        std::cerr << "gatehouse serve: " << proxies.error().message << "\n";
+        return kExitUsage;
+    }
     if (options.log_level == "debug") util::set_log_level(util::LogLevel::debug);
     if (options.log_level == "warning") util::set_log_level(util::LogLevel::warning);
     if (options.log_level == "error") util::set_log_level(util::LogLevel::error);
@@ -94,8 +104,23 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     signal(SIGPIPE, SIG_IGN);
 
     // glibc gives busy threads arenas of their own (up to eight per core), and each keeps
-    // what a large response freed; with 32 workers that is most of the server's memory.
+    // what a large response freed; across the workers that is most of the server's memory.
     mallopt(M_ARENA_MAX, 2);
+
+    // Each connection is a descriptor: take the hard limit, and say so when even that is
+    // below the connection cap, since accept would then fail before the cap answers 503.
+    if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+        const rlim_t wanted = options.limits.max_connections + 64;
+        if (files.rlim_cur != RLIM_INFINITY && files.rlim_cur < wanted) {
+            util::log_event(util::LogLevel::warning, "server.descriptor_limit",
+                            {{"limit", static_cast<std::uint64_t>(files.rlim_cur)},
+                             {"max_connections", options.limits.max_connections},
+                             {"detail", "raise the open-files limit (ulimit -n) or lower "
+                                        "--max-connections"}});
+        }
+    }
 
     auto sp = load_sp(options);
     if (!sp) {
@@ -112,6 +137,11 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.port = listen->second;
     config.max_body_bytes = options.max_body_bytes;
     config.threads = options.threads;
+    config.limits = options.limits;
+    config.limits.head_timeout_ms = options.head_timeout_seconds * 1000;
+    config.limits.idle_timeout_ms = options.idle_timeout_seconds * 1000;
+    config.limits.write_timeout_ms = options.write_timeout_seconds * 1000;
+    config.trusted_proxies = options.trusted_proxies;
     config.sp = *sp;
     config.sessions.absolute_seconds = options.session_hours * 3600;
     config.sessions.idle_seconds = options.idle_minutes * 60;
@@ -171,10 +201,57 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
         ->envname("GATEHOUSE_MAX_BODY_BYTES")
         ->check(CLI::Range(std::size_t{1024}, std::size_t{64} * 1024 * 1024))
         ->capture_default_str();
-    sub->add_option("--threads", options->threads, "Worker threads")
+    sub->add_option("--threads", options->threads,
+                    "Worker threads for complete requests (waiting connections hold none)")
         ->envname("GATEHOUSE_THREADS")
         ->check(CLI::Range(std::size_t{1}, std::size_t{256}))
         ->capture_default_str();
+    sub->add_option("--head-timeout", options->head_timeout_seconds,
+                    "Seconds a request line and headers may take from their first byte")
+        ->envname("GATEHOUSE_HEAD_TIMEOUT")
+        ->check(CLI::Range(1, 300))
+        ->capture_default_str();
+    sub->add_option("--idle-timeout", options->idle_timeout_seconds,
+                    "Seconds a connection may wait for its next request")
+        ->envname("GATEHOUSE_IDLE_TIMEOUT")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    sub->add_option("--write-timeout", options->write_timeout_seconds,
+                    "Seconds an answer may take to be written")
+        ->envname("GATEHOUSE_WRITE_TIMEOUT")
+        ->check(CLI::Range(1, 300))
+        ->capture_default_str();
+    sub->add_option("--min-body-rate", options->limits.min_body_bytes_per_second,
+                    "Bytes per second a request body must average, after --head-timeout of grace")
+        ->envname("GATEHOUSE_MIN_BODY_RATE")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024} * 1024 * 1024))
+        ->capture_default_str();
+    sub->add_option("--max-head-bytes", options->limits.max_head_bytes,
+                    "Largest request line plus headers (431 above)")
+        ->envname("GATEHOUSE_MAX_HEAD_BYTES")
+        ->check(CLI::Range(std::size_t{4096}, std::size_t{1024} * 1024))
+        ->capture_default_str();
+    sub->add_option("--max-connections-per-client", options->limits.max_connections_per_client,
+                    "Open connections one client address may hold (503 above; trusted "
+                    "proxies excepted)")
+        ->envname("GATEHOUSE_MAX_CONNECTIONS_PER_CLIENT")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
+        ->capture_default_str();
+    sub->add_option("--max-connections", options->limits.max_connections,
+                    "Open connections in all (503 above)")
+        ->envname("GATEHOUSE_MAX_CONNECTIONS")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
+        ->capture_default_str();
+    sub->add_option("--max-queued-requests", options->limits.max_queued_requests,
+                    "Complete requests that may wait for a worker (503 above)")
+        ->envname("GATEHOUSE_MAX_QUEUED_REQUESTS")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
+        ->capture_default_str();
+    sub->add_option("--trusted-proxy", options->trusted_proxies,
+                    "Reverse proxy address or CIDR range whose X-Forwarded-For and "
+                    "X-Forwarded-Proto are believed (repeatable; default: none)")
+        ->envname("GATEHOUSE_TRUSTED_PROXIES")
+        ->delimiter(',');
     sub->add_option("--log-level", options->log_level, "debug, info, warning or error")
         ->envname("GATEHOUSE_LOG_LEVEL")
         ->check(CLI::IsMember({"debug", "info", "warning", "error"}))

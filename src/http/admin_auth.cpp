@@ -13,7 +13,7 @@ bool changes_state(const std::string& method) {
     return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
-void refuse(const httplib::Request& req, httplib::Response& res, int status,
+void refuse(const Request& req, Response& res, int status,
             const std::string& code, const std::string& message, const core::Org& org) {
     util::log_event(util::LogLevel::warning, "admin.refused",
                     {{"org", org.slug}, {"reason", code}, {"path", req.path}});
@@ -23,7 +23,7 @@ void refuse(const httplib::Request& req, httplib::Response& res, int status,
 
 }  // namespace
 
-bool is_foreign_origin(const httplib::Request& req, const std::string& base_url) {
+bool is_foreign_origin(const Request& req, const std::string& base_url) {
     const std::string origin = req.get_header_value("Origin");
     if (origin.empty()) return false;
     // "scheme://host[:port]" of the base URL is the only origin accepted.
@@ -37,7 +37,7 @@ std::string csrf_token(std::string_view session_token) {
     return util::sha256_hex("gatehouse-csrf:" + std::string(session_token));
 }
 
-std::optional<AdminCaller> authorize_admin(const httplib::Request& req, httplib::Response& res,
+std::optional<AdminCaller> authorize_admin(const Request& req, Response& res,
                                            AppContext& app, const core::Org& org) {
     const std::string authorization = req.get_header_value("Authorization");
     if (!authorization.empty()) {

@@ -4,8 +4,6 @@
 // Origin is refused, so another site cannot ride on the cookie.
 #pragma once
 
-#include <httplib.h>
-
 #include <optional>
 #include <string>
 
@@ -25,7 +23,7 @@ struct AdminCaller : service::Caller {
 // Authorises the request for `org`. On refusal, answers it (401 without credentials or
 // with a bad key, 403 for a member who is not an owner or manager, a missing or wrong CSRF
 // token, or a foreign Origin) and returns nullopt. Thread-safe.
-std::optional<AdminCaller> authorize_admin(const httplib::Request& req, httplib::Response& res,
+std::optional<AdminCaller> authorize_admin(const Request& req, Response& res,
                                            AppContext& app, const core::Org& org);
 
 // The CSRF token of a session: derived from the session's secret cookie value, so it needs
@@ -35,7 +33,7 @@ std::string csrf_token(std::string_view session_token);
 // Whether the request names an Origin other than the base URL's (scheme, host and port).
 // Browsers send Origin with every POST, so a form or fetch from another site is caught; a
 // request without Origin (curl, an IdP's server) is not foreign.
-bool is_foreign_origin(const httplib::Request& req, const std::string& base_url);
+bool is_foreign_origin(const Request& req, const std::string& base_url);
 
 // The header that carries it.
 inline constexpr const char* kCsrfHeader = "X-CSRF-Token";

@@ -47,7 +47,7 @@ int status_for(const std::string& code) {
     return 400;
 }
 
-void send_failure(const httplib::Request& req, httplib::Response& res, const Error& error) {
+void send_failure(const Request& req, Response& res, const Error& error) {
     const int status = status_for(error.code);
     if (status >= 500) {
         util::log_event(util::LogLevel::error, "admin.failure",
@@ -60,7 +60,7 @@ void send_failure(const httplib::Request& req, httplib::Response& res, const Err
 }
 
 // The request body as a JSON object; answers 400 and returns nullopt otherwise.
-std::optional<json> json_body(const httplib::Request& req, httplib::Response& res) {
+std::optional<json> json_body(const Request& req, Response& res) {
     auto body = parse_json_body(req.body);
     if (!body) {
         send_error(req, res, 400, body.error().code, body.error().message);
@@ -246,7 +246,7 @@ json audit_json(const core::AuditEntry& e) {
 }
 
 // A non-negative integer query parameter, or `fallback` when absent.
-std::int64_t int_param(const httplib::Request& req, const char* name, std::int64_t fallback,
+std::int64_t int_param(const Request& req, const char* name, std::int64_t fallback,
                        std::int64_t max) {
     if (!req.has_param(name)) return fallback;
     const std::string text = req.get_param_value(name);
@@ -260,7 +260,7 @@ std::int64_t int_param(const httplib::Request& req, const char* name, std::int64
     return value;
 }
 
-std::optional<util::UnixTime> time_param(const httplib::Request& req, const char* name) {
+std::optional<util::UnixTime> time_param(const Request& req, const char* name) {
     if (!req.has_param(name)) return std::nullopt;
     auto parsed = util::parse_iso8601(req.get_param_value(name));
     if (!parsed) {
@@ -271,12 +271,12 @@ std::optional<util::UnixTime> time_param(const httplib::Request& req, const char
 }
 
 using AdminHandler = std::function<void(const AdminCaller&, const core::Org&,
-                                        const httplib::Request&, httplib::Response&)>;
+                                        const Request&, Response&)>;
 
 // Wraps a handler with authorisation and turns field errors into 400 answers.
-httplib::Server::Handler admin(AppContext& app, AdminHandler handler) {
+Handler admin(AppContext& app, AdminHandler handler) {
     return
-        [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+        [&app, handler = std::move(handler)](const Request& req, Response& res) {
             res.set_header("Cache-Control", "no-store");
             const core::Org& org = *current_request().org;
             auto caller = authorize_admin(req, res, app, org);
@@ -289,22 +289,22 @@ httplib::Server::Handler admin(AppContext& app, AdminHandler handler) {
         };
 }
 
-void send_settings(AppContext& app, const httplib::Request& req, httplib::Response& res,
+void send_settings(AppContext& app, const Request& req, Response& res,
                    const core::Org& org, int status = 200) {
     auto view = settings_view(app, org.slug);
     if (!view) return send_failure(req, res, view.error());
     send_json(res, status, *view);
 }
 
-void register_settings_routes(httplib::Server& http, AppContext& app) {
-    http.Get(
+void register_settings_routes(Router& http, AppContext& app) {
+    http.get(
         route("auth/?"),
-        admin(app, [&app](const AdminCaller&, const core::Org& org, const httplib::Request& req,
-                          httplib::Response& res) { send_settings(app, req, res, org); }));
+        admin(app, [&app](const AdminCaller&, const core::Org& org, const Request& req,
+                          Response& res) { send_settings(app, req, res, org); }));
 
-    http.Patch(
+    http.patch(
         route("auth/?"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                           const httplib::Request& req, httplib::Response& res) {
+                                           const Request& req, Response& res) {
             auto body = json_body(req, res);
             if (!body) return;
             reject_unknown_fields(
@@ -333,9 +333,9 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
             send_json(res, 200, *view);
         }));
 
-    http.Put(
+    http.put(
         route("auth/saml"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                              const httplib::Request& req, httplib::Response& res) {
+                                              const Request& req, Response& res) {
             auto body = json_body(req, res);
             if (!body) return;
             reject_unknown_fields(
@@ -367,25 +367,25 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
             send_settings(app, req, res, org);
         }));
 
-    http.Delete(
+    http.del(
         route("auth/saml"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                              const httplib::Request& req, httplib::Response& res) {
+                                              const Request& req, Response& res) {
             const Status removed = service::remove_provider(app.store, app.clock, org.slug, caller);
             if (!removed) return send_failure(req, res, removed.error());
             send_settings(app, req, res, org);
         }));
 
-    http.Post(route("auth/saml/refresh"),
+    http.post(route("auth/saml/refresh"),
               admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                const httplib::Request& req, httplib::Response& res) {
+                                const Request& req, Response& res) {
                   auto configured = service::refresh_provider(app.store, app.clock, org.slug,
                                                               caller, app.metadata.get());
                   if (!configured) return send_failure(req, res, configured.error());
                   send_settings(app, req, res, org);
               }));
 
-    http.Get(route("auth/presets"), admin(app, [](const AdminCaller&, const core::Org&,
-                                                  const httplib::Request&, httplib::Response& res) {
+    http.get(route("auth/presets"), admin(app, [](const AdminCaller&, const core::Org&,
+                                                  const Request&, Response& res) {
                  json presets = json::array();
                  for (const auto& name : saml::mapping_preset_names()) {
                      auto mapping = saml::mapping_preset(name);
@@ -395,9 +395,9 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
                  send_json(res, 200, {{"presets", presets}});
              }));
 
-    http.Post(route("auth/test"),
+    http.post(route("auth/test"),
               admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                const httplib::Request& req, httplib::Response& res) {
+                                const Request& req, Response& res) {
                   if (!caller.acts_as_owner()) {
                       return send_error(req, res, 403, "admin.owner_required",
                                         "Only an owner can start a test sign-in.");
@@ -410,9 +410,9 @@ void register_settings_routes(httplib::Server& http, AppContext& app) {
               }));
 }
 
-void register_scim_admin_routes(httplib::Server& http, AppContext& app) {
+void register_scim_admin_routes(Router& http, AppContext& app) {
     auto issue = [&app](const AdminCaller& caller, const core::Org& org,
-                        const httplib::Request& req, httplib::Response& res) {
+                        const Request& req, Response& res) {
         std::string description = "SCIM";
         if (!req.body.empty()) {
             auto body = json_body(req, res);
@@ -430,12 +430,12 @@ void register_scim_admin_routes(httplib::Server& http, AppContext& app) {
     };
     // Enabling SCIM and rotating its token are the same act: a new token, while the older
     // ones keep working until they are revoked.
-    http.Post(route("auth/scim"), admin(app, issue));
-    http.Post(route("auth/scim/tokens"), admin(app, issue));
+    http.post(route("auth/scim"), admin(app, issue));
+    http.post(route("auth/scim/tokens"), admin(app, issue));
 
-    http.Get(route("auth/scim/tokens"),
+    http.get(route("auth/scim/tokens"),
              admin(app, [&app](const AdminCaller&, const core::Org& org,
-                               const httplib::Request& req, httplib::Response& res) {
+                               const Request& req, Response& res) {
                  service::AdminService admin_service(app.store, app.clock);
                  auto tokens = admin_service.list_scim_tokens(org.slug);
                  if (!tokens) return send_failure(req, res, tokens.error());
@@ -444,9 +444,9 @@ void register_scim_admin_routes(httplib::Server& http, AppContext& app) {
                  send_json(res, 200, {{"tokens", list}});
              }));
 
-    http.Delete(route(R"(auth/scim/tokens/(\d{1,18}))"),
+    http.del(route(R"(auth/scim/tokens/(\d{1,18}))"),
                 admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                  const httplib::Request& req, httplib::Response& res) {
+                                  const Request& req, Response& res) {
                     service::AdminService admin_service(app.store, app.clock);
                     const Status revoked = admin_service.revoke_scim_token(
                         org.slug, std::stoll(req.matches[2].str()), caller);
@@ -454,9 +454,9 @@ void register_scim_admin_routes(httplib::Server& http, AppContext& app) {
                     res.status = 204;
                 }));
 
-    http.Delete(route("auth/scim"),
+    http.del(route("auth/scim"),
                 admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                  const httplib::Request& req, httplib::Response& res) {
+                                  const Request& req, Response& res) {
                     service::AdminService admin_service(app.store, app.clock);
                     auto revoked = admin_service.disable_scim(org.slug, caller);
                     if (!revoked) return send_failure(req, res, revoked.error());
@@ -464,15 +464,15 @@ void register_scim_admin_routes(httplib::Server& http, AppContext& app) {
                 }));
 }
 
-store::Page page_params(const httplib::Request& req) {
+store::Page page_params(const Request& req) {
     return store::Page{int_param(req, "offset", 0, 1'000'000'000),
                        int_param(req, "limit", 100, 1000)};
 }
 
-void register_member_routes(httplib::Server& http, AppContext& app) {
-    http.Get(route("members"),
+void register_member_routes(Router& http, AppContext& app) {
+    http.get(route("members"),
              admin(app, [&app](const AdminCaller&, const core::Org& org,
-                               const httplib::Request& req, httplib::Response& res) {
+                               const Request& req, Response& res) {
                  service::MemberAdmin members(app.store, app.clock);
                  auto page = members.list_members(org, page_params(req));
                  if (!page) return send_failure(req, res, page.error());
@@ -481,9 +481,9 @@ void register_member_routes(httplib::Server& http, AppContext& app) {
                  send_json(res, 200, {{"total", page->total}, {"members", items}});
              }));
 
-    http.Post(route("members"),
+    http.post(route("members"),
               admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                const httplib::Request& req, httplib::Response& res) {
+                                const Request& req, Response& res) {
                   auto body = json_body(req, res);
                   if (!body) return;
                   reject_unknown_fields(*body, {"email", "role", "first_name", "last_name"});
@@ -498,9 +498,9 @@ void register_member_routes(httplib::Server& http, AppContext& app) {
                   send_json(res, 201, member_json(*member));
               }));
 
-    http.Patch(route("members/([^/]+)"),
+    http.patch(route("members/([^/]+)"),
                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                 const httplib::Request& req, httplib::Response& res) {
+                                 const Request& req, Response& res) {
                    auto body = json_body(req, res);
                    if (!body) return;
                    reject_unknown_fields(*body, {"role"});
@@ -516,18 +516,18 @@ void register_member_routes(httplib::Server& http, AppContext& app) {
                    send_json(res, 200, member_json(*changed));
                }));
 
-    http.Delete(route("members/([^/]+)"),
+    http.del(route("members/([^/]+)"),
                 admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                  const httplib::Request& req, httplib::Response& res) {
+                                  const Request& req, Response& res) {
                     service::MemberAdmin members(app.store, app.clock);
                     const Status removed = members.remove_member(org, req.matches[2].str(), caller);
                     if (!removed) return send_failure(req, res, removed.error());
                     res.status = 204;
                 }));
 
-    http.Get(route("teams"),
+    http.get(route("teams"),
              admin(app, [&app](const AdminCaller&, const core::Org& org,
-                               const httplib::Request& req, httplib::Response& res) {
+                               const Request& req, Response& res) {
                  service::MemberAdmin members(app.store, app.clock);
                  auto page = members.list_teams(org, page_params(req));
                  if (!page) return send_failure(req, res, page.error());
@@ -540,9 +540,9 @@ void register_member_routes(httplib::Server& http, AppContext& app) {
                  send_json(res, 200, {{"total", page->total}, {"teams", items}});
              }));
 
-    http.Delete(route("teams/([^/]+)"),
+    http.del(route("teams/([^/]+)"),
                 admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                  const httplib::Request& req, httplib::Response& res) {
+                                  const Request& req, Response& res) {
                     service::MemberAdmin members(app.store, app.clock);
                     const Status removed = members.remove_team(org, req.matches[2].str(), caller);
                     if (!removed) return send_failure(req, res, removed.error());
@@ -550,10 +550,10 @@ void register_member_routes(httplib::Server& http, AppContext& app) {
                 }));
 }
 
-void register_audit_routes(httplib::Server& http, AppContext& app) {
-    http.Get(
+void register_audit_routes(Router& http, AppContext& app) {
+    http.get(
         route("audit"), admin(app, [&app](const AdminCaller&, const core::Org& org,
-                                          const httplib::Request& req, httplib::Response& res) {
+                                          const Request& req, Response& res) {
             store::AuditQuery query;
             query.action_prefix = req.get_param_value("action");
             query.actor = req.get_param_value("actor");
@@ -579,7 +579,7 @@ void register_audit_routes(httplib::Server& http, AppContext& app) {
 
 }  // namespace
 
-void register_admin_routes(httplib::Server& http, AppContext& app) {
+void register_admin_routes(Router& http, AppContext& app) {
     register_settings_routes(http, app);
     register_scim_admin_routes(http, app);
     register_member_routes(http, app);

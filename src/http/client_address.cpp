@@ -2,6 +2,6 @@
 
 namespace gatehouse::http {
 
-std::string client_address(const httplib::Request& req) { return req.remote_addr; }
+std::string client_address(const Request& req) { return req.client_address; }
 
 }  // namespace gatehouse::http

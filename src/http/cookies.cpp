@@ -28,7 +28,7 @@ bool is_login_token(std::string_view value) {
 
 }  // namespace
 
-std::optional<std::string> read_cookie(const httplib::Request& req, const std::string& name) {
+std::optional<std::string> read_cookie(const Request& req, const std::string& name) {
     const auto count = req.get_header_value_count("Cookie");
     for (std::size_t i = 0; i < count; ++i) {
         const std::string value = req.get_header_value("Cookie", i);
@@ -46,7 +46,7 @@ std::optional<std::string> read_cookie(const httplib::Request& req, const std::s
     return std::nullopt;
 }
 
-void set_session_cookie(httplib::Response& res, const std::string& value, long max_age_seconds,
+void set_session_cookie(Response& res, const std::string& value, long max_age_seconds,
                         bool secure) {
     std::string cookie = std::string(service::kSessionCookie) + "=" + value +
                          "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
@@ -55,7 +55,7 @@ void set_session_cookie(httplib::Response& res, const std::string& value, long m
     res.set_header("Set-Cookie", cookie);
 }
 
-void clear_session_cookie(httplib::Response& res, bool secure) {
+void clear_session_cookie(Response& res, bool secure) {
     std::string cookie =
         std::string(service::kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
     if (secure) cookie += "; Secure";
@@ -64,16 +64,16 @@ void clear_session_cookie(httplib::Response& res, bool secure) {
 
 std::string login_cookie_name(bool secure) { return secure ? "__Host-gh_login" : "gh_login"; }
 
-std::string read_login_cookie(const httplib::Request& req, bool secure) {
+std::string read_login_cookie(const Request& req, bool secure) {
     return read_cookie(req, login_cookie_name(secure)).value_or("");
 }
 
-std::string login_binding_value(const httplib::Request& req, bool secure) {
+std::string login_binding_value(const Request& req, bool secure) {
     const std::string carried = read_login_cookie(req, secure);
     return is_login_token(carried) ? carried : util::random_token(kLoginTokenBytes);
 }
 
-void set_login_cookie(httplib::Response& res, const std::string& value, long max_age_seconds,
+void set_login_cookie(Response& res, const std::string& value, long max_age_seconds,
                       bool secure) {
     std::string cookie = login_cookie_name(secure) + "=" + value + "; Path=/; HttpOnly; Max-Age=" +
                          std::to_string(max_age_seconds > 0 ? max_age_seconds : 0);

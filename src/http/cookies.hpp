@@ -2,7 +2,7 @@
 // SP-initiated sign-ins to the browser that started them.
 #pragma once
 
-#include <httplib.h>
+#include "exchange.hpp"
 
 #include <optional>
 #include <string>
@@ -10,15 +10,15 @@
 namespace gatehouse::http {
 
 // The value of cookie `name` in the request's Cookie header(s), if present.
-std::optional<std::string> read_cookie(const httplib::Request& req, const std::string& name);
+std::optional<std::string> read_cookie(const Request& req, const std::string& name);
 
 // Sets the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure when `secure`, expiring
 // after `max_age_seconds`.
-void set_session_cookie(httplib::Response& res, const std::string& value, long max_age_seconds,
+void set_session_cookie(Response& res, const std::string& value, long max_age_seconds,
                         bool secure);
 
 // Tells the browser to drop the session cookie.
-void clear_session_cookie(httplib::Response& res, bool secure);
+void clear_session_cookie(Response& res, bool secure);
 
 // The login cookie defends the ACS against login CSRF: one random value per browser, whose
 // SHA-256 is stored with every SP-initiated request that browser starts (so several tabs and
@@ -34,15 +34,15 @@ void clear_session_cookie(httplib::Response& res, bool secure);
 std::string login_cookie_name(bool secure);
 
 // The login cookie value the request carries; empty when it carries none.
-std::string read_login_cookie(const httplib::Request& req, bool secure);
+std::string read_login_cookie(const Request& req, bool secure);
 
 // The value to bind a new pending request to: the browser's own when it carries a
 // well-formed one (so its other pending requests stay answerable), else a fresh random one.
-std::string login_binding_value(const httplib::Request& req, bool secure);
+std::string login_binding_value(const Request& req, bool secure);
 
 // Sets (or refreshes) the login cookie to `value` for `max_age_seconds`: the lifetime of the
 // request just bound, the longest the cookie is needed.
-void set_login_cookie(httplib::Response& res, const std::string& value, long max_age_seconds,
+void set_login_cookie(Response& res, const std::string& value, long max_age_seconds,
                       bool secure);
 
 }  // namespace gatehouse::http

@@ -11,7 +11,7 @@
 namespace gatehouse::http {
 namespace {
 
-std::string raw_query(const httplib::Request& req) {
+std::string raw_query(const Request& req) {
     const auto question = req.target.find('?');
     return question == std::string::npos ? std::string() : req.target.substr(question + 1);
 }
@@ -42,7 +42,7 @@ mstch::map form_values(const service::DemoSubmission& submission, const std::str
                       {"error", error}};
 }
 
-void refuse(httplib::Response& res, int status, const Error& error) {
+void refuse(Response& res, int status, const Error& error) {
     util::log_event(util::LogLevel::warning, "demo_idp.refused",
                     {{"reason", error.code}, {"message", error.message}});
     send_html(res, status,
@@ -52,14 +52,14 @@ void refuse(httplib::Response& res, int status, const Error& error) {
                                      {"home", true}}));
 }
 
-void register_unavailable(httplib::Server& http, const Error& error) {
-    http.Get(R"(/demo-idp/.*)",
-             [error](const httplib::Request&, httplib::Response& res) { refuse(res, 503, error); });
+void register_unavailable(Router& http, const Error& error) {
+    http.get(R"(/demo-idp/.*)",
+             [error](const Request&, Response& res) { refuse(res, 503, error); });
 }
 
 }  // namespace
 
-void register_demo_idp_routes(httplib::Server& http, AppContext& app) {
+void register_demo_idp_routes(Router& http, AppContext& app) {
     auto key = service::load_or_create_demo_idp_key(app.demo_idp_key_path, app.clock);
     if (!key) {
         util::log_event(util::LogLevel::error, "demo_idp.key_failed",
@@ -73,7 +73,7 @@ void register_demo_idp_routes(httplib::Server& http, AppContext& app) {
                     {{"entity_id", idp->entity_id()},
                      {"fingerprint", idp->certificate().sha256_fingerprint()}});
 
-    http.Get("/demo-idp/", [idp](const httplib::Request&, httplib::Response& res) {
+    http.get("/demo-idp/", [idp](const Request&, Response& res) {
         send_html(res, 200,
                   render_page("demo_idp", "Demo IdP",
                               mstch::map{{"index", true},
@@ -82,11 +82,11 @@ void register_demo_idp_routes(httplib::Server& http, AppContext& app) {
                                          {"sso_url", idp->sso_url()}}));
     });
 
-    http.Get("/demo-idp/metadata", [idp](const httplib::Request&, httplib::Response& res) {
+    http.get("/demo-idp/metadata", [idp](const Request&, Response& res) {
         res.set_content(idp->metadata(), "application/samlmetadata+xml");
     });
 
-    http.Get("/demo-idp/sso", [idp](const httplib::Request& req, httplib::Response& res) {
+    http.get("/demo-idp/sso", [idp](const Request& req, Response& res) {
         auto request = idp->read_request(raw_query(req));
         if (!request) {
             refuse(res, 400, request.error());
@@ -103,9 +103,8 @@ void register_demo_idp_routes(httplib::Server& http, AppContext& app) {
     });
 
     const std::size_t max_body = app.max_body_bytes;
-    http.Post("/demo-idp/sso", [idp, max_body](const httplib::Request& req, httplib::Response& res,
-                                               const httplib::ContentReader& reader) {
-        auto form = read_form(req, res, reader, max_body);
+    http.post("/demo-idp/sso", [idp, max_body](const Request& req, Response& res) {
+        auto form = read_form(req, res, max_body);
         if (!form) return;
         service::DemoSubmission submission{
             (*form)["org"],   (*form)["request_id"], (*form)["relay_state"], (*form)["token"],

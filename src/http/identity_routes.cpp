@@ -16,7 +16,7 @@ namespace {
 
 // The signed-in member of this request, when the session is valid; `token` receives the
 // session cookie's value.
-std::optional<service::SignedInMember> signed_in(const httplib::Request& req, AppContext& app,
+std::optional<service::SignedInMember> signed_in(const Request& req, AppContext& app,
                                                  std::string& token) {
     auto cookie = read_cookie(req, service::kSessionCookie);
     if (!cookie) return std::nullopt;
@@ -45,8 +45,8 @@ std::string team_slugs(const std::vector<core::Team>& teams) {
 
 }  // namespace
 
-void register_identity_routes(httplib::Server& http, AppContext& app) {
-    http.Get("/auth/check", [&app](const httplib::Request& req, httplib::Response& res) {
+void register_identity_routes(Router& http, AppContext& app) {
+    http.get("/auth/check", [&app](const Request& req, Response& res) {
         res.set_header("Cache-Control", "no-store");
         // ?org=slug names the org whose members may pass. One gateway serves many orgs, so an
         // answer without it would let any org's member into every application it guards.
@@ -73,8 +73,8 @@ void register_identity_routes(httplib::Server& http, AppContext& app) {
                        std::string(core::to_string(who->session.method)));
     });
 
-    http.Get(R"(/api/0/organizations/([^/]+)/me)", [&app](const httplib::Request& req,
-                                                          httplib::Response& res) {
+    http.get(R"(/api/0/organizations/([^/]+)/me)", [&app](const Request& req,
+                                                          Response& res) {
         res.set_header("Cache-Control", "no-store");
         std::string token;
         auto who = signed_in(req, app, token);

@@ -21,12 +21,12 @@ namespace {
 
 std::string landing_path(const core::Org& org) { return "/organizations/" + org.slug + "/"; }
 
-void see_other(httplib::Response& res, const std::string& location) {
+void see_other(Response& res, const std::string& location) {
     res.status = 303;
     res.set_header("Location", location);
 }
 
-void refuse(const httplib::Request& req, httplib::Response& res, const core::Org& org,
+void refuse(const Request& req, Response& res, const core::Org& org,
             const std::string& message) {
     util::log_event(util::LogLevel::warning, "page.refused",
                     {{"org", org.slug}, {"reason", "page.csrf"}, {"path", req.path}});
@@ -38,7 +38,7 @@ void refuse(const httplib::Request& req, httplib::Response& res, const core::Org
 // form-action, which allows only this site, and the sign-out button is on every page. A page
 // that moves on by itself (the Refresh header, no script needed) is a new navigation instead,
 // and it keeps the signed URL byte for byte.
-void send_idp_logout_page(httplib::Response& res, const core::Org& org, const std::string& url) {
+void send_idp_logout_page(Response& res, const core::Org& org, const std::string& url) {
     res.set_header("Refresh", "0; url=" + url);
     mstch::map values{{"org_name", org.name}, {"idp_url", url}};
     send_html(res, 200,
@@ -48,9 +48,9 @@ void send_idp_logout_page(httplib::Response& res, const core::Org& org, const st
 
 }  // namespace
 
-void register_logout_routes(httplib::Server& http, AppContext& app) {
-    http.Get(R"(/auth/logout/([^/]+)/)",
-             [&app](const httplib::Request& req, httplib::Response& res) {
+void register_logout_routes(Router& http, AppContext& app) {
+    http.get(R"(/auth/logout/([^/]+)/)",
+             [&app](const Request& req, Response& res) {
                  const core::Org& org = *current_request().org;
                  const auto viewer = page_viewer(req, app, org);
                  if (!viewer) {
@@ -66,10 +66,9 @@ void register_logout_routes(httplib::Server& http, AppContext& app) {
                                        page_chrome(org, viewer, "")));
              });
 
-    http.Post(R"(/auth/logout/([^/]+)/)", [&app](const httplib::Request& req,
-                                                 httplib::Response& res,
-                                                 const httplib::ContentReader& reader) {
-        const auto form = read_form(req, res, reader, app.max_body_bytes);
+    http.post(R"(/auth/logout/([^/]+)/)", [&app](const Request& req,
+                                                 Response& res) {
+        const auto form = read_form(req, res, app.max_body_bytes);
         if (!form) return;
         const core::Org& org = *current_request().org;
         if (is_foreign_origin(req, app.base_url)) {

@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+// cpp-httplib stays as the outbound client: one blocking HTTPS GET per metadata fetch, run on a
+// worker or the refresher thread, which its TLS verification and redirect handling serve well;
+// the event-driven front (front.cpp) is only for what clients send us.
 #include <httplib.h>
 #include <netdb.h>
 #include <netinet/in.h>

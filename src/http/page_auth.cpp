@@ -13,7 +13,7 @@
 namespace gatehouse::http {
 namespace {
 
-void refuse(const httplib::Request& req, httplib::Response& res, const core::Org& org,
+void refuse(const Request& req, Response& res, const core::Org& org,
             const std::string& code, const std::string& message) {
     util::log_event(util::LogLevel::warning, "page.refused",
                     {{"org", org.slug}, {"reason", code}, {"path", req.path}});
@@ -22,7 +22,7 @@ void refuse(const httplib::Request& req, httplib::Response& res, const core::Org
 
 }  // namespace
 
-std::optional<PageViewer> page_viewer(const httplib::Request& req, AppContext& app,
+std::optional<PageViewer> page_viewer(const Request& req, AppContext& app,
                                       const core::Org& org) {
     const auto token = read_cookie(req, service::kSessionCookie);
     if (!token) return std::nullopt;
@@ -35,7 +35,7 @@ std::optional<PageViewer> page_viewer(const httplib::Request& req, AppContext& a
     return viewer;
 }
 
-std::optional<PageViewer> require_page_admin(const httplib::Request& req, httplib::Response& res,
+std::optional<PageViewer> require_page_admin(const Request& req, Response& res,
                                              AppContext& app, const core::Org& org) {
     auto viewer = page_viewer(req, app, org);
     if (!viewer) {
@@ -52,7 +52,7 @@ std::optional<PageViewer> require_page_admin(const httplib::Request& req, httpli
     return viewer;
 }
 
-std::optional<PageViewer> require_form_admin(const httplib::Request& req, httplib::Response& res,
+std::optional<PageViewer> require_form_admin(const Request& req, Response& res,
                                              AppContext& app, const core::Org& org,
                                              const std::map<std::string, std::string>& form) {
     auto viewer = require_page_admin(req, res, app, org);
@@ -70,11 +70,10 @@ std::optional<PageViewer> require_form_admin(const httplib::Request& req, httpli
     return viewer;
 }
 
-httplib::Server::HandlerWithContentReader checked_page_form(
+Handler checked_page_form(
     AppContext& app, std::function<void(PageForm&)> handler) {
-    return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
-                                                const httplib::ContentReader& reader) {
-        auto form = read_form(req, res, reader, app.max_body_bytes);
+    return [&app, handler = std::move(handler)](const Request& req, Response& res) {
+        auto form = read_form(req, res, app.max_body_bytes);
         if (!form) return;
         const core::Org& org = *current_request().org;
         auto viewer = require_form_admin(req, res, app, org, *form);

@@ -19,11 +19,11 @@ const std::string& template_text(const std::string& name) {
     return found == all.end() ? empty : found->second;
 }
 
-bool wants_json(const httplib::Request& req) { return req.path.rfind("/api/", 0) == 0; }
+bool wants_json(const Request& req) { return req.path.rfind("/api/", 0) == 0; }
 
 // IdPs read SCIM errors only in the SCIM error schema (RFC 7644 §3.12), whichever layer
 // refuses the request.
-bool is_scim_path(const httplib::Request& req) {
+bool is_scim_path(const Request& req) {
     const std::string& path = req.path;
     return path.find("/scim/v2/") != std::string::npos ||
            (path.size() >= 8 && path.compare(path.size() - 8, 8, "/scim/v2") == 0);
@@ -92,7 +92,7 @@ std::string origin_for_csp(const std::string& url) {
 
 }  // namespace
 
-bool allow_form_action(httplib::Response& res, const std::string& url) {
+bool allow_form_action(Response& res, const std::string& url) {
     const std::string origin = origin_for_csp(url);
     if (origin.empty()) return false;
     res.headers.erase("Content-Security-Policy");
@@ -100,7 +100,7 @@ bool allow_form_action(httplib::Response& res, const std::string& url) {
     return true;
 }
 
-void add_security_headers(httplib::Response& res) {
+void add_security_headers(Response& res) {
     res.set_header("Content-Security-Policy", content_security_policy("'self'"));
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("X-Content-Type-Options", "nosniff");
@@ -110,19 +110,19 @@ void add_security_headers(httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
 }
 
-void send_json(httplib::Response& res, int status, const nlohmann::json& body,
+void send_json(Response& res, int status, const nlohmann::json& body,
                const char* content_type) {
     res.status = status;
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                     content_type);
 }
 
-void send_html(httplib::Response& res, int status, const std::string& html) {
+void send_html(Response& res, int status, const std::string& html) {
     res.status = status;
     res.set_content(html, "text/html; charset=utf-8");
 }
 
-void send_error(const httplib::Request& req, httplib::Response& res, int status,
+void send_error(const Request& req, Response& res, int status,
                 const std::string& code, const std::string& message) {
     if (is_scim_path(req)) {
         send_json(res, status,

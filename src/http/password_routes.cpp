@@ -23,7 +23,7 @@ namespace {
 // (at most 2048 bytes) fit well inside this; anything larger is not a sign-in form.
 constexpr std::size_t kMaxFormBytes = 16 * 1024;
 
-bool is_form(const httplib::Request& req) {
+bool is_form(const Request& req) {
     std::string type = req.get_header_value("Content-Type");
     type = type.substr(0, type.find(';'));
     std::transform(type.begin(), type.end(), type.begin(),
@@ -34,22 +34,21 @@ bool is_form(const httplib::Request& req) {
 
 // The sign-in form's fields, or nullopt after answering 400 (not a form, malformed) or 413
 // (larger than kMaxFormBytes, whatever Content-Length claims).
-std::optional<std::map<std::string, std::string>> sign_in_form(const httplib::Request& req,
-                                                               httplib::Response& res,
-                                                               const httplib::ContentReader& reader,
+std::optional<std::map<std::string, std::string>> sign_in_form(const Request& req,
+                                                               Response& res,
                                                                std::size_t max_bytes) {
     if (!is_form(req)) {
         send_error(req, res, 400, "request.not_form",
                    "Sign in with the form: application/x-www-form-urlencoded.");
         return std::nullopt;
     }
-    return read_form(req, res, reader, max_bytes);
+    return read_form(req, res, max_bytes);
 }
 
 // The sign-in page again with one message for every refusal, so the answer never tells
 // whether the email belongs to a member, has a password or was deactivated. The email is
 // refilled exactly as typed (escaped by the template), never normalised into a member's.
-void send_refusal(httplib::Response& res, AppContext& app, const core::Org& org,
+void send_refusal(Response& res, AppContext& app, const core::Org& org,
                   const std::string& email, const std::string& next) {
     SignInView view;
     view.email = email;
@@ -61,7 +60,7 @@ void send_refusal(httplib::Response& res, AppContext& app, const core::Org& org,
 // The sign-in page refusing an attempt that was not looked at: 429 when the email or the
 // client address has failed too often, 503 when every hashing slot stayed busy. Retry-After
 // says when to come back; the message is the same whoever the email belongs to.
-void send_not_checked(httplib::Response& res, AppContext& app, const core::Org& org,
+void send_not_checked(Response& res, AppContext& app, const core::Org& org,
                       const std::string& email, const std::string& next, int status,
                       int retry_after_seconds) {
     SignInView view;
@@ -88,12 +87,11 @@ std::string sso_required_path(const core::Org& org, const std::string& next) {
 
 }  // namespace
 
-void register_password_routes(httplib::Server& http, AppContext& app) {
+void register_password_routes(Router& http, AppContext& app) {
     // One per server: its hashing slots bound the memory of every sign-in it serves.
     auto guard = std::make_shared<service::SignInGuard>();
-    http.Post(R"(/auth/login/([^/]+)/)", [&app, guard](const httplib::Request& req,
-                                                       httplib::Response& res,
-                                                       const httplib::ContentReader& reader) {
+    http.post(R"(/auth/login/([^/]+)/)", [&app, guard](const Request& req,
+                                                       Response& res) {
         const core::Org& org = *current_request().org;
         // Another site posting this form would sign the visitor in to an account of its
         // choosing (login CSRF); browsers name the posting site in Origin.
@@ -105,7 +103,7 @@ void register_password_routes(httplib::Server& http, AppContext& app) {
                        "of this organization and try again.");
             return;
         }
-        auto form = sign_in_form(req, res, reader, std::min(kMaxFormBytes, app.max_body_bytes));
+        auto form = sign_in_form(req, res, std::min(kMaxFormBytes, app.max_body_bytes));
         if (!form) return;
         const std::string address = client_address(req);
         auto outcome = service::password_sign_in(

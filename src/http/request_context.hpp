@@ -1,6 +1,6 @@
-// Per-request state shared by the middleware and the handlers of one request. httplib runs
-// the pre-routing handler, the route handler and the logger of a request on the same worker
-// thread, one request at a time, so a thread_local holds it safely.
+// Per-request state shared by the checks before routing and the handlers of one request. One
+// worker thread runs a request from its checks to its log line, one request at a time, so a
+// thread_local holds it safely.
 #pragma once
 
 #include <optional>
@@ -11,8 +11,8 @@
 
 namespace gatehouse::http {
 
-// Thrown when a handler reads the org of a request whose path resolved none. The pre-routing
-// handler resolves the org of every path under an org prefix or answers the request itself,
+// Thrown when a handler reads the org of a request whose path resolved none. The checks before
+// routing resolve the org of every path under an org prefix or answers the request itself,
 // so this means a route was registered outside those prefixes: a programming error, which the
 // server's exception handler answers with 404 and logs.
 class OrgNotResolved : public std::logic_error {
@@ -51,7 +51,7 @@ struct RequestContext {
     bool answered = false;  // the response is complete even without a body string
 };
 
-// The context of the request this thread is handling. The pre-routing handler resets it at
+// The context of the request this thread is handling. The server resets it at
 // the start of every routed request and the logger at the end of every request.
 RequestContext& current_request();
 

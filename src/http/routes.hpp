@@ -2,7 +2,7 @@
 // service and writes the response.
 #pragma once
 
-#include <httplib.h>
+#include "router.hpp"
 
 #include <string>
 
@@ -33,38 +33,38 @@ struct AppContext {
 };
 
 // /healthz, /metrics, /static/…
-void register_system_routes(httplib::Server& http, AppContext& app);
+void register_system_routes(Router& http, AppContext& app);
 
 // /organizations/{org}/ and the other pages of an org.
-void register_org_routes(httplib::Server& http, AppContext& app);
+void register_org_routes(Router& http, AppContext& app);
 
 // The SCIM 2.0 server under /api/0/organizations/{org}/scim/v2/.
-void register_scim_routes(httplib::Server& http, AppContext& app);
+void register_scim_routes(Router& http, AppContext& app);
 
 // The SAML service provider: metadata, login, ACS and SLS.
-void register_saml_routes(httplib::Server& http, AppContext& app);
+void register_saml_routes(Router& http, AppContext& app);
 
 // Signing out: GET /auth/logout/{org}/ shows a confirmation form; its POST, with the session's
 // CSRF token, ends the session and starts single logout at the IdP for a SAML session.
-void register_logout_routes(httplib::Server& http, AppContext& app);
+void register_logout_routes(Router& http, AppContext& app);
 
 // Password sign-in (POST /auth/login/{org}/), refused into SSO when the org requires it.
-void register_password_routes(httplib::Server& http, AppContext& app);
+void register_password_routes(Router& http, AppContext& app);
 
 // Who is signed in: GET /auth/check?org={org} (for reverse proxies) and
 // /api/0/organizations/{org}/me.
-void register_identity_routes(httplib::Server& http, AppContext& app);
+void register_identity_routes(Router& http, AppContext& app);
 
 // The auth settings page of an org: /settings/{org}/auth/ and the forms it posts.
-void register_settings_auth_pages(httplib::Server& http, AppContext& app);
+void register_settings_auth_pages(Router& http, AppContext& app);
 
 // The members and audit log pages: /settings/{org}/members/, /settings/{org}/audit-log/.
-void register_settings_member_pages(httplib::Server& http, AppContext& app);
+void register_settings_member_pages(Router& http, AppContext& app);
 
 // The demo IdP under /demo-idp/, mounted only when AppContext::demo_idp is set.
-void register_demo_idp_routes(httplib::Server& http, AppContext& app);
+void register_demo_idp_routes(Router& http, AppContext& app);
 
 // The admin JSON API under /api/0/organizations/{org}/ (auth settings, SCIM, members, audit).
-void register_admin_routes(httplib::Server& http, AppContext& app);
+void register_admin_routes(Router& http, AppContext& app);
 
 }  // namespace gatehouse::http

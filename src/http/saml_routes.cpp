@@ -13,12 +13,12 @@
 namespace gatehouse::http {
 namespace {
 
-std::string raw_query(const httplib::Request& req) {
+std::string raw_query(const Request& req) {
     const auto question = req.target.find('?');
     return question == std::string::npos ? std::string() : req.target.substr(question + 1);
 }
 
-void redirect(httplib::Response& res, const std::string& location, int status = 302) {
+void redirect(Response& res, const std::string& location, int status = 302) {
     res.status = status;
     res.set_header("Location", location);
 }
@@ -26,7 +26,7 @@ void redirect(httplib::Response& res, const std::string& location, int status = 
 // What the browser sees when SAML refuses it: what the person can act on (deactivated, no
 // account, not set up), and for everything else only a reference the admin can look up in
 // the audit log, never the reason.
-void send_refusal(const httplib::Request& req, httplib::Response& res,
+void send_refusal(const Request& req, Response& res,
                   const service::SsoFailure& failure) {
     const auto& org = current_request().org;
     const std::string& code = failure.error.code;
@@ -103,13 +103,13 @@ mstch::map test_report_values(const core::Org& org, const service::TestReport& r
 
 }  // namespace
 
-void register_saml_routes(httplib::Server& http, AppContext& app) {
+void register_saml_routes(Router& http, AppContext& app) {
     auto sso = app.sso;
     const bool secure = app.secure_cookies;
     const std::size_t max_body = app.max_body_bytes;
 
-    http.Get(R"(/saml/metadata/([^/]+)/)",
-             [sso](const httplib::Request& req, httplib::Response& res) {
+    http.get(R"(/saml/metadata/([^/]+)/)",
+             [sso](const Request& req, Response& res) {
                  auto metadata = sso->sp_metadata(*current_request().org);
                  if (!metadata) {
                      send_error(req, res, 503, metadata.error().code,
@@ -123,8 +123,8 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
     // The Login URL: with SAML configured a plain GET goes to the IdP at once (IdP app
     // launchers open it); ?method=password, the SSO-required notice and orgs without SAML get
     // the sign-in page instead.
-    http.Get(R"(/auth/login/([^/]+)/)",
-             [sso, &app](const httplib::Request& req, httplib::Response& res) {
+    http.get(R"(/auth/login/([^/]+)/)",
+             [sso, &app](const Request& req, Response& res) {
                  const core::Org& org = *current_request().org;
                  const bool wants_password = req.get_param_value("method") == "password";
                  const bool sso_required = req.get_param_value("reason") == "sso_required";
@@ -147,10 +147,9 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
                  redirect(res, std::get<std::string>(started));
              });
 
-    http.Post(R"(/saml/acs/([^/]+)/)", [sso, secure, max_body](
-                                           const httplib::Request& req, httplib::Response& res,
-                                           const httplib::ContentReader& reader) {
-        auto form = read_form(req, res, reader, max_body);
+    http.post(R"(/saml/acs/([^/]+)/)", [sso, secure, max_body](
+                                           const Request& req, Response& res) {
+        auto form = read_form(req, res, max_body);
         if (!form) return;
         const core::Org& org = *current_request().org;
         auto outcome = sso->accept_response(org, (*form)["SAMLResponse"], (*form)["RelayState"],
@@ -176,7 +175,7 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
         redirect(res, sign_in.redirect_path, 303);
     });
 
-    auto single_logout = [sso](const httplib::Request& req, httplib::Response& res,
+    auto single_logout = [sso](const Request& req, Response& res,
                                const std::map<std::string, std::string>& form) {
         auto outcome = sso->single_logout(*current_request().org, raw_query(req), form);
         if (auto* failure = std::get_if<service::SsoFailure>(&outcome)) {
@@ -185,14 +184,13 @@ void register_saml_routes(httplib::Server& http, AppContext& app) {
         }
         redirect(res, std::get<service::LogoutRedirect>(outcome).url);
     };
-    http.Get(R"(/saml/sls/([^/]+)/)",
-             [single_logout](const httplib::Request& req, httplib::Response& res) {
+    http.get(R"(/saml/sls/([^/]+)/)",
+             [single_logout](const Request& req, Response& res) {
                  single_logout(req, res, {});
              });
-    http.Post(R"(/saml/sls/([^/]+)/)",
-              [single_logout, max_body](const httplib::Request& req, httplib::Response& res,
-                                        const httplib::ContentReader& reader) {
-                  auto form = read_form(req, res, reader, max_body);
+    http.post(R"(/saml/sls/([^/]+)/)",
+              [single_logout, max_body](const Request& req, Response& res) {
+                  auto form = read_form(req, res, max_body);
                   if (!form) return;
                   if (form->empty()) {
                       send_error(req, res, 400, "saml.logout.message_missing",

@@ -23,23 +23,23 @@ constexpr const char* kScimPrefix = R"(/api/0/organizations/[^/]+/scim/v2)";
 constexpr std::string_view kUnsupportedMediaType = "http.unsupported_media_type";
 
 using ScimHandler = std::function<void(ProvisioningService&, const ScimClient&,
-                                       const httplib::Request&, httplib::Response&)>;
+                                       const Request&, Response&)>;
 
 std::string route(std::string_view suffix) {
     return std::string(kScimPrefix) + std::string(suffix);
 }
 
-void send_scim(httplib::Response& res, int status, const json& body, const std::string& etag = {}) {
+void send_scim(Response& res, int status, const json& body, const std::string& etag = {}) {
     if (!etag.empty()) res.set_header("ETag", etag);
     send_json(res, status, body, kScimMediaType);
 }
 
-void send_scim_error(httplib::Response& res, const scim::ScimError& error) {
+void send_scim_error(Response& res, const scim::ScimError& error) {
     if (error.status == 401) res.set_header("WWW-Authenticate", "Bearer");
     send_json(res, error.status, scim::to_json(error), kScimMediaType);
 }
 
-void send_failure(const httplib::Request& req, httplib::Response& res, const Error& error) {
+void send_failure(const Request& req, Response& res, const Error& error) {
     if (error.code == service::kScimUnauthorized)
         return send_scim_error(res, {401, "", error.message});
     if (error.code == service::kScimDisabled || error.code == service::kScimOwnerProtected)
@@ -53,9 +53,9 @@ void send_failure(const httplib::Request& req, httplib::Response& res, const Err
     send_scim_error(res, scim_error);
 }
 
-std::optional<std::string_view> param(const httplib::Request& req, const char* name) {
+std::optional<std::string_view> param(const Request& req, const char* name) {
     if (!req.has_param(name)) return std::nullopt;
-    // httplib keeps the parameters for the request's lifetime; the view stays valid.
+    // The parameters live as long as the request; the view stays valid.
     return std::string_view(req.params.find(name)->second);
 }
 
@@ -70,7 +70,7 @@ std::string lowercase(std::string_view text) {
 // The JSON body of a POST, PUT or PATCH. RFC 7644 §3.1 names application/scim+json; IdPs
 // also send application/json, and some clients send no Content-Type at all, so all three
 // are read. Anything else is a 415: the body is not a SCIM message.
-Result<json> read_body(const httplib::Request& req) {
+Result<json> read_body(const Request& req) {
     std::string media = lowercase(req.get_header_value("Content-Type"));
     media = media.substr(0, media.find(';'));
     while (!media.empty() && media.back() == ' ') media.pop_back();
@@ -83,16 +83,16 @@ Result<json> read_body(const httplib::Request& req) {
     return body;
 }
 
-service::IfMatch if_match(const httplib::Request& req) {
+service::IfMatch if_match(const Request& req) {
     if (!req.has_header("If-Match")) return std::nullopt;
     return req.get_header_value("If-Match");
 }
 
-Result<scim::Projection> projection_of(const httplib::Request& req) {
+Result<scim::Projection> projection_of(const Request& req) {
     return scim::parse_projection(param(req, "attributes"), param(req, "excludedAttributes"));
 }
 
-Result<service::ScimQuery> query_of(const httplib::Request& req) {
+Result<service::ScimQuery> query_of(const Request& req) {
     service::ScimQuery query;
     if (auto filter = param(req, "filter")) query.filter = std::string(*filter);
     auto page = scim::parse_page(param(req, "startIndex"), param(req, "count"));
@@ -105,7 +105,7 @@ Result<service::ScimQuery> query_of(const httplib::Request& req) {
 }
 
 // Sends a resource returned by a change, projected as the request asks (RFC 7644 §3.9).
-void send_resource(const httplib::Request& req, httplib::Response& res, int status,
+void send_resource(const Request& req, Response& res, int status,
                    const Result<service::ScimResource>& resource) {
     if (!resource) return send_failure(req, res, resource.error());
     auto projection = projection_of(req);
@@ -118,12 +118,12 @@ void send_resource(const httplib::Request& req, httplib::Response& res, int stat
 }
 
 // Wraps a handler so that it runs only for a caller whose token belongs to the org the path
-// names (resolved by the server's pre-routing handler before this runs).
-httplib::Server::Handler authenticated(AppContext& app,
+// names (resolved by the server before routing).
+Handler authenticated(AppContext& app,
                                        std::shared_ptr<ProvisioningService> service,
                                        ScimHandler handler) {
     return [&app, service = std::move(service), handler = std::move(handler)](
-               const httplib::Request& req, httplib::Response& res) {
+               const Request& req, Response& res) {
         const core::Org& org = *current_request().org;
         const std::string base = app.base_url + "/api/0/organizations/" + org.slug + "/scim/v2";
         auto client = service->authenticate(org, req.get_header_value("Authorization"), base);
@@ -132,9 +132,9 @@ httplib::Server::Handler authenticated(AppContext& app,
     };
 }
 
-void register_user_routes(httplib::Server& http, AppContext& app,
+void register_user_routes(Router& http, AppContext& app,
                           const std::shared_ptr<ProvisioningService>& s) {
-    http.Get(route("/Users/?"),
+    http.get(route("/Users/?"),
              authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                  auto query = query_of(req);
                  if (!query) return send_failure(req, res, query.error());
@@ -142,13 +142,13 @@ void register_user_routes(httplib::Server& http, AppContext& app,
                  if (!list) return send_failure(req, res, list.error());
                  send_scim(res, 200, *list);
              }));
-    http.Post(route("/Users/?"),
+    http.post(route("/Users/?"),
               authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                   auto body = read_body(req);
                   if (!body) return send_failure(req, res, body.error());
                   send_resource(req, res, 201, svc.create_user(client, *body));
               }));
-    http.Get(route("/Users/([^/]+)"),
+    http.get(route("/Users/([^/]+)"),
              authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                  auto projection = projection_of(req);
                  if (!projection) return send_failure(req, res, projection.error());
@@ -156,7 +156,7 @@ void register_user_routes(httplib::Server& http, AppContext& app,
                  if (!user) return send_failure(req, res, user.error());
                  send_scim(res, 200, user->body, user->etag);
              }));
-    http.Put(route("/Users/([^/]+)"),
+    http.put(route("/Users/([^/]+)"),
              authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                  auto body = read_body(req);
                  if (!body) return send_failure(req, res, body.error());
@@ -164,7 +164,7 @@ void register_user_routes(httplib::Server& http, AppContext& app,
                      req, res, 200,
                      svc.replace_user(client, req.matches[1].str(), *body, if_match(req)));
              }));
-    http.Patch(route("/Users/([^/]+)"),
+    http.patch(route("/Users/([^/]+)"),
                authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                    auto body = read_body(req);
                    if (!body) return send_failure(req, res, body.error());
@@ -172,7 +172,7 @@ void register_user_routes(httplib::Server& http, AppContext& app,
                        req, res, 200,
                        svc.patch_user(client, req.matches[1].str(), *body, if_match(req)));
                }));
-    http.Delete(
+    http.del(
         route("/Users/([^/]+)"),
         authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
             if (auto deleted = svc.delete_user(client, req.matches[1].str(), if_match(req));
@@ -183,9 +183,9 @@ void register_user_routes(httplib::Server& http, AppContext& app,
         }));
 }
 
-void register_group_routes(httplib::Server& http, AppContext& app,
+void register_group_routes(Router& http, AppContext& app,
                            const std::shared_ptr<ProvisioningService>& s) {
-    http.Get(route("/Groups/?"),
+    http.get(route("/Groups/?"),
              authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                  auto query = query_of(req);
                  if (!query) return send_failure(req, res, query.error());
@@ -193,13 +193,13 @@ void register_group_routes(httplib::Server& http, AppContext& app,
                  if (!list) return send_failure(req, res, list.error());
                  send_scim(res, 200, *list);
              }));
-    http.Post(route("/Groups/?"),
+    http.post(route("/Groups/?"),
               authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                   auto body = read_body(req);
                   if (!body) return send_failure(req, res, body.error());
                   send_resource(req, res, 201, svc.create_group(client, *body));
               }));
-    http.Get(route("/Groups/([^/]+)"),
+    http.get(route("/Groups/([^/]+)"),
              authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                  auto projection = projection_of(req);
                  if (!projection) return send_failure(req, res, projection.error());
@@ -207,7 +207,7 @@ void register_group_routes(httplib::Server& http, AppContext& app,
                  if (!group) return send_failure(req, res, group.error());
                  send_scim(res, 200, group->body, group->etag);
              }));
-    http.Put(route("/Groups/([^/]+)"),
+    http.put(route("/Groups/([^/]+)"),
              authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                  auto body = read_body(req);
                  if (!body) return send_failure(req, res, body.error());
@@ -215,7 +215,7 @@ void register_group_routes(httplib::Server& http, AppContext& app,
                      req, res, 200,
                      svc.replace_group(client, req.matches[1].str(), *body, if_match(req)));
              }));
-    http.Patch(route("/Groups/([^/]+)"),
+    http.patch(route("/Groups/([^/]+)"),
                authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
                    auto body = read_body(req);
                    if (!body) return send_failure(req, res, body.error());
@@ -223,7 +223,7 @@ void register_group_routes(httplib::Server& http, AppContext& app,
                        req, res, 200,
                        svc.patch_group(client, req.matches[1].str(), *body, if_match(req)));
                }));
-    http.Delete(
+    http.del(
         route("/Groups/([^/]+)"),
         authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
             if (auto deleted = svc.delete_group(client, req.matches[1].str(), if_match(req));
@@ -234,27 +234,27 @@ void register_group_routes(httplib::Server& http, AppContext& app,
         }));
 }
 
-void register_discovery_routes(httplib::Server& http, AppContext& app,
+void register_discovery_routes(Router& http, AppContext& app,
                                const std::shared_ptr<ProvisioningService>& s) {
-    http.Get(route("/ServiceProviderConfig/?"),
+    http.get(route("/ServiceProviderConfig/?"),
              authenticated(app, s, [](auto&, const auto& client, const auto&, auto& res) {
                  send_scim(res, 200, scim::service_provider_config(client.base_url));
              }));
-    http.Get(route("/ResourceTypes/?"),
+    http.get(route("/ResourceTypes/?"),
              authenticated(app, s, [](auto&, const auto& client, const auto&, auto& res) {
                  send_scim(res, 200, scim::resource_types(client.base_url));
              }));
-    http.Get(route("/ResourceTypes/([^/]+)"),
+    http.get(route("/ResourceTypes/([^/]+)"),
              authenticated(app, s, [](auto&, const auto& client, const auto& req, auto& res) {
                  auto type = scim::resource_type(req.matches[1].str(), client.base_url);
                  if (!type) return send_failure(req, res, type.error());
                  send_scim(res, 200, *type);
              }));
-    http.Get(route("/Schemas/?"),
+    http.get(route("/Schemas/?"),
              authenticated(app, s, [](auto&, const auto& client, const auto&, auto& res) {
                  send_scim(res, 200, scim::schemas(client.base_url));
              }));
-    http.Get(route("/Schemas/([^/]+)"),
+    http.get(route("/Schemas/([^/]+)"),
              authenticated(app, s, [](auto&, const auto& client, const auto& req, auto& res) {
                  auto schema = scim::schema(req.matches[1].str(), client.base_url);
                  if (!schema) return send_failure(req, res, schema.error());
@@ -264,23 +264,23 @@ void register_discovery_routes(httplib::Server& http, AppContext& app,
 
 }  // namespace
 
-void register_scim_routes(httplib::Server& http, AppContext& app) {
+void register_scim_routes(Router& http, AppContext& app) {
     auto service = std::make_shared<ProvisioningService>(app.store, app.clock);
     register_user_routes(http, app, service);
     register_group_routes(http, app, service);
     register_discovery_routes(http, app, service);
     // Any other path under the SCIM base answers in SCIM's error format, so an IdP probing
     // an endpoint Gatehouse lacks (Bulk, /Me, /.search) gets a message it can show.
-    const auto not_found = [](const httplib::Request& req, httplib::Response& res) {
+    const auto not_found = [](const Request& req, Response& res) {
         send_failure(req, res,
                      scim::scim_not_found("There is no SCIM endpoint at " + req.path + "."));
     };
     for (const auto& pattern : {route("/.*"), route("/?")}) {
-        http.Get(pattern, not_found);
-        http.Post(pattern, not_found);
-        http.Put(pattern, not_found);
-        http.Patch(pattern, not_found);
-        http.Delete(pattern, not_found);
+        http.get(pattern, not_found);
+        http.post(pattern, not_found);
+        http.put(pattern, not_found);
+        http.patch(pattern, not_found);
+        http.del(pattern, not_found);
     }
 }
 

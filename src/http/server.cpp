@@ -1,7 +1,5 @@
 #include "gatehouse/http/server.hpp"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -19,8 +17,11 @@
 #include "gatehouse/service/maintenance.hpp"
 #include "gatehouse/service/metadata_refresh.hpp"
 #include "gatehouse/util/log.hpp"
+#include "forwarded.hpp"
+#include "front.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
+#include "router.hpp"
 #include "routes.hpp"
 
 namespace gatehouse::http {
@@ -64,7 +65,7 @@ bool has_control_character(std::string_view path) {
 // Finds the org the path names. Returns false after answering the request: 404 for a path
 // under an org prefix whose org does not exist (so no org route ever runs without its org),
 // 503 when the store cannot say.
-bool resolve_org(store::Store& store, const httplib::Request& req, httplib::Response& res) {
+bool resolve_org(store::Store& store, const Request& req, Response& res) {
     RequestContext& context = current_request();
     const auto slug = org_slug_of(req.path);
     if (!slug) return true;
@@ -120,33 +121,9 @@ std::pair<std::string, int> base_url_authority(const std::string& base_url) {
     return {rest.substr(0, rest.find('/')), default_port};
 }
 
-// A request answered before routing has not had its body read, and on a kept-alive connection
-// httplib would read that body as the next request: a request smuggled inside another, past
-// whatever a proxy in front of us checks. httplib has no switch to end a connection, but it ends
-// one whose response body fails to write; so such an answer's body goes out through a provider
-// that writes all of it and then reports failure.
-void end_connection_if_body_unread(const httplib::Request& req, httplib::Response& res) {
-    const bool has_body =
-        req.has_header("Transfer-Encoding") ||
-        (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
-    if (!has_body || res.body.empty()) return;
-    auto body = std::make_shared<const std::string>(std::move(res.body));
-    res.body.clear();
-    const std::string type = res.get_header_value("Content-Type");
-    res.headers.erase("Content-Type");
-    res.set_header("Connection", "close");
-    res.set_content_provider(
-        body->size(), type,
-        [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-            sink.write(body->data() + offset, length);
-            return false;
-        });
-    current_request().answered = true;
-}
-
 // The /healthz probe answers whatever Host it carries: load balancers and orchestrators probe
 // a backend by its address, and the probe reads nothing an attacker could want.
-bool answers_any_host(const httplib::Request& req) { return req.path == "/healthz"; }
+bool answers_any_host(const Request& req) { return req.path == "/healthz"; }
 
 }  // namespace
 
@@ -219,24 +196,49 @@ Result<std::string> normalise_allowed_host(const std::string& text) {
     return lowercase(match[1].matched ? host + ":" + std::to_string(port) : host);
 }
 
+Status check_trusted_proxies(const std::vector<std::string>& texts) {
+    if (auto parsed = parse_trusted_proxies(texts); !parsed) return parsed.error();
+    return {};
+}
+
+namespace {
+
+// Every value of header `name`, in the order received.
+std::vector<std::string> header_values(const Request& req, std::string_view name) {
+    std::vector<std::string> values;
+    auto [first, last] = req.headers.equal_range(name);
+    for (; first != last; ++first) values.push_back(first->second);
+    return values;
+}
+
+// The ranges of a configuration the CLI has checked with check_trusted_proxies; anything else
+// reaching here is a programming error.
+std::vector<AddressRange> trusted_ranges(const std::vector<std::string>& texts) {
+    auto parsed = parse_trusted_proxies(texts);
+    if (!parsed) throw std::invalid_argument(parsed.error().message);
+    return std::move(*parsed);
+}
+
+}  // namespace
+
 struct Server::Impl {
     ServerConfig config;
     store::Store& store;
     const util::Clock& clock;
-    httplib::Server http;
+    Router http;
+    std::vector<AddressRange> trusted;
+    std::unique_ptr<HttpFront> front;
     AppContext app;
     int bound_port = -1;
     // Host header values this server answers to (lowercase); fixed once bind() has added the
     // listen address, read by every worker after that.
     std::vector<std::string> accepted_hosts;
-    std::mutex stop_mutex;
-    std::condition_variable stop_changed;
-    bool stop_requested = false;  // guarded by stop_mutex
 
     Impl(ServerConfig c, store::Store& s, const util::Clock& k)
         : config(std::move(c)),
           store(s),
           clock(k),
+          trusted(trusted_ranges(config.trusted_proxies)),
           app{config.base_url,
               store,
               clock,
@@ -273,14 +275,29 @@ struct Server::Impl {
     }
 
     // Whether the request's Host names this gateway.
-    bool names_this_server(const httplib::Request& req) const {
+    bool names_this_server(const Request& req) const {
         const std::string host = lowercase(req.get_header_value("Host"));
         return std::find(accepted_hosts.begin(), accepted_hosts.end(), host) !=
                accepted_hosts.end();
     }
 
+    void handle(Request& req, Response& res);
+    void route(Request& req, Response& res);
+    static void log_request(const Request& req, const Response& res);
+
+    bool is_trusted_proxy(const std::string& peer) const { return contains(trusted, peer); }
+
+    // Names the client by the trusted-proxy rule, once, before anything reads it.
+    void identify_client(Request& req) const {
+        req.client_address = forwarded_client_address(
+            req.peer_address, header_values(req, "X-Forwarded-For"), trusted);
+        req.scheme = forwarded_scheme(req.peer_address, header_values(req, "X-Forwarded-Proto"),
+                                      trusted)
+                         .value_or("http");
+    }
+
     // The checks before routing (see Server in server.hpp). Returns false after answering.
-    bool admit(const httplib::Request& req, httplib::Response& res) {
+    bool admit(const Request& req, Response& res) {
         if (req.get_header_value_count("Host") != 1) {
             send_error(req, res, 400, "request.host", "The request must carry one Host header.");
             return false;
@@ -304,87 +321,93 @@ struct Server::Impl {
     }
 };
 
+// Runs one complete request: the checks before routing, the route, and the answers for what
+// no route gave (404, 405, an error status without a body, an exception). One worker runs a
+// request from start to end, so the thread-local RequestContext is this request's alone.
+void Server::Impl::handle(Request& req, Response& res) {
+    RequestContext& context = current_request();
+    context = RequestContext{};
+    context.started_ms = util::monotonic_ms();
+    identify_client(req);
+    add_security_headers(res);
+    try {
+        if (admit(req, res)) route(req, res);
+    } catch (const OrgNotResolved& e) {
+        util::log_event(util::LogLevel::error, "http.org_unresolved",
+                        {{"path", req.path}, {"error", e.what()}});
+        res = Response{};
+        add_security_headers(res);
+        send_error(req, res, 404, "org.not_found", "There is no organization with that name here.");
+    } catch (const std::exception& e) {
+        util::log_event(util::LogLevel::error, "http.exception",
+                        {{"path", req.path}, {"error", e.what()}});
+        res = Response{};
+        add_security_headers(res);
+        send_error(req, res, 500, "internal", "The request failed on our side; it has been logged.");
+    }
+    log_request(req, res);
+}
+
+void Server::Impl::route(Request& req, Response& res) {
+    switch (http.dispatch(req, res)) {
+        case Router::Outcome::no_route:
+            send_error(req, res, 404, "not_found", "There is nothing at this address.");
+            return;
+        case Router::Outcome::wrong_method:
+            send_error(req, res, 405, "request.method",
+                       "This address does not answer to " + req.method + ".");
+            return;
+        case Router::Outcome::handled:
+            break;
+    }
+    if (res.status >= 400 && res.body.empty() && !current_request().answered) {
+        send_error(req, res, res.status, "request.refused", "The request could not be handled.");
+    }
+}
+
+void Server::Impl::log_request(const Request& req, const Response& res) {
+    const RequestContext& context = current_request();
+    nlohmann::json fields = {
+        {"method", req.method},
+        {"path", req.path},  // never the query: it can carry SAML messages
+        {"status", res.status},
+        {"client", req.client_address},
+        {"scheme", req.scheme},
+        {"duration_ms", std::round((util::monotonic_ms() - context.started_ms) * 1000) / 1000}};
+    if (!context.org_slug.empty()) fields["org"] = context.org_slug;
+    util::log_event(util::LogLevel::info, "http.request", fields);
+    current_request() = RequestContext{};  // nothing of this request reaches the next
+}
+
 Server::Server(ServerConfig config, store::Store& store, const util::Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(config), store, clock)) {
-    auto& http = impl_->http;
     Impl* impl = impl_.get();
-    const std::size_t threads = impl->config.threads;
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    http.set_payload_max_length(impl->config.max_body_bytes);
-    http.set_read_timeout(15, 0);
-    http.set_write_timeout(15, 0);
-    http.set_keep_alive_max_count(1000);
-    // httplib writes headers and body separately; without TCP_NODELAY, Nagle plus the
-    // client's delayed ACK add about 40 ms to every keep-alive response.
-    http.set_tcp_nodelay(true);
+    const ServerConfig& settings = impl->config;
 
-    http.set_pre_routing_handler([impl](const httplib::Request& req, httplib::Response& res) {
-        RequestContext& context = current_request();
-        context = RequestContext{};
-        context.started_ms = util::monotonic_ms();
+    FrontLimits limits;
+    limits.head_timeout = std::chrono::milliseconds(settings.limits.head_timeout_ms);
+    limits.idle_timeout = std::chrono::milliseconds(settings.limits.idle_timeout_ms);
+    limits.min_body_bytes_per_second = settings.limits.min_body_bytes_per_second;
+    limits.write_timeout = std::chrono::milliseconds(settings.limits.write_timeout_ms);
+    limits.max_head_bytes = settings.limits.max_head_bytes;
+    limits.max_body_bytes = settings.max_body_bytes;
+    limits.max_connections_per_client = settings.limits.max_connections_per_client;
+    limits.max_connections = settings.limits.max_connections;
+    limits.workers = settings.threads;
+    limits.max_queued_requests = settings.limits.max_queued_requests;
+    limits.is_trusted_proxy = [impl](const std::string& peer) {
+        return impl->is_trusted_proxy(peer);
+    };
+    FrontHandlers handlers;
+    handlers.handle = [impl](Request& req, Response& res) { impl->handle(req, res); };
+    handlers.refuse = [](const Request& req, Response& res, int status, const std::string& code,
+                         const std::string& message) {
         add_security_headers(res);
-        if (impl->admit(req, res)) return httplib::Server::HandlerResponse::Unhandled;
-        end_connection_if_body_unread(req, res);
-        return httplib::Server::HandlerResponse::Handled;
-    });
+        send_error(req, res, status, code, message);
+    };
+    impl->front = std::make_unique<HttpFront>(std::move(limits), std::move(handlers));
 
-    http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request& req, httplib::Response& res) {
-            // httplib refuses a malformed request line or headers before the pre-routing
-            // handler runs: that request must not see the previous request's org, and its
-            // answer needs the headers every answer carries.
-            if (!res.has_header("Content-Security-Policy")) {
-                current_request() = RequestContext{};
-                current_request().started_ms = util::monotonic_ms();
-                add_security_headers(res);
-            }
-            if (!res.body.empty() || current_request().answered)
-                return httplib::Server::HandlerResponse::Unhandled;
-            if (res.status == 413) {
-                send_error(req, res, 413, "request.too_large",
-                           "The request body is larger than this server accepts.");
-            } else if (res.status == 404) {
-                send_error(req, res, 404, "not_found", "There is nothing at this address.");
-            } else {
-                send_error(req, res, res.status, "request.refused",
-                           "The request could not be handled.");
-            }
-            return httplib::Server::HandlerResponse::Handled;
-        }));
-
-    http.set_exception_handler(
-        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
-            std::string what = "unknown";
-            try {
-                std::rethrow_exception(error);
-            } catch (const OrgNotResolved& e) {
-                util::log_event(util::LogLevel::error, "http.org_unresolved",
-                                {{"path", req.path}, {"error", e.what()}});
-                send_error(req, res, 404, "org.not_found",
-                           "There is no organization with that name here.");
-                return;
-            } catch (const std::exception& e) {
-                what = e.what();
-            } catch (...) {
-            }
-            util::log_event(util::LogLevel::error, "http.exception",
-                            {{"path", req.path}, {"error", what}});
-            send_error(req, res, 500, "internal",
-                       "The request failed on our side; it has been logged.");
-        });
-
-    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        const RequestContext& context = current_request();
-        nlohmann::json fields = {
-            {"method", req.method},
-            {"path", req.path},  // never the query: it can carry SAML messages
-            {"status", res.status},
-            {"duration_ms", std::round((util::monotonic_ms() - context.started_ms) * 1000) / 1000}};
-        if (!context.org_slug.empty()) fields["org"] = context.org_slug;
-        util::log_event(util::LogLevel::info, "http.request", fields);
-        current_request() = RequestContext{};  // nothing of this request reaches the next
-    });
-
+    auto& http = impl->http;
     register_system_routes(http, impl->app);
     register_org_routes(http, impl->app);
     register_scim_routes(http, impl->app);
@@ -402,24 +425,18 @@ Server::~Server() = default;
 
 Status Server::bind() {
     auto& impl = *impl_;
-    if (impl.config.port == 0) {
-        impl.bound_port = impl.http.bind_to_any_port(impl.config.host);
-    } else if (impl.http.bind_to_port(impl.config.host, impl.config.port)) {
-        impl.bound_port = impl.config.port;
+    if (const Status bound = impl.front->bind(impl.config.host, impl.config.port); !bound) {
+        return bound;
     }
-    if (impl.bound_port <= 0) {
-        return fail("server.bind", "Cannot listen on " + impl.config.host + ":" +
-                                       std::to_string(impl.config.port) +
-                                       " (address in use or not available).");
-    }
+    impl.bound_port = impl.front->port();
     impl.accept_listen_address();
     return {};
 }
 
 Status Server::serve() {
     Impl& impl = *impl_;
-    // Refreshing lives exactly as long as serving: stop() ends listen_after_bind, and the
-    // refresher's destructor then stops and joins its thread.
+    // Refreshing lives exactly as long as serving: the refresher's destructor stops and joins
+    // its thread once the front has returned.
     std::optional<service::MetadataRefresher> refresher;
     if (impl.config.metadata_refresh_minutes > 0) {
         refresher.emplace(impl.store, impl.clock, *impl.app.metadata,
@@ -431,39 +448,11 @@ Status Server::serve() {
         sweeper.emplace(impl.store, impl.clock,
                         std::chrono::seconds(impl.config.purge_interval_seconds));
     }
-    // httplib ignores stop() until its accept loop has started, so a stop requested just
-    // before (a SIGTERM right after the listening line) would be lost. This thread waits for
-    // the request and repeats httplib's stop until serving has really ended.
-    std::atomic<bool> served{false};
-    std::thread stopper([&impl, &served] {
-        std::unique_lock lock(impl.stop_mutex);
-        impl.stop_changed.wait(lock, [&] { return impl.stop_requested || served.load(); });
-        lock.unlock();
-        while (!served.load()) {
-            impl.http.stop();
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    });
-    const bool listened = impl.http.listen_after_bind();
-    {
-        std::lock_guard lock(impl.stop_mutex);
-        served = true;
-    }
-    impl.stop_changed.notify_all();
-    stopper.join();
-    if (!listened) {
-        return fail("server.listen", "The server stopped accepting connections unexpectedly.");
-    }
+    impl.front->serve();
     return {};
 }
 
-void Server::stop() {
-    {
-        std::lock_guard lock(impl_->stop_mutex);
-        impl_->stop_requested = true;
-    }
-    impl_->stop_changed.notify_all();
-}
+void Server::stop() { impl_->front->stop(); }
 
 int Server::port() const { return impl_->bound_port; }
 

@@ -36,7 +36,7 @@ int refusal_status(const std::string& code) {
 
 std::string page_path(const core::Org& org) { return "/settings/" + org.slug + "/auth/"; }
 
-void redirect_saved(httplib::Response& res, const core::Org& org, const std::string& saved) {
+void redirect_saved(Response& res, const core::Org& org, const std::string& saved) {
     res.status = 303;
     res.set_header("Location", page_path(org) + "?saved=" + saved);
 }
@@ -44,8 +44,8 @@ void redirect_saved(httplib::Response& res, const core::Org& org, const std::str
 // What a form handler gets once the request has passed every check.
 struct FormCall {
     AppContext& app;
-    const httplib::Request& req;
-    httplib::Response& res;
+    const Request& req;
+    Response& res;
     const core::Org& org;
     const PageViewer& viewer;
     Form& form;
@@ -85,7 +85,7 @@ struct FormCall {
 
 using FormHandler = std::function<void(FormCall&)>;
 
-httplib::Server::HandlerWithContentReader checked_form(AppContext& app, FormHandler handler) {
+Handler checked_form(AppContext& app, FormHandler handler) {
     return checked_page_form(app, [&app, handler = std::move(handler)](PageForm& page) {
         FormCall call{app, page.req, page.res, page.org, page.viewer, page.form};
         handler(call);
@@ -323,7 +323,7 @@ void refresh_provider(FormCall& call) {
 
 }  // namespace
 
-void register_settings_auth_forms(httplib::Server& http, AppContext& app) {
+void register_settings_auth_forms(Router& http, AppContext& app) {
     const std::string prefix = R"(/settings/([^/]+)/auth/)";
     const std::vector<std::pair<std::string, FormHandler>> forms = {
         {"metadata-url", metadata_url},
@@ -343,7 +343,7 @@ void register_settings_auth_forms(httplib::Server& http, AppContext& app) {
         {"provider/refresh", refresh_provider},
     };
     for (const auto& [action, handler] : forms) {
-        http.Post(prefix + action, checked_form(app, handler));
+        http.post(prefix + action, checked_form(app, handler));
     }
 }
 

@@ -3,8 +3,6 @@
 // SCIM token shown once) and how the page is sent.
 #pragma once
 
-#include <httplib.h>
-
 #include <map>
 #include <string>
 
@@ -29,7 +27,7 @@ struct AuthPageState {
 // Renders the page for `viewer` with `status` (200, or a refusal's status when a form was
 // turned down and nothing changed). Answers 500 (logged) when the store cannot be read.
 // Thread-safe.
-void send_auth_settings_page(const httplib::Request& req, httplib::Response& res, AppContext& app,
+void send_auth_settings_page(const Request& req, Response& res, AppContext& app,
                              const core::Org& org, const PageViewer& viewer, int status,
                              const AuthPageState& state);
 
@@ -38,6 +36,6 @@ void send_auth_settings_page(const httplib::Request& req, httplib::Response& res
 std::string auth_saved_notice(const std::string& key, const std::string& ended);
 
 // The POST routes of the page under /settings/{org}/auth/.
-void register_settings_auth_forms(httplib::Server& http, AppContext& app);
+void register_settings_auth_forms(Router& http, AppContext& app);
 
 }  // namespace gatehouse::http

@@ -219,7 +219,7 @@ std::string auth_saved_notice(const std::string& key, const std::string& ended) 
     return "";
 }
 
-void send_auth_settings_page(const httplib::Request& req, httplib::Response& res, AppContext& app,
+void send_auth_settings_page(const Request& req, Response& res, AppContext& app,
                              const core::Org& org, const PageViewer& viewer, int status,
                              const AuthPageState& state) {
     auto view = service::read_auth_settings_view(app.store, org.slug);
@@ -238,9 +238,9 @@ void send_auth_settings_page(const httplib::Request& req, httplib::Response& res
                           page_chrome(view->org, viewer, "auth")));
 }
 
-void register_settings_auth_pages(httplib::Server& http, AppContext& app) {
-    http.Get(R"(/settings/([^/]+)/auth/)",
-             [&app](const httplib::Request& req, httplib::Response& res) {
+void register_settings_auth_pages(Router& http, AppContext& app) {
+    http.get(R"(/settings/([^/]+)/auth/)",
+             [&app](const Request& req, Response& res) {
                  const core::Org& org = *current_request().org;
                  auto viewer = require_page_admin(req, res, app, org);
                  if (!viewer) return;

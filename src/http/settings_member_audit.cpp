@@ -23,7 +23,7 @@ struct AuditFilter {
     std::map<std::string, std::string> errors;  // field name → message
 };
 
-AuditFilter read_filter(const httplib::Request& req) {
+AuditFilter read_filter(const Request& req) {
     AuditFilter filter;
     filter.action = req.get_param_value("action");
     filter.actor = req.get_param_value("actor");
@@ -183,7 +183,7 @@ mstch::map retention_values(const core::Org& org, const PageViewer& viewer,
     };
 }
 
-void send_audit_page(const httplib::Request& req, httplib::Response& res, AppContext& app,
+void send_audit_page(const Request& req, Response& res, AppContext& app,
                      const core::Org& org, const PageViewer& viewer, int status = 200,
                      const RetentionState& retention = {}) {
     AuditFilter filter = read_filter(req);
@@ -263,9 +263,9 @@ void set_retention(AppContext& app, PageForm& call) {
 
 }  // namespace
 
-void register_audit_log_page(httplib::Server& http, AppContext& app) {
-    http.Get(R"(/settings/([^/]+)/audit-log/)",
-             [&app](const httplib::Request& req, httplib::Response& res) {
+void register_audit_log_page(Router& http, AppContext& app) {
+    http.get(R"(/settings/([^/]+)/audit-log/)",
+             [&app](const Request& req, Response& res) {
                  const core::Org& org = *current_request().org;
                  auto viewer = require_page_admin(req, res, app, org);
                  if (!viewer) return;
@@ -275,7 +275,7 @@ void register_audit_log_page(httplib::Server& http, AppContext& app) {
                  }
                  send_audit_page(req, res, app, org, *viewer, 200, retention);
              });
-    http.Post(R"(/settings/([^/]+)/audit-log/retention)",
+    http.post(R"(/settings/([^/]+)/audit-log/retention)",
               checked_page_form(app, [&app](PageForm& call) { set_retention(app, call); }));
 }
 

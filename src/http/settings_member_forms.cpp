@@ -30,12 +30,12 @@ int refusal_status(const std::string& code) {
     return 422;
 }
 
-void redirect_saved(httplib::Response& res, const core::Org& org, const std::string& saved) {
+void redirect_saved(Response& res, const core::Org& org, const std::string& saved) {
     res.status = 303;
     res.set_header("Location", "/settings/" + org.slug + "/members/?saved=" + saved);
 }
 
-void show_refusal(const httplib::Request& req, httplib::Response& res, AppContext& app,
+void show_refusal(const Request& req, Response& res, AppContext& app,
                   const core::Org& org, const PageViewer& viewer, const Error& error,
                   MembersPageState state = {}) {
     const int status = refusal_status(error.code);
@@ -125,19 +125,19 @@ void remove_team(AppContext& app, FormCall& call) {
 
 }  // namespace
 
-void register_member_forms(httplib::Server& http, AppContext& app) {
+void register_member_forms(Router& http, AppContext& app) {
     // Registered before the member actions: "invite" and "teams" are not member ids.
-    http.Post(R"(/settings/([^/]+)/members/invite)",
+    http.post(R"(/settings/([^/]+)/members/invite)",
               checked_page_form(app, [&app](FormCall& call) { invite(app, call); }));
-    http.Post(R"(/settings/([^/]+)/members/teams/([^/]+)/remove)",
+    http.post(R"(/settings/([^/]+)/members/teams/([^/]+)/remove)",
               checked_page_form(app, [&app](FormCall& call) { remove_team(app, call); }));
-    http.Post(R"(/settings/([^/]+)/members/([^/]+)/role)",
+    http.post(R"(/settings/([^/]+)/members/([^/]+)/role)",
               checked_page_form(app, [&app](FormCall& call) { change_role(app, call); }));
-    http.Post(R"(/settings/([^/]+)/members/([^/]+)/deactivate)",
+    http.post(R"(/settings/([^/]+)/members/([^/]+)/deactivate)",
               checked_page_form(app, [&app](FormCall& call) { set_active(app, call, false); }));
-    http.Post(R"(/settings/([^/]+)/members/([^/]+)/reactivate)",
+    http.post(R"(/settings/([^/]+)/members/([^/]+)/reactivate)",
               checked_page_form(app, [&app](FormCall& call) { set_active(app, call, true); }));
-    http.Post(R"(/settings/([^/]+)/members/([^/]+)/remove)",
+    http.post(R"(/settings/([^/]+)/members/([^/]+)/remove)",
               checked_page_form(app, [&app](FormCall& call) { remove_member(app, call); }));
 }
 

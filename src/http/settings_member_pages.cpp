@@ -129,7 +129,7 @@ std::string saved_notice(const std::string& key) {
     return "";
 }
 
-void send_store_failure(const httplib::Request& req, httplib::Response& res, const Error& error) {
+void send_store_failure(const Request& req, Response& res, const Error& error) {
     util::log_event(util::LogLevel::error, "page.failure",
                     {{"path", req.path}, {"code", error.code}, {"message", error.message}});
     send_error(req, res, 500, "internal", "The page could not be loaded; it has been logged.");
@@ -157,7 +157,7 @@ std::string format_utc(util::UnixTime at) {
     return text + " UTC";
 }
 
-void send_members_page(const httplib::Request& req, httplib::Response& res, AppContext& app,
+void send_members_page(const Request& req, Response& res, AppContext& app,
                        const core::Org& org, const PageViewer& viewer, int status,
                        const MembersPageState& state) {
     const store::Page page{(state.page - 1) * kSettingsPageSize, kSettingsPageSize};
@@ -193,9 +193,9 @@ void send_members_page(const httplib::Request& req, httplib::Response& res, AppC
                           page_chrome(org, viewer, "members")));
 }
 
-void register_settings_member_pages(httplib::Server& http, AppContext& app) {
-    http.Get(R"(/settings/([^/]+)/members/)",
-             [&app](const httplib::Request& req, httplib::Response& res) {
+void register_settings_member_pages(Router& http, AppContext& app) {
+    http.get(R"(/settings/([^/]+)/members/)",
+             [&app](const Request& req, Response& res) {
                  const core::Org& org = *current_request().org;
                  auto viewer = require_page_admin(req, res, app, org);
                  if (!viewer) return;

@@ -2,7 +2,7 @@
 // refusal in place), how page numbers and times read in the settings pages.
 #pragma once
 
-#include <httplib.h>
+#include "exchange.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -38,15 +38,15 @@ struct MembersPageState {
 
 // Renders /settings/{org}/members/ for `viewer` with `status` (200, or the refusal's status
 // when a form was turned down and nothing changed). Answers 500 when the store fails.
-void send_members_page(const httplib::Request& req, httplib::Response& res, AppContext& app,
+void send_members_page(const Request& req, Response& res, AppContext& app,
                        const core::Org& org, const PageViewer& viewer, int status,
                        const MembersPageState& state);
 
 // The POST routes of the members page: invite, change role, deactivate, reactivate, remove a
 // member, remove a team.
-void register_member_forms(httplib::Server& http, AppContext& app);
+void register_member_forms(Router& http, AppContext& app);
 
 // GET /settings/{org}/audit-log/.
-void register_audit_log_page(httplib::Server& http, AppContext& app);
+void register_audit_log_page(Router& http, AppContext& app);
 
 }  // namespace gatehouse::http

@@ -16,7 +16,7 @@ bool saml_configured(AppContext& app, const core::Org& org) {
     return read.ok() && configured;
 }
 
-void send_signin_page(httplib::Response& res, int status, AppContext& app, const core::Org& org,
+void send_signin_page(Response& res, int status, AppContext& app, const core::Org& org,
                       const SignInView& view) {
     const bool has_saml = saml_configured(app, org);
     const bool safe_next = saml::is_safe_relay_path(view.next);

@@ -2,8 +2,6 @@
 // the password form, the links between password and single sign-on, and every notice.
 #pragma once
 
-#include <httplib.h>
-
 #include <string>
 
 #include "gatehouse/core/domain.hpp"
@@ -25,7 +23,7 @@ struct SignInView {
 bool saml_configured(AppContext& app, const core::Org& org);
 
 // Renders the sign-in page with `status`.
-void send_signin_page(httplib::Response& res, int status, AppContext& app, const core::Org& org,
+void send_signin_page(Response& res, int status, AppContext& app, const core::Org& org,
                       const SignInView& view);
 
 }  // namespace gatehouse::http

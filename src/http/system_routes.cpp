@@ -7,8 +7,8 @@
 
 namespace gatehouse::http {
 
-void register_system_routes(httplib::Server& http, AppContext& app) {
-    http.Get("/healthz", [&app](const httplib::Request&, httplib::Response& res) {
+void register_system_routes(Router& http, AppContext& app) {
+    http.get("/healthz", [&app](const Request&, Response& res) {
         const Status status = app.store.read([](store::Transaction& tx) -> Status {
             tx.org_by_id(0);
             return {};
@@ -20,12 +20,12 @@ void register_system_routes(httplib::Server& http, AppContext& app) {
         send_json(res, 200, {{"status", "ok"}});
     });
 
-    http.Get("/static/gatehouse.css", [](const httplib::Request&, httplib::Response& res) {
+    http.get("/static/gatehouse.css", [](const Request&, Response& res) {
         res.set_header("Cache-Control", "public, max-age=3600");
         res.set_content(embedded_file("gatehouse.css"), "text/css; charset=utf-8");
     });
 
-    http.Get("/static/gatehouse.js", [](const httplib::Request&, httplib::Response& res) {
+    http.get("/static/gatehouse.js", [](const Request&, Response& res) {
         res.set_header("Cache-Control", "public, max-age=3600");
         res.set_content(embedded_file("gatehouse.js"), "text/javascript; charset=utf-8");
     });
@@ -43,9 +43,9 @@ std::string member_name(const core::Member& member) {
 
 }  // namespace
 
-void register_org_routes(httplib::Server& http, AppContext& app) {
-    http.Get(
-        R"(/organizations/([^/]+)/)", [&app](const httplib::Request& req, httplib::Response& res) {
+void register_org_routes(Router& http, AppContext& app) {
+    http.get(
+        R"(/organizations/([^/]+)/)", [&app](const Request& req, Response& res) {
             const core::Org& org = *current_request().org;
             const auto viewer = page_viewer(req, app, org);
             const std::string login_path = "/auth/login/" + org.slug + "/";

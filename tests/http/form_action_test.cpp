@@ -6,14 +6,15 @@
 
 using gatehouse::http::add_security_headers;
 using gatehouse::http::allow_form_action;
+using gatehouse::http::Response;
 
 namespace {
 
 std::string policy_after(const std::string& url, bool expected) {
-    httplib::Response res;
+    Response res;
     add_security_headers(res);
     CHECK(allow_form_action(res, url) == expected);
-    CHECK(res.get_header_value_count("Content-Security-Policy") == 1);
+    CHECK(res.headers.count("Content-Security-Policy") == 1);
     return res.get_header_value("Content-Security-Policy");
 }
 
@@ -37,7 +38,7 @@ TEST_CASE("allow_form_action refuses URLs that could smuggle other CSP sources")
 }
 
 TEST_CASE("every page's policy names only its own origin as a form target by default") {
-    httplib::Response res;
+    Response res;
     add_security_headers(res);
     CHECK(res.get_header_value("Content-Security-Policy").find("form-action 'self';") !=
           std::string::npos);

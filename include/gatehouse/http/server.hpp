@@ -17,6 +17,18 @@
 
 namespace gatehouse::http {
 
+// What one client, slow or not, may hold of the server; every value is a serve flag.
+struct ConnectionLimits {
+    int head_timeout_ms = 10'000;   // request line and headers, from their first byte
+    int idle_timeout_ms = 5'000;    // a connection waiting for a request
+    int write_timeout_ms = 15'000;  // an answer
+    std::size_t min_body_bytes_per_second = 1024;  // after head_timeout_ms of grace
+    std::size_t max_head_bytes = 32 * 1024;
+    std::size_t max_connections_per_client = 64;  // trusted proxies excepted
+    std::size_t max_connections = 10'000;
+    std::size_t max_queued_requests = 1024;  // complete requests waiting for a worker
+};
+
 struct ServerConfig {
     // Public URL of the gateway, without a trailing slash ("https://sso.example.com"). Every
     // URL given to an IdP (entity ID, ACS, SLS) starts with it.
@@ -24,9 +36,14 @@ struct ServerConfig {
     std::string host = "127.0.0.1";
     int port = 8080;  // 0 = any free port (see Server::port)
     std::size_t max_body_bytes = 1024 * 1024;
-    // A keep-alive connection holds its worker until it closes or idles out, so there are
-    // more workers than cores: one per concurrent client an IdP or a proxy keeps open.
-    std::size_t threads = 32;
+    // Threads that run complete requests. Waiting connections hold none, so a few beyond the
+    // cores cover the time handlers spend waiting on the store or a password hash.
+    std::size_t threads = 8;
+    ConnectionLimits limits;
+    // Peers (reverse proxies) whose X-Forwarded-For and X-Forwarded-Proto are believed, each
+    // an address or CIDR range that check_trusted_proxies accepts (the constructor throws
+    // std::invalid_argument on any other).
+    std::vector<std::string> trusted_proxies;
     // The SP's signing and decryption key pair; null leaves the SAML endpoints answering
     // 503 until one is configured.
     std::shared_ptr<const saml::SpCredentials> sp;
@@ -60,6 +77,10 @@ Result<std::string> normalise_base_url(const std::string& text);
 // also matches its base-URL scheme's default port. Returns it lowercased. Error code
 // "config.allowed_host".
 Result<std::string> normalise_allowed_host(const std::string& text);
+
+// Checks the --trusted-proxy values: each an IPv4 or IPv6 address or CIDR range. Error code
+// "config.trusted_proxy".
+Status check_trusted_proxies(const std::vector<std::string>& texts);
 
 // Whether a normalised base URL names this machine only (localhost, 127.0.0.0/8 or [::1]),
 // the one place where the demo IdP may run.
