@@ -49,8 +49,9 @@ std::string request_id_of(const std::string& location) {
 
 // The login cookie of the one browser the bench plays: the gateway binds each login it starts
 // to it and the ACS accepts the Response only with it (43 base64url characters, the form the
-// gateway keeps rather than replaces).
-const std::string kLoginCookie = "gh_login=" + std::string(43, 'b');
+// gateway keeps rather than replaces). The base URL is https, so the cookie has its
+// "__Host-" name; under the plain name the ACS would see a sign-in from another browser.
+const std::string kLoginCookie = "__Host-gh_login=" + std::string(43, 'b');
 
 std::string start_login(int port) {
     const std::string location =
