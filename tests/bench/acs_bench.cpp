@@ -4,7 +4,7 @@
 // with a session cookie. Also writes the IdP certificate and sample Responses that the
 // peer libraries and the floor validate.
 //
-//   acs_bench --out DIR [--per-run 600] [--runs 3] [--concurrency 1,4,16] [--server-cpu 0]
+//   acs_bench --out DIR [--per-run 600] [--runs 3] [--concurrency 1,4,16,64] [--server-cpu 0]
 //             [--attach PORT --db PATH --server-pid PID] [--before-load CMD] [--after-load CMD]
 #include <cstdlib>
 #include <filesystem>
@@ -49,8 +49,9 @@ std::string request_id_of(const std::string& location) {
 
 // The login cookie of the one browser the bench plays: the gateway binds each login it starts
 // to it and the ACS accepts the Response only with it (43 base64url characters, the form the
-// gateway keeps rather than replaces).
-const std::string kLoginCookie = "gh_login=" + std::string(43, 'b');
+// gateway keeps rather than replaces). The base URL is https, so the cookie has its
+// "__Host-" name; under the plain name the ACS would see a sign-in from another browser.
+const std::string kLoginCookie = "__Host-gh_login=" + std::string(43, 'b');
 
 std::string start_login(int port) {
     const std::string location =
@@ -87,7 +88,7 @@ int main(int argc, char** argv) try {
     std::filesystem::create_directories(out);
     const std::size_t per_run = std::stoul(arg_or(args, "per-run", "600"));
     const int runs = std::stoi(arg_or(args, "runs", "3"));
-    const auto levels = parse_levels(arg_or(args, "concurrency", "1,4,16"));
+    const auto levels = parse_levels(arg_or(args, "concurrency", "1,4,16,64"));
     const std::string before_load = arg_or(args, "before-load", "");
     const std::string after_load = arg_or(args, "after-load", "");
 

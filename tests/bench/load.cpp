@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -41,7 +42,10 @@ LoadResult run_load(int port, std::size_t count, std::size_t concurrency, const 
     std::string failure;
     std::vector<std::vector<double>> latencies(concurrency);
 
-    const double started = now_ms();
+    // Every client waits at the gate until all exist, so their connects reach the server at
+    // the same moment, as a crowd of new clients would.
+    std::latch ready(static_cast<std::ptrdiff_t>(concurrency));
+    std::latch gate(1);
     std::vector<std::thread> clients;
     for (std::size_t c = 0; c < concurrency; ++c) {
         clients.emplace_back([&, c] {
@@ -49,10 +53,17 @@ LoadResult run_load(int port, std::size_t count, std::size_t concurrency, const 
             client.set_keep_alive(true);
             // Without it Nagle holds the body behind the headers until the delayed ACK.
             client.set_tcp_nodelay(true);
+            // A connect that never completes fails its request instead of stalling the run.
+            client.set_connection_timeout(10, 0);
             client.set_read_timeout(30, 0);
+            ready.count_down();
+            gate.wait();
             while (!failed) {
                 const std::size_t index = next++;
                 if (index >= count) break;
+                // httplib connects inside the request (the first one, and again after the
+                // server closed the connection), so the connect is timed with it: a dropped
+                // SYN shows as a request a second slower, not as nothing.
                 const double sent = now_ms();
                 std::string problem = send(client, index);
                 latencies[c].push_back(now_ms() - sent);
@@ -65,6 +76,9 @@ LoadResult run_load(int port, std::size_t count, std::size_t concurrency, const 
             }
         });
     }
+    ready.wait();
+    const double started = now_ms();
+    gate.count_down();
     for (auto& client : clients) client.join();
     if (failed) throw std::runtime_error(failure);
 

@@ -23,9 +23,12 @@ struct LoadResult {
     double percentile_ms(double p) const;  // nearest rank; 0 when there were no requests
 };
 
-// Runs requests 0 … count-1 over `concurrency` keep-alive clients of 127.0.0.1:`port`.
-// Throws std::runtime_error naming the first request that failed, after every client has
-// stopped: a benchmark whose requests fail measures nothing.
+// Runs requests 0 … count-1 over `concurrency` keep-alive clients of 127.0.0.1:`port`, all
+// starting at the same moment. Each request's latency includes any connect made for it (the
+// first request of every client, and any after the server closed the connection). Throws
+// std::runtime_error naming the first request that failed, a connect that failed or took over
+// 10 s included, after every client has stopped: a benchmark whose requests fail measures
+// nothing.
 LoadResult run_load(int port, std::size_t count, std::size_t concurrency, const RequestFn& send);
 
 // Milliseconds of a steady clock, for timing single operations.
