@@ -245,23 +245,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
         close();
     }
 
+    // The request line and headers of `message`, for an answer the front gives itself: its
+    // form (HTML, JSON, SCIM JSON) follows the path and Accept header like any other answer.
+    static Request head_of(const wire::request<wire::string_body>& message) {
+        Request req;
+        req.method = std::string(message.method_string());
+        req.target = std::string(message.target());
+        for (const auto& field : message) {
+            req.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+        }
+        if (!parse_target(req.target, req.path, req.params)) req.path.clear();
+        return req;
+    }
+
     // Converts the parsed request and hands it to a worker; its answer comes back to the
     // event loop to be written.
     void dispatch() {
         auto message = parser_->release();
         parser_.reset();
-        Request req;
-        req.method = std::string(message.method_string());
-        req.target = std::string(message.target());
+        Request req = head_of(message);
         req.peer_address = peer_;
         req.client_address = peer_;
-        for (const auto& field : message) {
-            req.headers.emplace(std::string(field.name_string()), std::string(field.value()));
-        }
         keep_alive_ = message.keep_alive();
         head_request_ = message.method() == wire::verb::head;
         req.body = std::move(message.body());
-        if (!parse_target(req.target, req.path, req.params)) {
+        if (req.path.empty()) {  // head_of could not read the target
             return refuse(400, "request.malformed_target",
                           "The request target is not a valid path and query.", &req);
         }
@@ -299,7 +307,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void refuse(int status, const std::string& code, const std::string& message,
                 const Request* read_so_far = nullptr) {
         Request partial;
-        if (read_so_far) partial = *read_so_far;
+        if (read_so_far) {
+            partial = *read_so_far;
+        } else if (parser_ && !parser_->get().target().empty()) {
+            // Whatever of the head was parsed (a body limit trips as the head completes).
+            partial = head_of(parser_->get());
+        }
         partial.peer_address = peer_;
         partial.client_address = peer_;
         util::log_event(util::LogLevel::info, "http.refused",

@@ -32,6 +32,8 @@ class FrontServer {
     explicit FrontServer(std::initializer_list<ServeFlag> flags);
 
     int port() const { return process_->port(); }
+    // The running server, for its log and for stopping it by a signal.
+    ServerProcess& process() { return *process_; }
 
   private:
     TempDir dir_;

@@ -193,8 +193,9 @@ TEST_CASE("a request refused before routing does not inherit the previous reques
 }
 
 TEST_CASE("a request refused before routing never has its unread body read as a request") {
-    // The refusal comes before the body is read; on a kept-alive connection the body would
-    // otherwise be taken for the next request, one smuggled past any proxy in front.
+    // A body that holds a request must be read as the body it is declared to be, never taken
+    // for the next request on a kept-alive connection: that would smuggle a request past any
+    // proxy in front.
     TwoOrgs gateway;
     const int port = gateway.gw.server->port();
     const std::string host = "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
@@ -209,7 +210,6 @@ TEST_CASE("a request refused before routing never has its unread body read as a 
                              std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled,
                          2);
         CHECK((raw_status(response) == 400 || raw_status(response) == 404));
-        CHECK(raw_header(response, "Connection") == "close");
         CHECK(response.find("HTTP/1.1 ", 1) == std::string::npos);
         CHECK(response.find("globex") == std::string::npos);
     }
