@@ -86,6 +86,11 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
         }
         allowed_hosts.push_back(std::move(*allowed));
     }
+    if (options.limits.max_buffered_body_bytes < options.max_body_bytes) {
+        std::cerr << "gatehouse serve: --max-buffered-body-bytes must be at least "
+                     "--max-body-bytes, or no body of the largest size could be taken.\n";
+        return kExitUsage;
+    }
     if (auto proxies = http::check_trusted_proxies(options.trusted_proxies); !proxies) {
         std::cerr << "gatehouse serve: " << proxies.error().message << "\n";
         return kExitUsage;
@@ -246,6 +251,11 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
                     "Complete requests that may wait for a worker (503 above)")
         ->envname("GATEHOUSE_MAX_QUEUED_REQUESTS")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
+        ->capture_default_str();
+    sub->add_option("--max-buffered-body-bytes", options->limits.max_buffered_body_bytes,
+                    "Request bodies held in memory at once, in all (503 above)")
+        ->envname("GATEHOUSE_MAX_BUFFERED_BODY_BYTES")
+        ->check(CLI::Range(std::size_t{64} * 1024, std::size_t{64} * 1024 * 1024 * 1024))
         ->capture_default_str();
     sub->add_option("--trusted-proxy", options->trusted_proxies,
                     "Reverse proxy address or CIDR range whose X-Forwarded-For and "

@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -112,6 +113,18 @@ struct HttpFront::Impl {
     std::unordered_map<std::string, std::size_t> per_client;
     std::unordered_set<Connection*> connections;
     std::size_t refusals_in_flight = 0;
+    // Bytes of request bodies being read, queued or handled, by their declared length (the
+    // body limit for a chunked one); see FrontLimits::max_buffered_body_bytes.
+    std::size_t buffered_body_bytes = 0;
+
+    bool reserve_body_bytes(std::size_t bytes) {
+        if (bytes > limits.max_buffered_body_bytes - std::min(buffered_body_bytes,
+                                                               limits.max_buffered_body_bytes)) {
+            return false;
+        }
+        buffered_body_bytes += bytes;
+        return true;
+    }
 
     Impl(FrontLimits l, FrontHandlers h) : limits(std::move(l)), handlers(std::move(h)) {}
 
@@ -131,6 +144,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     ~Connection() {
+        release_body_bytes();
         front_.connections.erase(this);
         --front_.open_connections;
         const auto found = front_.per_client.find(peer_);
@@ -181,6 +195,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
         if (head.version() != 11 && head.version() != 10) {
             return refuse(505, "request.version", "Only HTTP/1.1 and HTTP/1.0 are served.");
         }
+        // A body framed by any coding but chunked alone has no length a server can trust
+        // (RFC 9112 section 6.3); reading it some other way than a proxy in front did is how
+        // requests are smuggled.
+        const auto coding = head[wire::field::transfer_encoding];
+        if (!coding.empty() && !beast::iequals(coding, "chunked")) {
+            return refuse(400, "request.transfer_encoding",
+                          "Only Transfer-Encoding: chunked is accepted.");
+        }
+        // The body will be held in memory until its answer is written: it must fit in what
+        // every request together may hold, or a crowd of large bodies could exhaust memory.
+        const std::size_t body_bytes =
+            parser_->content_length().value_or(coding.empty() ? 0 : front_.limits.max_body_bytes);
+        if (!front_.reserve_body_bytes(body_bytes)) {
+            util::log_event(util::LogLevel::warning, "http.overloaded",
+                            {{"client", peer_}, {"reason", "buffered bodies"}});
+            return refuse(503, "server.busy", "The server is busy; try again shortly.");
+        }
+        reserved_body_bytes_ = body_bytes;
         if (parser_->is_done()) return dispatch();
         const auto expect = head[wire::field::expect];
         if (!expect.empty()) {
@@ -324,6 +356,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
         write(std::move(res));
     }
 
+    void release_body_bytes() {
+        front_.buffered_body_bytes -= reserved_body_bytes_;
+        reserved_body_bytes_ = 0;
+    }
+
     void write(Response res) {
         state_ = State::writing;
         keep_alive_ = keep_alive_ && !res.close_connection && !front_.stopping;
@@ -341,6 +378,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         stream_.expires_after(front_.limits.write_timeout);
         wire::async_write(stream_, *out,
                           [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+                              self->release_body_bytes();
                               if (ec) return self->close();
                               if (!self->keep_alive_) return self->linger_close();
                               self->wait_for_request();
@@ -387,6 +425,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::size_t body_received_ = 0;
     bool keep_alive_ = true;
     bool head_request_ = false;
+    std::size_t reserved_body_bytes_ = 0;  // of HttpFront::Impl::buffered_body_bytes
 };
 
 void HttpFront::Impl::accept() {

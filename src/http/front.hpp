@@ -30,6 +30,9 @@ struct FrontLimits {
     std::chrono::milliseconds write_timeout{15'000};
     std::size_t max_head_bytes = 32 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;
+    // Request bodies held at once, from their head to their answer: past it, a request with a
+    // body is answered 503. Bounds memory whatever the number of connections.
+    std::size_t max_buffered_body_bytes = 256 * 1024 * 1024;
     // Open connections from one client address (trusted proxies excepted: they carry many
     // clients), and in all. Past either, a new connection is answered 503 and closed.
     std::size_t max_connections_per_client = 64;

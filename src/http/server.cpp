@@ -395,6 +395,7 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     limits.max_connections = settings.limits.max_connections;
     limits.workers = settings.threads;
     limits.max_queued_requests = settings.limits.max_queued_requests;
+    limits.max_buffered_body_bytes = settings.limits.max_buffered_body_bytes;
     limits.is_trusted_proxy = [impl](const std::string& peer) {
         return impl->is_trusted_proxy(peer);
     };

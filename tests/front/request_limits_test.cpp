@@ -77,6 +77,31 @@ TEST_CASE("a body that arrives slower than --min-body-rate is cut off unanswered
     CHECK(connection.received().empty());
 }
 
+TEST_CASE("a body coded other than chunked alone is refused with 400") {
+    FrontServer server({});
+    const Exchange answer = exchange(server.port(),
+                                     "POST /healthz HTTP/1.1\r\n" + host_line(server.port()) +
+                                         "Transfer-Encoding: gzip\r\n\r\nabcd",
+                                     2s);
+    CHECK_MESSAGE(answer.status == 400, answer.describe());
+}
+
+TEST_CASE("bodies beyond --max-buffered-body-bytes in all are answered 503 until room is freed") {
+    FrontServer server({{"--max-body-bytes", "65536"}, {"--max-buffered-body-bytes", "65536"}});
+    const std::string body(40000, 'x');
+    const std::string head = "POST /api/0/organizations/" + std::string(kFrontOrg) +
+                             "/scim/v2/Users HTTP/1.1\r\n" + host_line(server.port()) +
+                             "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    HeldConnection first(server.port());
+    CHECK_FALSE(first.exchange(head, 300ms).answered());  // its body is awaited, room held
+    const Exchange second = exchange(server.port(), head + body, 2s);
+    CHECK_MESSAGE(second.status == 503, second.describe());
+    const Exchange first_answer = first.exchange(body, 2s);
+    CHECK_MESSAGE(first_answer.status == 401, first_answer.describe());  // no SCIM token
+    const Exchange third = exchange(server.port(), head + body, 2s);
+    CHECK_MESSAGE(third.status == 401, third.describe());
+}
+
 TEST_CASE("Expect: 100-continue gets an interim answer before the body is sent") {
     FrontServer server({});
     HeldConnection connection(server.port());

@@ -27,6 +27,7 @@ struct ConnectionLimits {
     std::size_t max_connections_per_client = 64;  // trusted proxies excepted
     std::size_t max_connections = 10'000;
     std::size_t max_queued_requests = 1024;  // complete requests waiting for a worker
+    std::size_t max_buffered_body_bytes = 256 * 1024 * 1024;  // bodies held at once, in all
 };
 
 struct ServerConfig {
