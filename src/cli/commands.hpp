@@ -32,7 +32,6 @@ void add_member_commands(CLI::App& app, GlobalOptions& global, std::function<int
 void add_auth_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_admin_key_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_audit_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
-void add_maintenance_commands(CLI::App& app, GlobalOptions& global,
-                              std::function<int()>& command);
+void add_maintenance_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 
 }  // namespace gatehouse::cli

@@ -122,8 +122,9 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
             util::log_event(util::LogLevel::warning, "server.descriptor_limit",
                             {{"limit", static_cast<std::uint64_t>(files.rlim_cur)},
                              {"max_connections", options.limits.max_connections},
-                             {"detail", "raise the open-files limit (ulimit -n) or lower "
-                                        "--max-connections"}});
+                             {"detail",
+                              "raise the open-files limit (ulimit -n) or lower "
+                              "--max-connections"}});
         }
     }
 

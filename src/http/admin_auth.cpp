@@ -13,8 +13,8 @@ bool changes_state(const std::string& method) {
     return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
-void refuse(const Request& req, Response& res, int status,
-            const std::string& code, const std::string& message, const core::Org& org) {
+void refuse(const Request& req, Response& res, int status, const std::string& code,
+            const std::string& message, const core::Org& org) {
     util::log_event(util::LogLevel::warning, "admin.refused",
                     {{"org", org.slug}, {"reason", code}, {"path", req.path}});
     if (status == 401) res.set_header("WWW-Authenticate", "Bearer");
@@ -37,8 +37,8 @@ std::string csrf_token(std::string_view session_token) {
     return util::sha256_hex("gatehouse-csrf:" + std::string(session_token));
 }
 
-std::optional<AdminCaller> authorize_admin(const Request& req, Response& res,
-                                           AppContext& app, const core::Org& org) {
+std::optional<AdminCaller> authorize_admin(const Request& req, Response& res, AppContext& app,
+                                           const core::Org& org) {
     const std::string authorization = req.get_header_value("Authorization");
     if (!authorization.empty()) {
         service::AdminService admin(app.store, app.clock);

@@ -23,8 +23,8 @@ struct AdminCaller : service::Caller {
 // Authorises the request for `org`. On refusal, answers it (401 without credentials or
 // with a bad key, 403 for a member who is not an owner or manager, a missing or wrong CSRF
 // token, or a foreign Origin) and returns nullopt. Thread-safe.
-std::optional<AdminCaller> authorize_admin(const Request& req, Response& res,
-                                           AppContext& app, const core::Org& org);
+std::optional<AdminCaller> authorize_admin(const Request& req, Response& res, AppContext& app,
+                                           const core::Org& org);
 
 // The CSRF token of a session: derived from the session's secret cookie value, so it needs
 // no storage and is worthless without the cookie. Returned by /me for browser code.

@@ -270,37 +270,35 @@ std::optional<util::UnixTime> time_param(const Request& req, const char* name) {
     return parsed;
 }
 
-using AdminHandler = std::function<void(const AdminCaller&, const core::Org&,
-                                        const Request&, Response&)>;
+using AdminHandler =
+    std::function<void(const AdminCaller&, const core::Org&, const Request&, Response&)>;
 
 // Wraps a handler with authorisation and turns field errors into 400 answers.
 Handler admin(AppContext& app, AdminHandler handler) {
-    return
-        [&app, handler = std::move(handler)](const Request& req, Response& res) {
-            res.set_header("Cache-Control", "no-store");
-            const core::Org& org = *current_request().org;
-            auto caller = authorize_admin(req, res, app, org);
-            if (!caller) return;
-            try {
-                handler(*caller, org, req, res);
-            } catch (const FieldError& e) {
-                send_failure(req, res, e.error);
-            }
-        };
+    return [&app, handler = std::move(handler)](const Request& req, Response& res) {
+        res.set_header("Cache-Control", "no-store");
+        const core::Org& org = *current_request().org;
+        auto caller = authorize_admin(req, res, app, org);
+        if (!caller) return;
+        try {
+            handler(*caller, org, req, res);
+        } catch (const FieldError& e) {
+            send_failure(req, res, e.error);
+        }
+    };
 }
 
-void send_settings(AppContext& app, const Request& req, Response& res,
-                   const core::Org& org, int status = 200) {
+void send_settings(AppContext& app, const Request& req, Response& res, const core::Org& org,
+                   int status = 200) {
     auto view = settings_view(app, org.slug);
     if (!view) return send_failure(req, res, view.error());
     send_json(res, status, *view);
 }
 
 void register_settings_routes(Router& http, AppContext& app) {
-    http.get(
-        route("auth/?"),
-        admin(app, [&app](const AdminCaller&, const core::Org& org, const Request& req,
-                          Response& res) { send_settings(app, req, res, org); }));
+    http.get(route("auth/?"),
+             admin(app, [&app](const AdminCaller&, const core::Org& org, const Request& req,
+                               Response& res) { send_settings(app, req, res, org); }));
 
     http.patch(
         route("auth/?"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
@@ -367,25 +365,25 @@ void register_settings_routes(Router& http, AppContext& app) {
             send_settings(app, req, res, org);
         }));
 
-    http.del(
-        route("auth/saml"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                              const Request& req, Response& res) {
-            const Status removed = service::remove_provider(app.store, app.clock, org.slug, caller);
-            if (!removed) return send_failure(req, res, removed.error());
-            send_settings(app, req, res, org);
-        }));
+    http.del(route("auth/saml"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                                   const Request& req, Response& res) {
+                 const Status removed =
+                     service::remove_provider(app.store, app.clock, org.slug, caller);
+                 if (!removed) return send_failure(req, res, removed.error());
+                 send_settings(app, req, res, org);
+             }));
 
     http.post(route("auth/saml/refresh"),
-              admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                const Request& req, Response& res) {
+              admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
+                                Response& res) {
                   auto configured = service::refresh_provider(app.store, app.clock, org.slug,
                                                               caller, app.metadata.get());
                   if (!configured) return send_failure(req, res, configured.error());
                   send_settings(app, req, res, org);
               }));
 
-    http.get(route("auth/presets"), admin(app, [](const AdminCaller&, const core::Org&,
-                                                  const Request&, Response& res) {
+    http.get(route("auth/presets"),
+             admin(app, [](const AdminCaller&, const core::Org&, const Request&, Response& res) {
                  json presets = json::array();
                  for (const auto& name : saml::mapping_preset_names()) {
                      auto mapping = saml::mapping_preset(name);
@@ -395,9 +393,8 @@ void register_settings_routes(Router& http, AppContext& app) {
                  send_json(res, 200, {{"presets", presets}});
              }));
 
-    http.post(route("auth/test"),
-              admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                const Request& req, Response& res) {
+    http.post(route("auth/test"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                                    const Request& req, Response& res) {
                   if (!caller.acts_as_owner()) {
                       return send_error(req, res, 403, "admin.owner_required",
                                         "Only an owner can start a test sign-in.");
@@ -411,8 +408,8 @@ void register_settings_routes(Router& http, AppContext& app) {
 }
 
 void register_scim_admin_routes(Router& http, AppContext& app) {
-    auto issue = [&app](const AdminCaller& caller, const core::Org& org,
-                        const Request& req, Response& res) {
+    auto issue = [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
+                        Response& res) {
         std::string description = "SCIM";
         if (!req.body.empty()) {
             auto body = json_body(req, res);
@@ -433,9 +430,8 @@ void register_scim_admin_routes(Router& http, AppContext& app) {
     http.post(route("auth/scim"), admin(app, issue));
     http.post(route("auth/scim/tokens"), admin(app, issue));
 
-    http.get(route("auth/scim/tokens"),
-             admin(app, [&app](const AdminCaller&, const core::Org& org,
-                               const Request& req, Response& res) {
+    http.get(route("auth/scim/tokens"), admin(app, [&app](const AdminCaller&, const core::Org& org,
+                                                          const Request& req, Response& res) {
                  service::AdminService admin_service(app.store, app.clock);
                  auto tokens = admin_service.list_scim_tokens(org.slug);
                  if (!tokens) return send_failure(req, res, tokens.error());
@@ -445,23 +441,22 @@ void register_scim_admin_routes(Router& http, AppContext& app) {
              }));
 
     http.del(route(R"(auth/scim/tokens/(\d{1,18}))"),
-                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                  const Request& req, Response& res) {
-                    service::AdminService admin_service(app.store, app.clock);
-                    const Status revoked = admin_service.revoke_scim_token(
-                        org.slug, std::stoll(req.matches[2].str()), caller);
-                    if (!revoked) return send_failure(req, res, revoked.error());
-                    res.status = 204;
-                }));
+             admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
+                               Response& res) {
+                 service::AdminService admin_service(app.store, app.clock);
+                 const Status revoked = admin_service.revoke_scim_token(
+                     org.slug, std::stoll(req.matches[2].str()), caller);
+                 if (!revoked) return send_failure(req, res, revoked.error());
+                 res.status = 204;
+             }));
 
-    http.del(route("auth/scim"),
-                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                  const Request& req, Response& res) {
-                    service::AdminService admin_service(app.store, app.clock);
-                    auto revoked = admin_service.disable_scim(org.slug, caller);
-                    if (!revoked) return send_failure(req, res, revoked.error());
-                    send_json(res, 200, {{"enabled", false}, {"tokens_revoked", *revoked}});
-                }));
+    http.del(route("auth/scim"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                                   const Request& req, Response& res) {
+                 service::AdminService admin_service(app.store, app.clock);
+                 auto revoked = admin_service.disable_scim(org.slug, caller);
+                 if (!revoked) return send_failure(req, res, revoked.error());
+                 send_json(res, 200, {{"enabled", false}, {"tokens_revoked", *revoked}});
+             }));
 }
 
 store::Page page_params(const Request& req) {
@@ -470,9 +465,8 @@ store::Page page_params(const Request& req) {
 }
 
 void register_member_routes(Router& http, AppContext& app) {
-    http.get(route("members"),
-             admin(app, [&app](const AdminCaller&, const core::Org& org,
-                               const Request& req, Response& res) {
+    http.get(route("members"), admin(app, [&app](const AdminCaller&, const core::Org& org,
+                                                 const Request& req, Response& res) {
                  service::MemberAdmin members(app.store, app.clock);
                  auto page = members.list_members(org, page_params(req));
                  if (!page) return send_failure(req, res, page.error());
@@ -481,9 +475,8 @@ void register_member_routes(Router& http, AppContext& app) {
                  send_json(res, 200, {{"total", page->total}, {"members", items}});
              }));
 
-    http.post(route("members"),
-              admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                const Request& req, Response& res) {
+    http.post(route("members"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                                  const Request& req, Response& res) {
                   auto body = json_body(req, res);
                   if (!body) return;
                   reject_unknown_fields(*body, {"email", "role", "first_name", "last_name"});
@@ -517,17 +510,16 @@ void register_member_routes(Router& http, AppContext& app) {
                }));
 
     http.del(route("members/([^/]+)"),
-                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                  const Request& req, Response& res) {
-                    service::MemberAdmin members(app.store, app.clock);
-                    const Status removed = members.remove_member(org, req.matches[2].str(), caller);
-                    if (!removed) return send_failure(req, res, removed.error());
-                    res.status = 204;
-                }));
+             admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
+                               Response& res) {
+                 service::MemberAdmin members(app.store, app.clock);
+                 const Status removed = members.remove_member(org, req.matches[2].str(), caller);
+                 if (!removed) return send_failure(req, res, removed.error());
+                 res.status = 204;
+             }));
 
-    http.get(route("teams"),
-             admin(app, [&app](const AdminCaller&, const core::Org& org,
-                               const Request& req, Response& res) {
+    http.get(route("teams"), admin(app, [&app](const AdminCaller&, const core::Org& org,
+                                               const Request& req, Response& res) {
                  service::MemberAdmin members(app.store, app.clock);
                  auto page = members.list_teams(org, page_params(req));
                  if (!page) return send_failure(req, res, page.error());
@@ -541,40 +533,40 @@ void register_member_routes(Router& http, AppContext& app) {
              }));
 
     http.del(route("teams/([^/]+)"),
-                admin(app, [&app](const AdminCaller& caller, const core::Org& org,
-                                  const Request& req, Response& res) {
-                    service::MemberAdmin members(app.store, app.clock);
-                    const Status removed = members.remove_team(org, req.matches[2].str(), caller);
-                    if (!removed) return send_failure(req, res, removed.error());
-                    res.status = 204;
-                }));
+             admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
+                               Response& res) {
+                 service::MemberAdmin members(app.store, app.clock);
+                 const Status removed = members.remove_team(org, req.matches[2].str(), caller);
+                 if (!removed) return send_failure(req, res, removed.error());
+                 res.status = 204;
+             }));
 }
 
 void register_audit_routes(Router& http, AppContext& app) {
-    http.get(
-        route("audit"), admin(app, [&app](const AdminCaller&, const core::Org& org,
-                                          const Request& req, Response& res) {
-            store::AuditQuery query;
-            query.action_prefix = req.get_param_value("action");
-            query.actor = req.get_param_value("actor");
-            query.target = req.get_param_value("target");
-            query.outcome = req.get_param_value("outcome");
-            if (!query.outcome.empty() && query.outcome != "success" &&
-                query.outcome != "failure") {
-                throw FieldError{
-                    fail("request.invalid_parameter", "outcome must be success or failure.")};
-            }
-            query.since = time_param(req, "since");
-            query.until = time_param(req, "until");
-            query.page = page_params(req);
-            service::AdminService admin_service(app.store, app.clock);
-            auto page = admin_service.audit_log(org.slug, query);
-            if (!page) return send_failure(req, res, page.error());
-            json items = json::array();
-            for (const auto& e : page->items) items.push_back(audit_json(e));
-            send_json(res, 200,
-                      {{"total", page->total}, {"offset", query.page.offset}, {"entries", items}});
-        }));
+    http.get(route("audit"), admin(app, [&app](const AdminCaller&, const core::Org& org,
+                                               const Request& req, Response& res) {
+                 store::AuditQuery query;
+                 query.action_prefix = req.get_param_value("action");
+                 query.actor = req.get_param_value("actor");
+                 query.target = req.get_param_value("target");
+                 query.outcome = req.get_param_value("outcome");
+                 if (!query.outcome.empty() && query.outcome != "success" &&
+                     query.outcome != "failure") {
+                     throw FieldError{
+                         fail("request.invalid_parameter", "outcome must be success or failure.")};
+                 }
+                 query.since = time_param(req, "since");
+                 query.until = time_param(req, "until");
+                 query.page = page_params(req);
+                 service::AdminService admin_service(app.store, app.clock);
+                 auto page = admin_service.audit_log(org.slug, query);
+                 if (!page) return send_failure(req, res, page.error());
+                 json items = json::array();
+                 for (const auto& e : page->items) items.push_back(audit_json(e));
+                 send_json(
+                     res, 200,
+                     {{"total", page->total}, {"offset", query.page.offset}, {"entries", items}});
+             }));
 }
 
 }  // namespace

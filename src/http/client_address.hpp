@@ -1,9 +1,9 @@
 // Where a request came from, as the per-client limits see it. Private to the http layer.
 #pragma once
 
-#include "exchange.hpp"
-
 #include <string>
+
+#include "exchange.hpp"
 
 namespace gatehouse::http {
 

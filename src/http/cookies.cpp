@@ -73,8 +73,7 @@ std::string login_binding_value(const Request& req, bool secure) {
     return is_login_token(carried) ? carried : util::random_token(kLoginTokenBytes);
 }
 
-void set_login_cookie(Response& res, const std::string& value, long max_age_seconds,
-                      bool secure) {
+void set_login_cookie(Response& res, const std::string& value, long max_age_seconds, bool secure) {
     std::string cookie = login_cookie_name(secure) + "=" + value + "; Path=/; HttpOnly; Max-Age=" +
                          std::to_string(max_age_seconds > 0 ? max_age_seconds : 0);
     cookie += secure ? "; SameSite=None; Secure" : "; SameSite=Lax";

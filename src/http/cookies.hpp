@@ -2,10 +2,10 @@
 // SP-initiated sign-ins to the browser that started them.
 #pragma once
 
-#include "exchange.hpp"
-
 #include <optional>
 #include <string>
+
+#include "exchange.hpp"
 
 namespace gatehouse::http {
 
@@ -14,8 +14,7 @@ std::optional<std::string> read_cookie(const Request& req, const std::string& na
 
 // Sets the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure when `secure`, expiring
 // after `max_age_seconds`.
-void set_session_cookie(Response& res, const std::string& value, long max_age_seconds,
-                        bool secure);
+void set_session_cookie(Response& res, const std::string& value, long max_age_seconds, bool secure);
 
 // Tells the browser to drop the session cookie.
 void clear_session_cookie(Response& res, bool secure);
@@ -42,7 +41,6 @@ std::string login_binding_value(const Request& req, bool secure);
 
 // Sets (or refreshes) the login cookie to `value` for `max_age_seconds`: the lifetime of the
 // request just bound, the longest the cookie is needed.
-void set_login_cookie(Response& res, const std::string& value, long max_age_seconds,
-                      bool secure);
+void set_login_cookie(Response& res, const std::string& value, long max_age_seconds, bool secure);
 
 }  // namespace gatehouse::http

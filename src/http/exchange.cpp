@@ -14,7 +14,9 @@ bool HeaderNameLess::operator()(std::string_view a, std::string_view b) const {
     });
 }
 
-bool Request::has_header(std::string_view name) const { return headers.find(name) != headers.end(); }
+bool Request::has_header(std::string_view name) const {
+    return headers.find(name) != headers.end();
+}
 
 std::string Request::get_header_value(std::string_view name, std::size_t index) const {
     auto [first, last] = headers.equal_range(name);
@@ -84,8 +86,8 @@ bool parse_target(std::string_view target, std::string& path, Params& params) {
         if (pair.empty()) continue;
         const auto equals = pair.find('=');
         auto name = util::url_decode(pair.substr(0, equals));
-        auto value = util::url_decode(
-            equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+        auto value = util::url_decode(equals == std::string_view::npos ? std::string_view()
+                                                                       : pair.substr(equals + 1));
         if (!name || !value) return false;
         params.emplace(std::move(*name), std::move(*value));
     }

@@ -28,7 +28,7 @@ struct Request {
     std::string path;    // the target's path, percent-decoded
     Headers headers;
     Params params;
-    std::string body;   // the whole body: routes run only after it has arrived
+    std::string body;     // the whole body: routes run only after it has arrived
     std::smatch matches;  // the route pattern's groups over `path`
     // The TCP peer, and the client as the trusted-proxy rule names it (the peer itself unless
     // the peer is a trusted proxy that forwarded another address).

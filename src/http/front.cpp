@@ -1,14 +1,13 @@
 #include "front.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -118,8 +117,8 @@ struct HttpFront::Impl {
     std::size_t buffered_body_bytes = 0;
 
     bool reserve_body_bytes(std::size_t bytes) {
-        if (bytes > limits.max_buffered_body_bytes - std::min(buffered_body_bytes,
-                                                               limits.max_buffered_body_bytes)) {
+        if (bytes > limits.max_buffered_body_bytes -
+                        std::min(buffered_body_bytes, limits.max_buffered_body_bytes)) {
             return false;
         }
         buffered_body_bytes += bytes;
@@ -183,10 +182,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         parser_->header_limit(static_cast<std::uint32_t>(front_.limits.max_head_bytes));
         parser_->body_limit(front_.limits.max_body_bytes);
         stream_.expires_after(front_.limits.head_timeout);
-        wire::async_read_header(stream_, buffer_, *parser_,
-                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                    self->on_head(ec);
-                                });
+        wire::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_head(ec); });
     }
 
     void on_head(beast::error_code ec) {
@@ -241,7 +239,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // the time the bytes received so far would take at the minimum rate.
     void read_body() {
         const auto earned = std::chrono::milliseconds(
-            body_received_ * 1000 / std::max<std::size_t>(front_.limits.min_body_bytes_per_second, 1));
+            body_received_ * 1000 /
+            std::max<std::size_t>(front_.limits.min_body_bytes_per_second, 1));
         const auto deadline = body_started_ + front_.limits.head_timeout + earned;
         if (deadline <= Clock::now()) return close();
         stream_.expires_at(deadline);
@@ -265,7 +264,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         }
         const bool client_left =
             ec == wire::error::end_of_stream || ec == wire::error::partial_message;
-        if (ec.category() == wire::make_error_code(wire::error::bad_target).category() && !client_left) {
+        if (ec.category() == wire::make_error_code(wire::error::bad_target).category() &&
+            !client_left) {
             return refuse(400, "request.malformed", "The request is not valid HTTP/1.1.");
         }
         // Timeouts, resets, a client that went away mid-request: nothing to answer.
@@ -401,7 +401,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         stream_.async_read_some(drained_.prepare(16 * 1024),
                                 [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                     self->drained_total_ += n;
-                                    if (ec || self->drained_total_ > 1024 * 1024) return self->close();
+                                    if (ec || self->drained_total_ > 1024 * 1024)
+                                        return self->close();
                                     self->drain();
                                 });
     }
@@ -433,7 +434,8 @@ void HttpFront::Impl::accept() {
         if (stopping || !acceptor.is_open()) return;
         if (ec) {
             // Out of descriptors, most likely: wait a moment instead of spinning.
-            util::log_event(util::LogLevel::warning, "http.accept_failed", {{"error", ec.message()}});
+            util::log_event(util::LogLevel::warning, "http.accept_failed",
+                            {{"error", ec.message()}});
             accept_retry.expires_after(std::chrono::milliseconds(50));
             accept_retry.async_wait([this](beast::error_code) { accept(); });
             return;
@@ -508,7 +510,8 @@ HttpFront::~HttpFront() = default;
 
 Status HttpFront::bind(const std::string& host, int port) {
     beast::error_code ec;
-    asio::ip::address address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+    asio::ip::address address =
+        asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
     if (ec) {
         return fail("server.bind", "The listen host '" + host + "' is not an IP address.");
     }

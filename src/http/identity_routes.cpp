@@ -73,8 +73,7 @@ void register_identity_routes(Router& http, AppContext& app) {
                        std::string(core::to_string(who->session.method)));
     });
 
-    http.get(R"(/api/0/organizations/([^/]+)/me)", [&app](const Request& req,
-                                                          Response& res) {
+    http.get(R"(/api/0/organizations/([^/]+)/me)", [&app](const Request& req, Response& res) {
         res.set_header("Cache-Control", "no-store");
         std::string token;
         auto who = signed_in(req, app, token);

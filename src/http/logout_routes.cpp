@@ -26,8 +26,7 @@ void see_other(Response& res, const std::string& location) {
     res.set_header("Location", location);
 }
 
-void refuse(const Request& req, Response& res, const core::Org& org,
-            const std::string& message) {
+void refuse(const Request& req, Response& res, const core::Org& org, const std::string& message) {
     util::log_event(util::LogLevel::warning, "page.refused",
                     {{"org", org.slug}, {"reason", "page.csrf"}, {"path", req.path}});
     send_error(req, res, 403, "page.csrf", message);
@@ -49,25 +48,23 @@ void send_idp_logout_page(Response& res, const core::Org& org, const std::string
 }  // namespace
 
 void register_logout_routes(Router& http, AppContext& app) {
-    http.get(R"(/auth/logout/([^/]+)/)",
-             [&app](const Request& req, Response& res) {
-                 const core::Org& org = *current_request().org;
-                 const auto viewer = page_viewer(req, app, org);
-                 if (!viewer) {
-                     see_other(res, landing_path(org));  // nobody of this org to sign out
-                     return;
-                 }
-                 mstch::map values{{"org_name", org.name},
-                                   {"org_slug", org.slug},
-                                   {"email", viewer->signed_in.member.email},
-                                   {"csrf_token", viewer->csrf}};
-                 send_html(res, 200,
-                           render_page("logout_confirm", "Sign out", std::move(values),
-                                       page_chrome(org, viewer, "")));
-             });
+    http.get(R"(/auth/logout/([^/]+)/)", [&app](const Request& req, Response& res) {
+        const core::Org& org = *current_request().org;
+        const auto viewer = page_viewer(req, app, org);
+        if (!viewer) {
+            see_other(res, landing_path(org));  // nobody of this org to sign out
+            return;
+        }
+        mstch::map values{{"org_name", org.name},
+                          {"org_slug", org.slug},
+                          {"email", viewer->signed_in.member.email},
+                          {"csrf_token", viewer->csrf}};
+        send_html(res, 200,
+                  render_page("logout_confirm", "Sign out", std::move(values),
+                              page_chrome(org, viewer, "")));
+    });
 
-    http.post(R"(/auth/logout/([^/]+)/)", [&app](const Request& req,
-                                                 Response& res) {
+    http.post(R"(/auth/logout/([^/]+)/)", [&app](const Request& req, Response& res) {
         const auto form = read_form(req, res, app.max_body_bytes);
         if (!form) return;
         const core::Org& org = *current_request().org;

@@ -13,8 +13,8 @@
 namespace gatehouse::http {
 namespace {
 
-void refuse(const Request& req, Response& res, const core::Org& org,
-            const std::string& code, const std::string& message) {
+void refuse(const Request& req, Response& res, const core::Org& org, const std::string& code,
+            const std::string& message) {
     util::log_event(util::LogLevel::warning, "page.refused",
                     {{"org", org.slug}, {"reason", code}, {"path", req.path}});
     send_error(req, res, 403, code, message);
@@ -22,8 +22,7 @@ void refuse(const Request& req, Response& res, const core::Org& org,
 
 }  // namespace
 
-std::optional<PageViewer> page_viewer(const Request& req, AppContext& app,
-                                      const core::Org& org) {
+std::optional<PageViewer> page_viewer(const Request& req, AppContext& app, const core::Org& org) {
     const auto token = read_cookie(req, service::kSessionCookie);
     if (!token) return std::nullopt;
     auto signed_in = service::resolve_session(app.store, *token, app.sessions, app.clock.now());
@@ -35,8 +34,8 @@ std::optional<PageViewer> page_viewer(const Request& req, AppContext& app,
     return viewer;
 }
 
-std::optional<PageViewer> require_page_admin(const Request& req, Response& res,
-                                             AppContext& app, const core::Org& org) {
+std::optional<PageViewer> require_page_admin(const Request& req, Response& res, AppContext& app,
+                                             const core::Org& org) {
     auto viewer = page_viewer(req, app, org);
     if (!viewer) {
         res.status = 303;
@@ -52,8 +51,8 @@ std::optional<PageViewer> require_page_admin(const Request& req, Response& res,
     return viewer;
 }
 
-std::optional<PageViewer> require_form_admin(const Request& req, Response& res,
-                                             AppContext& app, const core::Org& org,
+std::optional<PageViewer> require_form_admin(const Request& req, Response& res, AppContext& app,
+                                             const core::Org& org,
                                              const std::map<std::string, std::string>& form) {
     auto viewer = require_page_admin(req, res, app, org);
     if (!viewer) return std::nullopt;
@@ -70,8 +69,7 @@ std::optional<PageViewer> require_form_admin(const Request& req, Response& res,
     return viewer;
 }
 
-Handler checked_page_form(
-    AppContext& app, std::function<void(PageForm&)> handler) {
+Handler checked_page_form(AppContext& app, std::function<void(PageForm&)> handler) {
     return [&app, handler = std::move(handler)](const Request& req, Response& res) {
         auto form = read_form(req, res, app.max_body_bytes);
         if (!form) return;

@@ -29,19 +29,18 @@ struct PageViewer {
 
 // The signed-in member of `org`, or nullopt when the cookie is missing, names no live session
 // or a session of another org. Thread-safe.
-std::optional<PageViewer> page_viewer(const Request& req, AppContext& app,
-                                      const core::Org& org);
+std::optional<PageViewer> page_viewer(const Request& req, AppContext& app, const core::Org& org);
 
 // A viewer who may open the settings pages of `org`. Otherwise answers the request (303 to the
 // org's sign-in page with ?next= this page when nobody is signed in, 403 page for a member who
 // is not an owner or manager) and returns nullopt.
-std::optional<PageViewer> require_page_admin(const Request& req, Response& res,
-                                             AppContext& app, const core::Org& org);
+std::optional<PageViewer> require_page_admin(const Request& req, Response& res, AppContext& app,
+                                             const core::Org& org);
 
 // The same for a form POST of a settings page, which must also carry the session's CSRF token
 // in kCsrfField and no Origin other than the base URL's (403 page otherwise, logged).
-std::optional<PageViewer> require_form_admin(const Request& req, Response& res,
-                                             AppContext& app, const core::Org& org,
+std::optional<PageViewer> require_form_admin(const Request& req, Response& res, AppContext& app,
+                                             const core::Org& org,
                                              const std::map<std::string, std::string>& form);
 
 // A settings form that has passed read_form and require_form_admin.
@@ -56,8 +55,7 @@ struct PageForm {
 // Wraps the handler of a settings form POST: reads the form (at most app.max_body_bytes) and
 // runs require_form_admin; `handler` runs only when both pass, the request is answered
 // otherwise.
-Handler checked_page_form(AppContext& app,
-                                                            std::function<void(PageForm&)> handler);
+Handler checked_page_form(AppContext& app, std::function<void(PageForm&)> handler);
 
 // The layout values of an org page: the org, the signed-in member and the navigation, with
 // `active` ("auth", "members", "audit-log", "home") marked. Pass it to render_page.

@@ -110,8 +110,7 @@ void add_security_headers(Response& res) {
     res.set_header("Cache-Control", "no-store");
 }
 
-void send_json(Response& res, int status, const nlohmann::json& body,
-               const char* content_type) {
+void send_json(Response& res, int status, const nlohmann::json& body, const char* content_type) {
     res.status = status;
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                     content_type);
@@ -122,8 +121,8 @@ void send_html(Response& res, int status, const std::string& html) {
     res.set_content(html, "text/html; charset=utf-8");
 }
 
-void send_error(const Request& req, Response& res, int status,
-                const std::string& code, const std::string& message) {
+void send_error(const Request& req, Response& res, int status, const std::string& code,
+                const std::string& message) {
     if (is_scim_path(req)) {
         send_json(res, status,
                   {{"schemas", {"urn:ietf:params:scim:api:messages:2.0:Error"}},

@@ -2,11 +2,11 @@
 // responses every route uses (JSON, HTML, error pages).
 #pragma once
 
-#include "exchange.hpp"
-
 #include <mstch/mstch.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "exchange.hpp"
 
 namespace gatehouse::http {
 
@@ -25,8 +25,8 @@ void send_json(Response& res, int status, const nlohmann::json& body,
 void send_html(Response& res, int status, const std::string& html);
 
 // A plain error page (HTML) or {"error": code, "message": …} (JSON, for /api/ paths).
-void send_error(const Request& req, Response& res, int status,
-                const std::string& code, const std::string& message);
+void send_error(const Request& req, Response& res, int status, const std::string& code,
+                const std::string& message);
 
 // Sets the headers every response carries (CSP, framing, referrer, no sniffing).
 void add_security_headers(Response& res);

@@ -34,8 +34,7 @@ bool is_form(const Request& req) {
 
 // The sign-in form's fields, or nullopt after answering 400 (not a form, malformed) or 413
 // (larger than kMaxFormBytes, whatever Content-Length claims).
-std::optional<std::map<std::string, std::string>> sign_in_form(const Request& req,
-                                                               Response& res,
+std::optional<std::map<std::string, std::string>> sign_in_form(const Request& req, Response& res,
                                                                std::size_t max_bytes) {
     if (!is_form(req)) {
         send_error(req, res, 400, "request.not_form",
@@ -48,8 +47,8 @@ std::optional<std::map<std::string, std::string>> sign_in_form(const Request& re
 // The sign-in page again with one message for every refusal, so the answer never tells
 // whether the email belongs to a member, has a password or was deactivated. The email is
 // refilled exactly as typed (escaped by the template), never normalised into a member's.
-void send_refusal(Response& res, AppContext& app, const core::Org& org,
-                  const std::string& email, const std::string& next) {
+void send_refusal(Response& res, AppContext& app, const core::Org& org, const std::string& email,
+                  const std::string& next) {
     SignInView view;
     view.email = email;
     view.next = next;
@@ -90,8 +89,7 @@ std::string sso_required_path(const core::Org& org, const std::string& next) {
 void register_password_routes(Router& http, AppContext& app) {
     // One per server: its hashing slots bound the memory of every sign-in it serves.
     auto guard = std::make_shared<service::SignInGuard>();
-    http.post(R"(/auth/login/([^/]+)/)", [&app, guard](const Request& req,
-                                                       Response& res) {
+    http.post(R"(/auth/login/([^/]+)/)", [&app, guard](const Request& req, Response& res) {
         const core::Org& org = *current_request().org;
         // Another site posting this form would sign the visitor in to an account of its
         // choosing (login CSRF); browsers name the posting site in Origin.

@@ -2,8 +2,6 @@
 // service and writes the response.
 #pragma once
 
-#include "router.hpp"
-
 #include <string>
 
 #include "gatehouse/saml/keys.hpp"
@@ -12,6 +10,7 @@
 #include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/time.hpp"
+#include "router.hpp"
 
 namespace gatehouse::http {
 

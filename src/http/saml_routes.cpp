@@ -26,8 +26,7 @@ void redirect(Response& res, const std::string& location, int status = 302) {
 // What the browser sees when SAML refuses it: what the person can act on (deactivated, no
 // account, not set up), and for everything else only a reference the admin can look up in
 // the audit log, never the reason.
-void send_refusal(const Request& req, Response& res,
-                  const service::SsoFailure& failure) {
+void send_refusal(const Request& req, Response& res, const service::SsoFailure& failure) {
     const auto& org = current_request().org;
     const std::string& code = failure.error.code;
     if (code == "saml.sp_key_missing") {
@@ -108,47 +107,44 @@ void register_saml_routes(Router& http, AppContext& app) {
     const bool secure = app.secure_cookies;
     const std::size_t max_body = app.max_body_bytes;
 
-    http.get(R"(/saml/metadata/([^/]+)/)",
-             [sso](const Request& req, Response& res) {
-                 auto metadata = sso->sp_metadata(*current_request().org);
-                 if (!metadata) {
-                     send_error(req, res, 503, metadata.error().code,
-                                "The gateway has no SP certificate configured.");
-                     return;
-                 }
-                 res.set_header("Cache-Control", "public, max-age=300");
-                 res.set_content(*metadata, "application/samlmetadata+xml");
-             });
+    http.get(R"(/saml/metadata/([^/]+)/)", [sso](const Request& req, Response& res) {
+        auto metadata = sso->sp_metadata(*current_request().org);
+        if (!metadata) {
+            send_error(req, res, 503, metadata.error().code,
+                       "The gateway has no SP certificate configured.");
+            return;
+        }
+        res.set_header("Cache-Control", "public, max-age=300");
+        res.set_content(*metadata, "application/samlmetadata+xml");
+    });
 
     // The Login URL: with SAML configured a plain GET goes to the IdP at once (IdP app
     // launchers open it); ?method=password, the SSO-required notice and orgs without SAML get
     // the sign-in page instead.
-    http.get(R"(/auth/login/([^/]+)/)",
-             [sso, &app](const Request& req, Response& res) {
-                 const core::Org& org = *current_request().org;
-                 const bool wants_password = req.get_param_value("method") == "password";
-                 const bool sso_required = req.get_param_value("reason") == "sso_required";
-                 if (wants_password || sso_required || !saml_configured(app, org)) {
-                     SignInView view;
-                     view.password_form = wants_password || !sso_required;
-                     view.sso_required_notice = sso_required && !wants_password;
-                     view.next = req.get_param_value("next");
-                     send_signin_page(res, 200, app, org, view);
-                     return;
-                 }
-                 const std::string browser = login_binding_value(req, app.secure_cookies);
-                 auto started = sso->start_login(org, req.get_param_value("next"), browser);
-                 if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
-                     send_refusal(req, res, *failure);
-                     return;
-                 }
-                 set_login_cookie(res, browser, sso->settings().authn_request_ttl_seconds,
-                                  app.secure_cookies);
-                 redirect(res, std::get<std::string>(started));
-             });
+    http.get(R"(/auth/login/([^/]+)/)", [sso, &app](const Request& req, Response& res) {
+        const core::Org& org = *current_request().org;
+        const bool wants_password = req.get_param_value("method") == "password";
+        const bool sso_required = req.get_param_value("reason") == "sso_required";
+        if (wants_password || sso_required || !saml_configured(app, org)) {
+            SignInView view;
+            view.password_form = wants_password || !sso_required;
+            view.sso_required_notice = sso_required && !wants_password;
+            view.next = req.get_param_value("next");
+            send_signin_page(res, 200, app, org, view);
+            return;
+        }
+        const std::string browser = login_binding_value(req, app.secure_cookies);
+        auto started = sso->start_login(org, req.get_param_value("next"), browser);
+        if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
+            send_refusal(req, res, *failure);
+            return;
+        }
+        set_login_cookie(res, browser, sso->settings().authn_request_ttl_seconds,
+                         app.secure_cookies);
+        redirect(res, std::get<std::string>(started));
+    });
 
-    http.post(R"(/saml/acs/([^/]+)/)", [sso, secure, max_body](
-                                           const Request& req, Response& res) {
+    http.post(R"(/saml/acs/([^/]+)/)", [sso, secure, max_body](const Request& req, Response& res) {
         auto form = read_form(req, res, max_body);
         if (!form) return;
         const core::Org& org = *current_request().org;
@@ -185,9 +181,7 @@ void register_saml_routes(Router& http, AppContext& app) {
         redirect(res, std::get<service::LogoutRedirect>(outcome).url);
     };
     http.get(R"(/saml/sls/([^/]+)/)",
-             [single_logout](const Request& req, Response& res) {
-                 single_logout(req, res, {});
-             });
+             [single_logout](const Request& req, Response& res) { single_logout(req, res, {}); });
     http.post(R"(/saml/sls/([^/]+)/)",
               [single_logout, max_body](const Request& req, Response& res) {
                   auto form = read_form(req, res, max_body);

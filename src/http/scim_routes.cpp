@@ -22,8 +22,8 @@ constexpr const char* kScimMediaType = "application/scim+json";
 constexpr const char* kScimPrefix = R"(/api/0/organizations/[^/]+/scim/v2)";
 constexpr std::string_view kUnsupportedMediaType = "http.unsupported_media_type";
 
-using ScimHandler = std::function<void(ProvisioningService&, const ScimClient&,
-                                       const Request&, Response&)>;
+using ScimHandler =
+    std::function<void(ProvisioningService&, const ScimClient&, const Request&, Response&)>;
 
 std::string route(std::string_view suffix) {
     return std::string(kScimPrefix) + std::string(suffix);
@@ -119,11 +119,10 @@ void send_resource(const Request& req, Response& res, int status,
 
 // Wraps a handler so that it runs only for a caller whose token belongs to the org the path
 // names (resolved by the server before routing).
-Handler authenticated(AppContext& app,
-                                       std::shared_ptr<ProvisioningService> service,
-                                       ScimHandler handler) {
-    return [&app, service = std::move(service), handler = std::move(handler)](
-               const Request& req, Response& res) {
+Handler authenticated(AppContext& app, std::shared_ptr<ProvisioningService> service,
+                      ScimHandler handler) {
+    return [&app, service = std::move(service), handler = std::move(handler)](const Request& req,
+                                                                              Response& res) {
         const core::Org& org = *current_request().org;
         const std::string base = app.base_url + "/api/0/organizations/" + org.slug + "/scim/v2";
         auto client = service->authenticate(org, req.get_header_value("Authorization"), base);
@@ -172,15 +171,14 @@ void register_user_routes(Router& http, AppContext& app,
                        req, res, 200,
                        svc.patch_user(client, req.matches[1].str(), *body, if_match(req)));
                }));
-    http.del(
-        route("/Users/([^/]+)"),
-        authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
-            if (auto deleted = svc.delete_user(client, req.matches[1].str(), if_match(req));
-                !deleted) {
-                return send_failure(req, res, deleted.error());
-            }
-            res.status = 204;
-        }));
+    http.del(route("/Users/([^/]+)"),
+             authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                 if (auto deleted = svc.delete_user(client, req.matches[1].str(), if_match(req));
+                     !deleted) {
+                     return send_failure(req, res, deleted.error());
+                 }
+                 res.status = 204;
+             }));
 }
 
 void register_group_routes(Router& http, AppContext& app,
@@ -223,15 +221,14 @@ void register_group_routes(Router& http, AppContext& app,
                        req, res, 200,
                        svc.patch_group(client, req.matches[1].str(), *body, if_match(req)));
                }));
-    http.del(
-        route("/Groups/([^/]+)"),
-        authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
-            if (auto deleted = svc.delete_group(client, req.matches[1].str(), if_match(req));
-                !deleted) {
-                return send_failure(req, res, deleted.error());
-            }
-            res.status = 204;
-        }));
+    http.del(route("/Groups/([^/]+)"),
+             authenticated(app, s, [](auto& svc, const auto& client, const auto& req, auto& res) {
+                 if (auto deleted = svc.delete_group(client, req.matches[1].str(), if_match(req));
+                     !deleted) {
+                     return send_failure(req, res, deleted.error());
+                 }
+                 res.status = 204;
+             }));
 }
 
 void register_discovery_routes(Router& http, AppContext& app,

@@ -14,11 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include "forwarded.hpp"
+#include "front.hpp"
 #include "gatehouse/service/maintenance.hpp"
 #include "gatehouse/service/metadata_refresh.hpp"
 #include "gatehouse/util/log.hpp"
-#include "forwarded.hpp"
-#include "front.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
 #include "router.hpp"
@@ -291,9 +291,9 @@ struct Server::Impl {
     void identify_client(Request& req) const {
         req.client_address = forwarded_client_address(
             req.peer_address, header_values(req, "X-Forwarded-For"), trusted);
-        req.scheme = forwarded_scheme(req.peer_address, header_values(req, "X-Forwarded-Proto"),
-                                      trusted)
-                         .value_or("http");
+        req.scheme =
+            forwarded_scheme(req.peer_address, header_values(req, "X-Forwarded-Proto"), trusted)
+                .value_or("http");
     }
 
     // The checks before routing (see Server in server.hpp). Returns false after answering.
@@ -343,7 +343,8 @@ void Server::Impl::handle(Request& req, Response& res) {
                         {{"path", req.path}, {"error", e.what()}});
         res = Response{};
         add_security_headers(res);
-        send_error(req, res, 500, "internal", "The request failed on our side; it has been logged.");
+        send_error(req, res, 500, "internal",
+                   "The request failed on our side; it has been logged.");
     }
     log_request(req, res);
 }

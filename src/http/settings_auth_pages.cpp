@@ -239,16 +239,15 @@ void send_auth_settings_page(const Request& req, Response& res, AppContext& app,
 }
 
 void register_settings_auth_pages(Router& http, AppContext& app) {
-    http.get(R"(/settings/([^/]+)/auth/)",
-             [&app](const Request& req, Response& res) {
-                 const core::Org& org = *current_request().org;
-                 auto viewer = require_page_admin(req, res, app, org);
-                 if (!viewer) return;
-                 AuthPageState state;
-                 state.notice_ok =
-                     auth_saved_notice(req.get_param_value("saved"), req.get_param_value("ended"));
-                 send_auth_settings_page(req, res, app, org, *viewer, 200, state);
-             });
+    http.get(R"(/settings/([^/]+)/auth/)", [&app](const Request& req, Response& res) {
+        const core::Org& org = *current_request().org;
+        auto viewer = require_page_admin(req, res, app, org);
+        if (!viewer) return;
+        AuthPageState state;
+        state.notice_ok =
+            auth_saved_notice(req.get_param_value("saved"), req.get_param_value("ended"));
+        send_auth_settings_page(req, res, app, org, *viewer, 200, state);
+    });
     register_settings_auth_forms(http, app);
 }
 

@@ -183,8 +183,8 @@ mstch::map retention_values(const core::Org& org, const PageViewer& viewer,
     };
 }
 
-void send_audit_page(const Request& req, Response& res, AppContext& app,
-                     const core::Org& org, const PageViewer& viewer, int status = 200,
+void send_audit_page(const Request& req, Response& res, AppContext& app, const core::Org& org,
+                     const PageViewer& viewer, int status = 200,
                      const RetentionState& retention = {}) {
     AuditFilter filter = read_filter(req);
     std::int64_t page_number = 1;
@@ -264,17 +264,16 @@ void set_retention(AppContext& app, PageForm& call) {
 }  // namespace
 
 void register_audit_log_page(Router& http, AppContext& app) {
-    http.get(R"(/settings/([^/]+)/audit-log/)",
-             [&app](const Request& req, Response& res) {
-                 const core::Org& org = *current_request().org;
-                 auto viewer = require_page_admin(req, res, app, org);
-                 if (!viewer) return;
-                 RetentionState retention;
-                 if (req.get_param_value("saved") == "retention") {
-                     retention.notice_ok = "The audit log retention was saved.";
-                 }
-                 send_audit_page(req, res, app, org, *viewer, 200, retention);
-             });
+    http.get(R"(/settings/([^/]+)/audit-log/)", [&app](const Request& req, Response& res) {
+        const core::Org& org = *current_request().org;
+        auto viewer = require_page_admin(req, res, app, org);
+        if (!viewer) return;
+        RetentionState retention;
+        if (req.get_param_value("saved") == "retention") {
+            retention.notice_ok = "The audit log retention was saved.";
+        }
+        send_audit_page(req, res, app, org, *viewer, 200, retention);
+    });
     http.post(R"(/settings/([^/]+)/audit-log/retention)",
               checked_page_form(app, [&app](PageForm& call) { set_retention(app, call); }));
 }

@@ -35,9 +35,8 @@ void redirect_saved(Response& res, const core::Org& org, const std::string& save
     res.set_header("Location", "/settings/" + org.slug + "/members/?saved=" + saved);
 }
 
-void show_refusal(const Request& req, Response& res, AppContext& app,
-                  const core::Org& org, const PageViewer& viewer, const Error& error,
-                  MembersPageState state = {}) {
+void show_refusal(const Request& req, Response& res, AppContext& app, const core::Org& org,
+                  const PageViewer& viewer, const Error& error, MembersPageState state = {}) {
     const int status = refusal_status(error.code);
     if (status >= 500) {
         util::log_event(util::LogLevel::error, "page.failure",

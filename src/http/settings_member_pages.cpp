@@ -157,9 +157,8 @@ std::string format_utc(util::UnixTime at) {
     return text + " UTC";
 }
 
-void send_members_page(const Request& req, Response& res, AppContext& app,
-                       const core::Org& org, const PageViewer& viewer, int status,
-                       const MembersPageState& state) {
+void send_members_page(const Request& req, Response& res, AppContext& app, const core::Org& org,
+                       const PageViewer& viewer, int status, const MembersPageState& state) {
     const store::Page page{(state.page - 1) * kSettingsPageSize, kSettingsPageSize};
     auto members = service::find_members(app.store, org, state.search, page);
     if (!members) return send_store_failure(req, res, members.error());
@@ -194,20 +193,18 @@ void send_members_page(const Request& req, Response& res, AppContext& app,
 }
 
 void register_settings_member_pages(Router& http, AppContext& app) {
-    http.get(R"(/settings/([^/]+)/members/)",
-             [&app](const Request& req, Response& res) {
-                 const core::Org& org = *current_request().org;
-                 auto viewer = require_page_admin(req, res, app, org);
-                 if (!viewer) return;
-                 auto page = parse_page_number(req.get_param_value("page"));
-                 if (!page)
-                     return send_error(req, res, 400, page.error().code, page.error().message);
-                 MembersPageState state;
-                 state.search = req.get_param_value("q");
-                 state.page = *page;
-                 state.notice_ok = saved_notice(req.get_param_value("saved"));
-                 send_members_page(req, res, app, org, *viewer, 200, state);
-             });
+    http.get(R"(/settings/([^/]+)/members/)", [&app](const Request& req, Response& res) {
+        const core::Org& org = *current_request().org;
+        auto viewer = require_page_admin(req, res, app, org);
+        if (!viewer) return;
+        auto page = parse_page_number(req.get_param_value("page"));
+        if (!page) return send_error(req, res, 400, page.error().code, page.error().message);
+        MembersPageState state;
+        state.search = req.get_param_value("q");
+        state.page = *page;
+        state.notice_ok = saved_notice(req.get_param_value("saved"));
+        send_members_page(req, res, app, org, *viewer, 200, state);
+    });
     register_member_forms(http, app);
     register_audit_log_page(http, app);
 }

@@ -2,12 +2,11 @@
 // refusal in place), how page numbers and times read in the settings pages.
 #pragma once
 
-#include "exchange.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "exchange.hpp"
 #include "gatehouse/core/domain.hpp"
 #include "gatehouse/util/result.hpp"
 #include "page_auth.hpp"
@@ -38,9 +37,8 @@ struct MembersPageState {
 
 // Renders /settings/{org}/members/ for `viewer` with `status` (200, or the refusal's status
 // when a form was turned down and nothing changed). Answers 500 when the store fails.
-void send_members_page(const Request& req, Response& res, AppContext& app,
-                       const core::Org& org, const PageViewer& viewer, int status,
-                       const MembersPageState& state);
+void send_members_page(const Request& req, Response& res, AppContext& app, const core::Org& org,
+                       const PageViewer& viewer, int status, const MembersPageState& state);
 
 // The POST routes of the members page: invite, change role, deactivate, reactivate, remove a
 // member, remove a team.

@@ -44,32 +44,31 @@ std::string member_name(const core::Member& member) {
 }  // namespace
 
 void register_org_routes(Router& http, AppContext& app) {
-    http.get(
-        R"(/organizations/([^/]+)/)", [&app](const Request& req, Response& res) {
-            const core::Org& org = *current_request().org;
-            const auto viewer = page_viewer(req, app, org);
-            const std::string login_path = "/auth/login/" + org.slug + "/";
-            mstch::map values{{"org_name", org.name},
-                              {"org_slug", org.slug},
-                              {"login_path", login_path},
-                              {"password_link", !org.require_sso},
-                              {"password_href", login_path + "?method=password"}};
-            if (viewer) {
-                const auto& member = viewer->signed_in.member;
-                mstch::array teams;
-                for (const auto& team : viewer->signed_in.teams)
-                    teams.push_back(mstch::map{{"name", team.display_name}});
-                values["member"] = mstch::map{{"email", member.email},
-                                              {"name", member_name(member)},
-                                              {"role", std::string(core::to_string(member.role))},
-                                              {"has_teams", !teams.empty()},
-                                              {"teams", teams},
-                                              {"is_admin", viewer->is_admin}};
-                values["csrf_token"] = viewer->csrf;  // the sign-out form's
-            }
-            send_html(res, 200,
-                      render_page("landing", org.name, values, page_chrome(org, viewer, "home")));
-        });
+    http.get(R"(/organizations/([^/]+)/)", [&app](const Request& req, Response& res) {
+        const core::Org& org = *current_request().org;
+        const auto viewer = page_viewer(req, app, org);
+        const std::string login_path = "/auth/login/" + org.slug + "/";
+        mstch::map values{{"org_name", org.name},
+                          {"org_slug", org.slug},
+                          {"login_path", login_path},
+                          {"password_link", !org.require_sso},
+                          {"password_href", login_path + "?method=password"}};
+        if (viewer) {
+            const auto& member = viewer->signed_in.member;
+            mstch::array teams;
+            for (const auto& team : viewer->signed_in.teams)
+                teams.push_back(mstch::map{{"name", team.display_name}});
+            values["member"] = mstch::map{{"email", member.email},
+                                          {"name", member_name(member)},
+                                          {"role", std::string(core::to_string(member.role))},
+                                          {"has_teams", !teams.empty()},
+                                          {"teams", teams},
+                                          {"is_admin", viewer->is_admin}};
+            values["csrf_token"] = viewer->csrf;  // the sign-out form's
+        }
+        send_html(res, 200,
+                  render_page("landing", org.name, values, page_chrome(org, viewer, "home")));
+    });
 }
 
 }  // namespace gatehouse::http

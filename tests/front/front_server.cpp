@@ -57,7 +57,8 @@ FrontServer::FrontServer(std::initializer_list<ServeFlag> flags) {
     for (const auto& flag : flags) {
         if (std::find(unknown.begin(), unknown.end(), flag.name) != unknown.end()) {
             const std::string message = std::string(GATEHOUSE_BINARY) + " has no `serve " +
-                                        flag.name + "` flag, which this test needs; running without it";
+                                        flag.name +
+                                        "` flag, which this test needs; running without it";
             FAIL_CHECK(message);
             continue;
         }

@@ -2,7 +2,6 @@
 // something of the protocol (HEAD, Expect: 100-continue), and what its worker queue and
 // shutdown promise.
 #include <doctest/doctest.h>
-
 #include <signal.h>
 
 #include <optional>
@@ -27,7 +26,8 @@ std::string slow_sign_in(int port, int n) {
     const std::string body = "email=nobody" + std::to_string(n) + "%40example.com&password=x";
     return "POST /auth/login/" + std::string(kFrontOrg) + "/ HTTP/1.1\r\n" + host_line(port) +
            // The Origin of the base URL the test server runs with (serve's default).
-           "Origin: http://127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+           "Origin: http://127.0.0.1:8080\r\nContent-Type: "
+           "application/x-www-form-urlencoded\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
@@ -47,9 +47,10 @@ TEST_CASE("a request head larger than --max-head-bytes is answered 431 and close
 TEST_CASE("a declared body larger than --max-body-bytes is answered 413 before it is sent") {
     FrontServer server({{"--max-body-bytes", "4096"}});
     HeldConnection connection(server.port());
-    const std::string head = "POST /api/0/organizations/" + std::string(kFrontOrg) +
-                             "/scim/v2/Users HTTP/1.1\r\n" + host_line(server.port()) +
-                             "Content-Type: application/scim+json\r\nContent-Length: 100000\r\n\r\n";
+    const std::string head =
+        "POST /api/0/organizations/" + std::string(kFrontOrg) + "/scim/v2/Users HTTP/1.1\r\n" +
+        host_line(server.port()) +
+        "Content-Type: application/scim+json\r\nContent-Length: 100000\r\n\r\n";
     const Exchange answer = connection.exchange(head, 2s);
     CHECK_MESSAGE(answer.status == 413, answer.describe());
     // Under the SCIM base URL even the front's own refusals speak the SCIM error schema.
@@ -122,8 +123,8 @@ TEST_CASE("Expect: 100-continue gets an interim answer before the body is sent")
 TEST_CASE("HEAD is answered with GET's status and length and no body") {
     FrontServer server({});
     HeldConnection connection(server.port());
-    const Exchange head = connection.exchange(
-        "HEAD /healthz HTTP/1.1\r\n" + host_line(server.port()) + "\r\n", 2s);
+    const Exchange head =
+        connection.exchange("HEAD /healthz HTTP/1.1\r\n" + host_line(server.port()) + "\r\n", 2s);
     CHECK_MESSAGE(head.status == 200, head.describe());
     CHECK(head.response.find("Content-Length: 15") != std::string::npos);
     CHECK(head.response.substr(head.response.find("\r\n\r\n") + 4).empty());
@@ -182,7 +183,8 @@ TEST_CASE("SIGTERM lets a request already read finish, then the server exits 0")
     HeldConnection idle(server.port());
     REQUIRE(idle.exchange(get_request(server.port(), "/healthz", false), 2s).status == 200);
     Exchange in_flight;
-    std::thread client([&] { in_flight = exchange(server.port(), slow_sign_in(server.port(), 1), 10s); });
+    std::thread client(
+        [&] { in_flight = exchange(server.port(), slow_sign_in(server.port(), 1), 10s); });
     std::this_thread::sleep_for(30ms);
     const int exit_code = server.process().stop(SIGTERM);
     client.join();
@@ -199,7 +201,8 @@ TEST_CASE("a trusted proxy's connections are exempt from the per-client cap") {
     std::vector<HeldConnection> held;
     for (int i = 0; i < 5; ++i) {
         held.emplace_back(server.port());
-        const Exchange answer = held.back().exchange(get_request(server.port(), "/healthz", false), 2s);
+        const Exchange answer =
+            held.back().exchange(get_request(server.port(), "/healthz", false), 2s);
         CHECK_MESSAGE(answer.status == 200, "connection " << i + 1 << ": " << answer.describe());
     }
 }

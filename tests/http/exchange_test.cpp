@@ -1,7 +1,8 @@
 // The request and response types route handlers see, and the route table.
+#include "../../src/http/exchange.hpp"
+
 #include <doctest/doctest.h>
 
-#include "../../src/http/exchange.hpp"
 #include "../../src/http/router.hpp"
 
 using namespace gatehouse::http;
@@ -52,9 +53,8 @@ TEST_CASE("a response header value holding CR or LF is dropped, so no header can
 TEST_CASE("the first matching route runs, with its groups; HEAD runs the GET route") {
     Router router;
     std::string ran;
-    router.get(R"(/orgs/([^/]+)/)", [&](const Request& req, Response&) {
-        ran = "first:" + req.matches[1].str();
-    });
+    router.get(R"(/orgs/([^/]+)/)",
+               [&](const Request& req, Response&) { ran = "first:" + req.matches[1].str(); });
     router.get(R"(/orgs/(.+))", [&](const Request&, Response&) { ran = "second"; });
     Request req;
     Response res;

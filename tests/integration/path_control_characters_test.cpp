@@ -138,8 +138,9 @@ TEST_CASE("raw control characters in the request line are refused with 400") {
     TwoOrgs gateway;
     const int port = gateway.gw.server->port();
     const std::string host = "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
-    for (const std::string& character : {std::string("\r"), std::string("\x01"), std::string("\x7f"),
-                                        std::string(1, '\0'), std::string("\n")}) {
+    for (const std::string& character :
+         {std::string("\r"), std::string("\x01"), std::string("\x7f"), std::string(1, '\0'),
+          std::string("\n")}) {
         for (const std::string path :
              {"/settings/acme/members/x{c}/role", "/api/0/organizations/acme/scim/v2/Users/x{c}",
               "/auth/logout/acme{c}/"}) {

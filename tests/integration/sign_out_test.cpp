@@ -96,7 +96,7 @@ TEST_CASE("sign-out by POST without the CSRF token or with another one ends noth
     const std::string cookie = gw.sign_in("ada@example.com");
     const std::string other = gw.sign_in("bob@example.com");
     for (const std::string& token : {std::string(), std::string(64, '0'), sign_out_token(gw, other),
-                                    sign_out_token(gw, cookie).substr(1)}) {
+                                     sign_out_token(gw, cookie).substr(1)}) {
         CAPTURE(token);
         const RawAnswer answer = post_sign_out(gw, cookie, token);
         CHECK(answer.status() == 403);

@@ -62,8 +62,8 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     CHECK(raw_count(f.path,
                     "SELECT count(*) FROM pragma_table_info('saml_providers') "
                     "WHERE name = 'metadata_fetched_at'") == 1);
-    CHECK(raw_count(f.path,
-                    "SELECT count(*) FROM sqlite_master WHERE name = 'sign_in_throttle'") == 1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'sign_in_throttle'") ==
+          1);
     CHECK(raw_count(f.path, "SELECT audit_retention_days FROM orgs WHERE slug = 'acme'") == 400);
     CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
 }
