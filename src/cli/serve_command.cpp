@@ -19,7 +19,7 @@ struct ServeOptions {
     std::string base_url = "http://127.0.0.1:8080";
     std::string listen = "127.0.0.1:8080";
     std::size_t max_body_bytes = 1024 * 1024;
-    std::size_t threads = 8;
+    std::size_t threads = 0;
     http::ConnectionLimits limits;
     int head_timeout_seconds = 10;
     int idle_timeout_seconds = 5;
@@ -169,6 +169,7 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
                      {"port", server.port()},
                      {"base_url", config.base_url},
                      {"db", global.db_path},
+                     {"workers", http::worker_count(config.threads, http::available_cpus())},
                      {"schema_version", store->schema_version()}});
 
     std::thread signal_waiter([&server, stop_signals] {
@@ -208,9 +209,10 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
         ->check(CLI::Range(std::size_t{1024}, std::size_t{64} * 1024 * 1024))
         ->capture_default_str();
     sub->add_option("--threads", options->threads,
-                    "Worker threads for complete requests (waiting connections hold none)")
+                    "Worker threads for complete requests (waiting connections hold none); 0: "
+                    "two per CPU the process may run on")
         ->envname("GATEHOUSE_THREADS")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{256}))
+        ->check(CLI::Range(std::size_t{0}, std::size_t{256}))
         ->capture_default_str();
     sub->add_option("--head-timeout", options->head_timeout_seconds,
                     "Seconds a request line and headers may take from their first byte")

@@ -1,5 +1,7 @@
 #include "gatehouse/http/server.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -194,6 +196,18 @@ Result<std::string> normalise_allowed_host(const std::string& text) {
     const std::string host =
         text.substr(0, match.length(0) - (match[1].matched ? match.length(1) + 1 : 0));
     return lowercase(match[1].matched ? host + ":" + std::to_string(port) : host);
+}
+
+std::size_t available_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return std::max(1, CPU_COUNT(&set));
+}
+
+std::size_t worker_count(std::size_t requested, std::size_t cpus) {
+    if (requested > 0) return requested;
+    return 2 * std::max<std::size_t>(cpus, 1);
 }
 
 Status check_trusted_proxies(const std::vector<std::string>& texts) {
@@ -394,7 +408,7 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     limits.max_body_bytes = settings.max_body_bytes;
     limits.max_connections_per_client = settings.limits.max_connections_per_client;
     limits.max_connections = settings.limits.max_connections;
-    limits.workers = settings.threads;
+    limits.workers = worker_count(settings.threads, available_cpus());
     limits.max_queued_requests = settings.limits.max_queued_requests;
     limits.max_buffered_body_bytes = settings.limits.max_buffered_body_bytes;
     limits.is_trusted_proxy = [impl](const std::string& peer) {

@@ -1,4 +1,7 @@
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "gatehouse/util/log.hpp"
@@ -9,6 +12,78 @@ namespace gatehouse::store {
 namespace sqlite {
 namespace {
 
+// Copies the write-ahead log into the database on a thread of its own. SQLite's automatic
+// checkpoint would run inside the COMMIT that crosses the threshold, copying thousands of
+// pages and syncing the file while that writer still holds the write lock, so every other
+// write (and the request behind it) waited. Here the writer only nudges; a PASSIVE
+// checkpoint never blocks the writer or the readers. It also runs every few seconds, for
+// the commits of other processes (the CLI) on the same file.
+class Checkpointer {
+  public:
+    // Pages in the log after a commit that start a checkpoint (SQLite's own default).
+    static constexpr int kThresholdPages = 1000;
+
+    explicit Checkpointer(const std::string& path)
+        : connection_(path), thread_([this] { run(); }) {}
+
+    ~Checkpointer() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        changed_.notify_one();
+        thread_.join();
+    }
+
+    Checkpointer(const Checkpointer&) = delete;
+    Checkpointer& operator=(const Checkpointer&) = delete;
+
+    // Installed with sqlite3_wal_hook on the writer; replaces the automatic checkpoint.
+    static int after_commit(void* self, sqlite3*, const char*, int pages) {
+        if (pages >= kThresholdPages) static_cast<Checkpointer*>(self)->nudge();
+        return SQLITE_OK;
+    }
+
+  private:
+    void nudge() {
+        {
+            std::lock_guard lock(mutex_);
+            nudged_ = true;
+        }
+        changed_.notify_one();
+    }
+
+    void run() {
+        std::unique_lock lock(mutex_);
+        while (!stopping_) {
+            changed_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_ || nudged_; });
+            if (stopping_) break;
+            nudged_ = false;
+            lock.unlock();
+            checkpoint();
+            lock.lock();
+        }
+    }
+
+    void checkpoint() {
+        int log_pages = 0;
+        int copied_pages = 0;
+        const int rc = sqlite3_wal_checkpoint_v2(
+            connection_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied_pages);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+            util::log_event(util::LogLevel::warning, "store.checkpoint_failed",
+                            {{"error", sqlite3_errstr(rc)}});
+        }
+    }
+
+    Connection connection_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool nudged_ = false;    // guarded by mutex_
+    bool stopping_ = false;  // guarded by mutex_
+    std::thread thread_;
+};
+
 // Readers take a connection from a small pool; the writer has its own connection behind a
 // mutex, because SQLite admits one writer at a time and waiting on our own mutex is cheaper
 // and fairer than spinning on SQLITE_BUSY.
@@ -18,6 +93,15 @@ class SqliteStore final : public Store {
         : path_(std::move(path)), in_memory_(path_ == ":memory:") {
         writer_ = std::make_unique<Connection>(path_);
         version_ = migrate(*writer_);
+        if (!in_memory_) {
+            checkpointer_ = std::make_unique<Checkpointer>(path_);
+            sqlite3_wal_hook(writer_->handle(), &Checkpointer::after_commit, checkpointer_.get());
+        }
+    }
+
+    ~SqliteStore() override {
+        // The hook points at the checkpointer, which goes first.
+        if (checkpointer_) sqlite3_wal_hook(writer_->handle(), nullptr, nullptr);
     }
 
     Status read(const std::function<Status(Transaction&)>& work) override {
@@ -94,6 +178,7 @@ class SqliteStore final : public Store {
     int version_ = 0;
     std::mutex writer_mutex_;
     std::unique_ptr<Connection> writer_;
+    std::unique_ptr<Checkpointer> checkpointer_;
     std::mutex readers_mutex_;
     std::vector<std::unique_ptr<Connection>> readers_;
 };

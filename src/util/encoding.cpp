@@ -1,6 +1,10 @@
 #include "gatehouse/util/encoding.hpp"
 
+#include <openssl/evp.h>
 #include <sodium.h>
+
+#include <array>
+#include <limits>
 
 namespace gatehouse::util {
 namespace {
@@ -12,6 +16,20 @@ std::string encode_with(std::string_view bytes, int variant) {
     out.resize(out.size() - 1);  // the terminating NUL libsodium writes
     return out;
 }
+
+enum class CharClass : unsigned char { refused, kept, skipped };
+
+// What base64_decode does with each byte: the standard alphabet and '=' are kept, the
+// whitespace of wrapped lines is skipped, anything else refuses the whole text.
+constexpr std::array<CharClass, 256> kBase64Classes = [] {
+    std::array<CharClass, 256> classes{};
+    for (auto& c : classes) c = CharClass::refused;
+    for (const unsigned char c :
+         std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="))
+        classes[c] = CharClass::kept;
+    for (const unsigned char c : std::string_view(" \t\r\n")) classes[c] = CharClass::skipped;
+    return classes;
+}();
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -31,15 +49,32 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-    // libsodium decodes a whole buffer at once; a SAMLResponse is decoded on every sign-in.
-    std::string out(text.size() / 4 * 3 + 3, '\0');
-    std::size_t length = 0;
-    const char* end = nullptr;
-    const int status =
-        sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                          text.size(), " \t\r\n", &length, &end, sodium_base64_VARIANT_ORIGINAL);
-    if (status != 0 || end != text.data() + text.size()) return std::nullopt;
-    out.resize(length);
+    // A SAMLResponse is decoded on every sign-in, so this is a table lookup per character
+    // (OpenSSL's EVP_DecodeBlock) after one pass that drops line breaks and checks the shape:
+    // only the standard alphabet, whole quanta, and '=' padding only at the very end.
+    std::string compact(text.size(), '\0');
+    char* next = compact.data();
+    for (const char c : text) {
+        const CharClass kind = kBase64Classes[static_cast<unsigned char>(c)];
+        if (kind == CharClass::refused) return std::nullopt;
+        *next = c;
+        next += kind == CharClass::kept ? 1 : 0;
+    }
+    compact.resize(static_cast<std::size_t>(next - compact.data()));
+    if (compact.size() % 4 != 0 || compact.size() > std::numeric_limits<int>::max())
+        return std::nullopt;
+    std::size_t padding = 0;
+    if (!compact.empty() && compact.back() == '=')
+        padding = compact[compact.size() - 2] == '=' ? 2 : 1;
+    if (compact.find('=') < compact.size() - padding) return std::nullopt;
+    if (compact.empty()) return std::string{};
+
+    std::string out(compact.size() / 4 * 3, '\0');
+    const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(compact.data()),
+                                        static_cast<int>(compact.size()));
+    if (written < 0 || static_cast<std::size_t>(written) != out.size()) return std::nullopt;
+    out.resize(out.size() - padding);
     return out;
 }
 
@@ -75,20 +110,25 @@ std::string url_encode(std::string_view text) {
 std::optional<std::string> url_decode(std::string_view text, bool plus_is_space) {
     std::string out;
     out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%') {
-            if (i + 2 >= text.size()) return std::nullopt;
-            const int hi = hex_value(text[i + 1]);
-            const int lo = hex_value(text[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            out += ' ';
-        } else {
-            out += c;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        // Copy the run up to the next escape at once: a form-encoded SAMLResponse is mostly
+        // plain characters.
+        std::size_t run = i;
+        while (run < text.size() && text[run] != '%' && text[run] != '+') ++run;
+        out.append(text.data() + i, run - i);
+        if (run == text.size()) break;
+        if (text[run] == '+') {
+            out += plus_is_space ? ' ' : '+';
+            i = run + 1;
+            continue;
         }
+        if (run + 2 >= text.size()) return std::nullopt;
+        const int hi = hex_value(text[run + 1]);
+        const int lo = hex_value(text[run + 2]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+        i = run + 3;
     }
     return out;
 }

@@ -31,3 +31,35 @@ TEST_CASE("base64 encodes every tail length; the URL-safe form has no padding") 
     CHECK(base64_encode("hel") == "aGVs");
     CHECK(base64url_encode("\xfb\xff") == "-_8");
 }
+
+TEST_CASE("base64 decodes long wrapped input and refuses padding-only quanta") {
+    std::string bytes;
+    for (int i = 0; i < 5000; ++i) bytes += static_cast<char>(i * 7 % 256);
+    std::string wrapped;
+    const std::string encoded = base64_encode(bytes);
+    for (std::size_t i = 0; i < encoded.size(); i += 76) wrapped += encoded.substr(i, 76) + "\r\n";
+    CHECK(base64_decode(wrapped).value() == bytes);
+    CHECK_FALSE(base64_decode("a===").has_value());
+    CHECK_FALSE(base64_decode("====").has_value());
+    CHECK_FALSE(base64_decode(std::string_view("aGVs\0bG8=", 9)).has_value());
+}
+
+TEST_CASE("url decoding turns escapes and plus signs back, and refuses broken escapes") {
+    CHECK(url_decode("a%2Bb%3D%3d+c").value() == "a+b== c");
+    CHECK(url_decode("a+b", false).value() == "a+b");
+    CHECK(url_decode("").value().empty());
+    CHECK(url_decode("%41").value() == "A");
+    CHECK_FALSE(url_decode("%4").has_value());
+    CHECK_FALSE(url_decode("abc%").has_value());
+    CHECK_FALSE(url_decode("%zz").has_value());
+    CHECK_FALSE(url_decode("%4g").has_value());
+}
+
+TEST_CASE("form parsing decodes each field and refuses a broken escape anywhere") {
+    const auto fields = parse_form("SAMLResponse=PD94%2B&RelayState=%2Fhome+page&&empty=");
+    REQUIRE(fields.has_value());
+    CHECK(fields->at("SAMLResponse") == "PD94+");
+    CHECK(fields->at("RelayState") == "/home page");
+    CHECK(fields->at("empty").empty());
+    CHECK_FALSE(parse_form("a=1&b=%G0").has_value());
+}

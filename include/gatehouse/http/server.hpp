@@ -37,9 +37,9 @@ struct ServerConfig {
     std::string host = "127.0.0.1";
     int port = 8080;  // 0 = any free port (see Server::port)
     std::size_t max_body_bytes = 1024 * 1024;
-    // Threads that run complete requests. Waiting connections hold none, so a few beyond the
-    // cores cover the time handlers spend waiting on the store or a password hash.
-    std::size_t threads = 8;
+    // Threads that run complete requests; 0 = worker_count's default. Waiting connections
+    // hold none.
+    std::size_t threads = 0;
     ConnectionLimits limits;
     // Peers (reverse proxies) whose X-Forwarded-For and X-Forwarded-Proto are believed, each
     // an address or CIDR range that check_trusted_proxies accepts (the constructor throws
@@ -82,6 +82,15 @@ Result<std::string> normalise_allowed_host(const std::string& text);
 // Checks the --trusted-proxy values: each an IPv4 or IPv6 address or CIDR range. Error code
 // "config.trusted_proxy".
 Status check_trusted_proxies(const std::vector<std::string>& texts);
+
+// The CPUs this process may run on (its affinity mask), at least 1.
+std::size_t available_cpus();
+
+// Worker threads for `requested` (0 = default) on `cpus` CPUs. The default is two per CPU:
+// one runs while the other waits on the store or a password hash. More workers than that
+// only share the same CPUs more finely, so every request in progress finishes later and the
+// slowest answers grow the most.
+std::size_t worker_count(std::size_t requested, std::size_t cpus);
 
 // Whether a normalised base URL names this machine only (localhost, 127.0.0.0/8 or [::1]),
 // the one place where the demo IdP may run.
