@@ -1,3 +1,6 @@
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -22,6 +25,7 @@ class Checkpointer {
   public:
     // Pages in the log after a commit that start a checkpoint (SQLite's own default).
     static constexpr int kThresholdPages = 1000;
+    static constexpr int kNiceness = 10;
 
     explicit Checkpointer(const std::string& path)
         : connection_(path), thread_([this] { run(); }) {}
@@ -54,6 +58,8 @@ class Checkpointer {
     }
 
     void run() {
+        // Below the request threads: copying the log is never urgent, answering is.
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNiceness);
         std::unique_lock lock(mutex_);
         while (!stopping_) {
             changed_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_ || nudged_; });
