@@ -122,6 +122,13 @@ void print_rules(const Error* error) {
     }
 }
 
+// One "Mapped" line: `value` and where it came from, padded so the values line up.
+void print_mapped(const std::string& label, const std::string& value, const std::string& source) {
+    std::cout << "  " << label << ":" << std::string(12 - label.size(), ' ') << value;
+    if (!source.empty()) std::cout << "  (from " << source << ")";
+    std::cout << "\n";
+}
+
 struct CheckArgs {
     std::string file;
     std::string org;
@@ -218,15 +225,35 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
     expectations.is_pending_request = [request_ids](std::string_view id) {
         return std::find(request_ids.begin(), request_ids.end(), id) != request_ids.end();
     };
-    std::optional<saml::SpCredentials> credentials;
+    // Decrypting needs the private key alone; a certificate given beside it is checked
+    // against it, so a mismatched pair is named here rather than at the IdP.
+    std::optional<saml::SpPrivateKey> sp_key;
     if (!args.sp_key_file.empty()) {
-        auto loaded = saml::SpCredentials::from_files(args.sp_key_file, args.sp_cert_file);
+        auto loaded = saml::SpPrivateKey::from_file(args.sp_key_file);
         if (!loaded) {
-            std::cerr << "gatehouse saml check: " << loaded.error().message << "\n";
+            std::cerr << "gatehouse saml check: --sp-key: " << loaded.error().message << "\n";
             return kExitUsage;
         }
-        credentials = std::move(*loaded);
-        expectations.decryption_key = credentials->private_key();
+        sp_key = std::move(*loaded);
+        expectations.decryption_key = sp_key->native();
+    }
+    if (!args.sp_cert_file.empty()) {
+        if (!sp_key) {
+            std::cerr << "gatehouse saml check: --sp-cert is checked against --sp-key; give the "
+                         "key too (the key alone decrypts)\n";
+            return kExitUsage;
+        }
+        auto pem = read_file(args.sp_cert_file);
+        if (!pem) {
+            std::cerr << "gatehouse saml check: cannot read " << args.sp_cert_file << "\n";
+            return kExitUsage;
+        }
+        if (auto matches = sp_key->check_certificate(*pem); !matches) {
+            std::cerr << "gatehouse saml check: --sp-cert " << args.sp_cert_file
+                      << " does not match --sp-key " << args.sp_key_file << ": "
+                      << matches.error().message << " (" << matches.error().code << ")\n";
+            return kExitUsage;
+        }
     }
 
     auto validated = saml::validate_response(text, provider, expectations, *clock);
@@ -261,11 +288,20 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
     std::cout << "Assertion ID:  " << validated->assertion_id << "\n"
               << "Issuer:        " << validated->issuer << "\n"
               << "NameID:        " << validated->name_id << "\n"
-              << "Mapped:\n"
-              << "  user ID:     " << identity->user_id << "\n"
-              << "  email:       " << identity->email << "\n"
-              << "  first name:  " << identity->first_name << "\n"
-              << "  last name:   " << identity->last_name << "\n";
+              << "Mapped (value, then the attribute it came from):\n";
+    print_mapped("user ID", identity->user_id, identity->sources.user_id);
+    print_mapped("email", identity->email, identity->sources.email);
+    print_mapped("first name", identity->first_name, identity->sources.first_name);
+    print_mapped("last name", identity->last_name, identity->sources.last_name);
+    print_mapped("role", identity->role, identity->sources.role);
+    std::string groups;
+    for (const auto& group : identity->groups) groups += (groups.empty() ? "" : ", ") + group;
+    print_mapped("groups", groups, identity->sources.groups);
+    if (identity->email.empty()) {
+        std::cout << "Warning: no email address (" << saml::describe_received(*identity)
+                  << "). This sign-in succeeds for a member found by SAML subject, externalId or "
+                     "userName equal to the user ID; just-in-time creation would be refused.\n";
+    }
     return kExitOk;
 }
 
@@ -336,8 +372,9 @@ void add_saml_commands(CLI::App& app, GlobalOptions& global, std::function<int()
                         "Accept a response without InResponseTo");
     check_cmd->add_flag("--allow-sha1", k->allow_sha1, "Accept RSA-SHA1 signatures");
     check_cmd->add_option("--sp-key", k->sp_key_file,
-                          "SP private key, to decrypt an EncryptedAssertion");
-    check_cmd->add_option("--sp-cert", k->sp_cert_file, "SP certificate matching --sp-key");
+                          "SP private key (PEM), to decrypt an EncryptedAssertion; enough alone");
+    check_cmd->add_option("--sp-cert", k->sp_cert_file,
+                          "SP certificate, optional: refused unless it matches --sp-key");
     check_cmd->callback(
         [&global, &command, k] { command = [&global, k] { return check(global, *k); }; });
 }

@@ -89,12 +89,20 @@ mstch::map test_report_values(const core::Org& org, const service::TestReport& r
         const auto& identity = *report.identity;
         mstch::array groups;
         for (const auto& group : identity.groups) groups.push_back(group);
+        const auto& from = identity.sources;
         values.emplace("identity", mstch::map{{"user_id", identity.user_id},
+                                              {"user_id_from", from.user_id},
                                               {"email", identity.email},
+                                              {"email_from", from.email},
+                                              {"no_email", identity.email.empty()},
                                               {"first_name", identity.first_name},
+                                              {"first_name_from", from.first_name},
                                               {"last_name", identity.last_name},
+                                              {"last_name_from", from.last_name},
                                               {"role", identity.role},
+                                              {"role_from", from.role},
                                               {"groups", groups},
+                                              {"groups_from", from.groups},
                                               {"would_match", report.would_match}});
     }
     return values;

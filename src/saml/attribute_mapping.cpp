@@ -24,27 +24,111 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
-// The first non-blank value of `name`, or empty when unmapped or absent.
-std::string first_value(const SamlAttributes& attributes, const std::string& name) {
-    if (name.empty()) return {};
-    const auto found = attributes.find(name);
-    if (found == attributes.end()) return {};
-    for (const auto& value : found->second) {
+// Names with neither ':' nor '/' are short names ("mail", "User.Email"): IdP consoles let
+// admins type them in any case. URIs and OIDs are matched exactly, as SAML defines names.
+bool is_short_name(std::string_view name) {
+    return name.find(':') == std::string_view::npos && name.find('/') == std::string_view::npos;
+}
+
+using Attribute = SamlAttributes::value_type;
+
+// The attribute called `name`: the exact name first, then, for a short name, any spelling
+// that differs only in case. Null when unnamed or absent.
+const Attribute* find_attribute(const SamlAttributes& attributes, std::string_view name) {
+    if (name.empty()) return nullptr;
+    if (const auto found = attributes.find(std::string(name)); found != attributes.end()) {
+        return &*found;
+    }
+    if (!is_short_name(name)) return nullptr;
+    const std::string wanted = lowercase(name);
+    for (const auto& attribute : attributes) {
+        if (is_short_name(attribute.first) && lowercase(attribute.first) == wanted) {
+            return &attribute;
+        }
+    }
+    return nullptr;
+}
+
+// The first non-blank value of `attribute`, trimmed; empty when there is none.
+std::string first_value(const Attribute* attribute) {
+    if (!attribute) return {};
+    for (const auto& value : attribute->second) {
         if (const auto trimmed = trim(value); !trimmed.empty()) return std::string(trimmed);
     }
     return {};
 }
 
-std::vector<std::string> all_values(const SamlAttributes& attributes, const std::string& name) {
+std::vector<std::string> all_values(const Attribute* attribute) {
     std::vector<std::string> out;
-    if (name.empty()) return out;
-    const auto found = attributes.find(name);
-    if (found == attributes.end()) return out;
-    for (const auto& value : found->second) {
+    if (!attribute) return out;
+    for (const auto& value : attribute->second) {
         if (const auto trimmed = trim(value); !trimmed.empty()) out.emplace_back(trimmed);
     }
     return out;
 }
+
+// A value and the attribute it was read from.
+struct Found {
+    std::string value;
+    std::string source;
+};
+
+// The first non-blank value among `names`, in order, that `accept` takes.
+template <typename Accept>
+Found first_standard(const SamlAttributes& attributes, const std::vector<std::string>& names,
+                     Accept accept) {
+    for (const auto& name : names) {
+        const Attribute* attribute = find_attribute(attributes, name);
+        if (std::string value = first_value(attribute); !value.empty() && accept(value)) {
+            return {std::move(value), attribute->first};
+        }
+    }
+    return {};
+}
+
+// The mapped attribute's value when it has one, else the first standard one.
+Found mapped_or_standard(const SamlAttributes& attributes, const std::string& mapped,
+                         const std::vector<std::string>& standard) {
+    const Attribute* attribute = find_attribute(attributes, mapped);
+    if (std::string value = first_value(attribute); !value.empty()) {
+        return {std::move(value), attribute->first};
+    }
+    return first_standard(attributes, standard, [](const std::string&) { return true; });
+}
+
+const std::vector<std::string> kEmailNames = {
+    "email",
+    "mail",
+    "emailAddress",
+    "User.Email",
+    claim("emailaddress"),
+    "http://schemas.xmlsoap.org/claims/EmailAddress",
+    "urn:oid:0.9.2342.19200300.100.1.3",
+    "urn:oid:1.2.840.113549.1.9.1",
+};
+// User principal names: often, not always, the person's address, so they count only when
+// they look like one, and only after every real email attribute and the NameID.
+const std::vector<std::string> kPrincipalNames = {claim("upn"), claim("name")};
+const std::vector<std::string> kFirstNameNames = {
+    claim("givenname"), "urn:oid:2.5.4.42", "firstName",
+    "given_name",       "givenName",        "User.FirstName",
+};
+const std::vector<std::string> kLastNameNames = {
+    claim("surname"), "urn:oid:2.5.4.4", "lastName", "family_name", "surname", "sn",
+    "User.LastName",
+};
+const std::vector<std::string> kDisplayNameNames = {
+    "http://schemas.microsoft.com/identity/claims/displayname",
+    "displayName",
+    "urn:oid:2.16.840.1.113730.3.1.241",
+};
+const std::vector<std::string> kGroupNames = {
+    "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+    "memberOf",
+    "groups",
+    "http://schemas.xmlsoap.org/claims/Group",
+    "urn:oid:1.3.6.1.4.1.5923.1.5.1.1",
+};
 
 }  // namespace
 
@@ -118,12 +202,45 @@ bool looks_like_email(std::string_view text) {
     });
 }
 
+std::string describe_received(const MappedIdentity& identity) {
+    if (identity.attribute_names.empty()) return "no attributes";
+    std::string out = "attributes present: ";
+    for (std::size_t i = 0; i < identity.attribute_names.size(); ++i) {
+        if (i) out += ", ";
+        out += identity.attribute_names[i];
+    }
+    return out;
+}
+
+const std::vector<std::string>& standard_attribute_names(std::string_view field) {
+    static const std::vector<std::string> email = [] {
+        auto names = kEmailNames;
+        names.insert(names.end(), kPrincipalNames.begin(), kPrincipalNames.end());
+        return names;
+    }();
+    static const std::vector<std::string> none;
+    if (field == "email") return email;
+    if (field == "first_name") return kFirstNameNames;
+    if (field == "last_name") return kLastNameNames;
+    if (field == "display_name") return kDisplayNameNames;
+    if (field == "groups") return kGroupNames;
+    return none;
+}
+
 Result<MappedIdentity> map_identity(std::string_view name_id, const SamlAttributes& attributes,
                                     const core::AttributeMapping& mapping) {
     MappedIdentity identity;
+    for (const auto& attribute : attributes) identity.attribute_names.push_back(attribute.first);
     const std::string subject(trim(name_id));
 
-    identity.user_id = mapping.user_id.empty() ? subject : first_value(attributes, mapping.user_id);
+    if (mapping.user_id.empty()) {
+        identity.user_id = subject;
+        identity.sources.user_id = "NameID";
+    } else {
+        const Attribute* attribute = find_attribute(attributes, mapping.user_id);
+        identity.user_id = first_value(attribute);
+        if (attribute) identity.sources.user_id = attribute->first;
+    }
     if (identity.user_id.empty()) {
         return fail("saml.attribute.user_id_missing",
                     mapping.user_id.empty()
@@ -131,25 +248,58 @@ Result<MappedIdentity> map_identity(std::string_view name_id, const SamlAttribut
                         : "The assertion lacks the user ID attribute \"" + mapping.user_id + "\".");
     }
 
-    identity.email = first_value(attributes, mapping.email);
-    if (!identity.email.empty() && !looks_like_email(identity.email)) {
+    // The mapped attribute wins, and a value there that is not an address is an error the
+    // admin must see rather than a reason to look elsewhere.
+    const Attribute* mapped_email = find_attribute(attributes, mapping.email);
+    Found email{first_value(mapped_email), mapped_email ? mapped_email->first : ""};
+    if (!email.value.empty() && !looks_like_email(email.value)) {
         return fail("saml.attribute.email_invalid",
-                    "The email attribute \"" + mapping.email + "\" is not an email address.");
+                    "The email attribute \"" + email.source + "\" is not an email address.");
     }
+    const auto is_address = [](const std::string& value) { return looks_like_email(value); };
+    if (email.value.empty()) email = first_standard(attributes, kEmailNames, is_address);
     // IdPs configured with an emailAddress NameID often send no separate email attribute.
-    if (identity.email.empty() && looks_like_email(subject)) identity.email = subject;
-    if (identity.email.empty()) {
-        return fail("saml.attribute.email_missing",
-                    mapping.email.empty()
-                        ? "No email attribute is mapped and the NameID is not an email address."
-                        : "The assertion lacks the email attribute \"" + mapping.email +
-                              "\" and the NameID is not an email address.");
-    }
+    if (email.value.empty() && looks_like_email(subject)) email = {subject, "NameID"};
+    if (email.value.empty()) email = first_standard(attributes, kPrincipalNames, is_address);
+    identity.email = std::move(email.value);
+    identity.sources.email = std::move(email.source);
 
-    identity.first_name = first_value(attributes, mapping.first_name);
-    identity.last_name = first_value(attributes, mapping.last_name);
-    identity.role = first_value(attributes, mapping.role);
-    identity.groups = all_values(attributes, mapping.groups);
+    Found first = mapped_or_standard(attributes, mapping.first_name, kFirstNameNames);
+    Found last = mapped_or_standard(attributes, mapping.last_name, kLastNameNames);
+    if (first.value.empty() && last.value.empty()) {
+        // Only a display name: its first word is taken as the given name, the rest as the
+        // family name, which is right for most names and editable by the member later.
+        const Found display =
+            first_standard(attributes, kDisplayNameNames, [](const std::string&) { return true; });
+        const auto space = display.value.find(' ');
+        first = {display.value.substr(0, space), display.source};
+        if (space != std::string::npos) {
+            last = {std::string(trim(std::string_view(display.value).substr(space + 1))),
+                    display.source};
+        }
+    }
+    identity.first_name = std::move(first.value);
+    identity.sources.first_name = std::move(first.source);
+    identity.last_name = std::move(last.value);
+    identity.sources.last_name = std::move(last.source);
+
+    const Attribute* role = find_attribute(attributes, mapping.role);
+    identity.role = first_value(role);
+    if (!identity.role.empty()) identity.sources.role = role->first;
+
+    const Attribute* groups = find_attribute(attributes, mapping.groups);
+    if (all_values(groups).empty()) {
+        groups = nullptr;
+        for (const auto& name : kGroupNames) {
+            const Attribute* candidate = find_attribute(attributes, name);
+            if (!all_values(candidate).empty()) {
+                groups = candidate;
+                break;
+            }
+        }
+    }
+    identity.groups = all_values(groups);
+    if (groups) identity.sources.groups = groups->first;
     return identity;
 }
 

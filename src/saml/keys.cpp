@@ -139,8 +139,7 @@ util::UnixTime Certificate::not_before() const { return to_unix(X509_get0_notBef
 
 util::UnixTime Certificate::not_after() const { return to_unix(X509_get0_notAfter(x509_.get())); }
 
-Result<SpCredentials> SpCredentials::from_pem(std::string_view private_key_pem,
-                                              std::string_view certificate_pem) {
+Result<SpPrivateKey> SpPrivateKey::from_pem(std::string_view private_key_pem) {
     Bio bio = read_bio(private_key_pem);
     EVP_PKEY* raw_key =
         bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr;
@@ -152,13 +151,33 @@ Result<SpCredentials> SpCredentials::from_pem(std::string_view private_key_pem,
     if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) {
         return fail("saml.key.invalid", "The SP private key must be an RSA key.");
     }
+    return SpPrivateKey(std::move(key));
+}
+
+Result<SpPrivateKey> SpPrivateKey::from_file(const std::filesystem::path& private_key_file) {
+    auto pem = read_file(private_key_file);
+    if (!pem) return pem.error();
+    return from_pem(*pem);
+}
+
+Status SpPrivateKey::check_certificate(std::string_view certificate_pem) const {
     auto certificate = Certificate::parse(certificate_pem);
     if (!certificate) return certificate.error();
-    if (X509_check_private_key(certificate->native(), key.get()) != 1) {
+    if (X509_check_private_key(certificate->native(), key_.get()) != 1) {
         return openssl_failure("saml.key.mismatch",
                                "The SP certificate does not belong to the SP private key.");
     }
-    return SpCredentials(std::move(key), std::move(*certificate));
+    return {};
+}
+
+Result<SpCredentials> SpCredentials::from_pem(std::string_view private_key_pem,
+                                              std::string_view certificate_pem) {
+    auto key = SpPrivateKey::from_pem(private_key_pem);
+    if (!key) return key.error();
+    if (auto matches = key->check_certificate(certificate_pem); !matches) return matches.error();
+    auto certificate = Certificate::parse(certificate_pem);
+    if (!certificate) return certificate.error();
+    return SpCredentials(std::move(key->key_), std::move(*certificate));
 }
 
 Result<SpCredentials> SpCredentials::from_files(const std::filesystem::path& private_key_file,

@@ -24,9 +24,11 @@ Result<MemberMatch> find_member_for_identity(store::Transaction& tx, const core:
     if (!match.member) {
         // The IdP user ID may equal what SCIM stored as externalId or userName. The email
         // comes last: it is the attribute most likely to change or be reassigned.
+        // Without an address there is nothing to match by email; a blank email must never
+        // find a member whose stored email happens to be blank.
         for (auto candidate :
              {tx.member_by_external_id(org.id, subject), tx.member_by_user_name(org.id, subject),
-              tx.member_by_email(org.id, identity.email)}) {
+              identity.email.empty() ? std::nullopt : tx.member_by_email(org.id, identity.email)}) {
             if (!candidate) continue;
             if (!linkable(*candidate, subject)) {
                 return refused("saml.member.subject_conflict",
@@ -48,6 +50,15 @@ Result<MemberMatch> find_member_for_identity(store::Transaction& tx, const core:
         return refused("saml.member.not_provisioned",
                        "No member matches this identity and just-in-time creation is off "
                        "for the organization.");
+    }
+    // A member is known by an address everywhere else (invitations, password sign-in, SCIM
+    // userName); linking needs none, but creating one does.
+    if (!match.member && identity.email.empty()) {
+        return refused("saml.member.email_missing",
+                       "No member matches subject '" + subject +
+                           "' (SAML subject, externalId or userName), and creating one just in "
+                           "time needs an email address, which the assertion does not carry (" +
+                           saml::describe_received(identity) + ").");
     }
     return match;
 }

@@ -23,7 +23,25 @@ TEST_CASE("saml check accepts a valid response for the org and prints the mapped
                                  "--base-url", kBaseUrl, "--request-id", request_id});
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("ACCEPTED") != std::string::npos);
-    CHECK(result.out.find("email:       ada@example.com") != std::string::npos);
+    CHECK(result.out.find("email:       ada@example.com  (from email)") != std::string::npos);
+}
+
+TEST_CASE("saml check prints a response without email as accepted, with a warning, exiting 0") {
+    SamlGateway gw;
+    const std::string request_id = "_check-no-email";
+    const auto file =
+        write_response(gw, "no-email.b64",
+                       gw.response_with(request_id, "AAdzZWNyZXQx-opaque",
+                                        "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+                                        {{"uid", {"ada"}}, {"displayName", {"Ada Lovelace"}}}));
+    auto result = run_gatehouse({"--db", gw.db, "saml", "check", file, "--org", "acme",
+                                 "--base-url", kBaseUrl, "--request-id", request_id});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("ACCEPTED") != std::string::npos);
+    CHECK(result.out.find("user ID:     AAdzZWNyZXQx-opaque  (from NameID)") != std::string::npos);
+    CHECK(result.out.find("first name:  Ada  (from displayName)") != std::string::npos);
+    CHECK(result.out.find("Warning: no email address (attributes present: displayName, uid)") !=
+          std::string::npos);
 }
 
 TEST_CASE("saml check names the failed rule and its reason code, exiting 1") {

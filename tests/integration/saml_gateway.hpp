@@ -144,6 +144,18 @@ struct SamlGateway {
     std::string response_for(const std::string& request_id, const std::string& email,
                              const std::string& assertion_id = "_a-" +
                                                                util::random_token(8)) const {
+        return response_with(
+            request_id, email, "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+            {{"email", {email}}, {"firstName", {"Ada"}}, {"lastName", {"Lovelace"}}}, assertion_id);
+    }
+
+    // A valid signed SAMLResponse (base64) answering `request_id` (empty: IdP-initiated)
+    // whose subject is `name_id` in `name_id_format`, carrying exactly `attributes`.
+    std::string response_with(
+        const std::string& request_id, const std::string& name_id,
+        const std::string& name_id_format,
+        std::vector<std::pair<std::string, std::vector<std::string>>> attributes,
+        const std::string& assertion_id = "_a-" + util::random_token(8)) const {
         const util::UnixTime now = util::SystemClock{}.now();
         ResponseSpec spec;
         spec.response_id = "_r-" + util::random_token(8);
@@ -154,12 +166,13 @@ struct SamlGateway {
         spec.recipient = spec.destination;
         spec.audience = std::string(kBaseUrl) + "/saml/metadata/acme/";
         spec.in_response_to = request_id;
-        spec.name_id = email;
+        spec.name_id = name_id;
+        spec.name_id_format = name_id_format;
         spec.issue_instant = now;
         spec.not_before = now - 60;
         spec.not_on_or_after = now + 300;
         spec.subject_not_on_or_after = now + 300;
-        spec.attributes = {{"email", {email}}, {"firstName", {"Ada"}}, {"lastName", {"Lovelace"}}};
+        spec.attributes = std::move(attributes);
         return util::base64_encode(idp.sign(build_response_xml(spec), spec.assertion_id));
     }
 

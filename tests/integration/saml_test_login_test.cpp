@@ -60,6 +60,42 @@ TEST_CASE("saml test: the ACS answers a test sign-in with a report page and no s
     CHECK(member_count(gw.db) == members_before);
 }
 
+TEST_CASE("saml test: the report names the attribute each mapped value came from") {
+    SamlGateway gw;
+    auto res = gw.post_acs(
+        gw.response_with(start_test_from_cli(gw), "AAdzZWNyZXQx-opaque",
+                         "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+                         {{"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                           {"ada@example.com"}},
+                          {"urn:oid:2.5.4.42", {"Ada"}},
+                          {"memberOf", {"eng"}}}));
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    const std::string& page = res->body;
+    CHECK_MESSAGE(contains(page, "SAML test sign-in: passed"), page);
+    CHECK(contains(page, "from <code>NameID</code>"));
+    // The page escapes '/' as the template engine does.
+    CHECK(contains(page,
+                   "from <code>http:&#x2F;&#x2F;schemas.xmlsoap.org&#x2F;ws&#x2F;2005&#x2F;"
+                   "05&#x2F;identity&#x2F;claims&#x2F;emailaddress</code>"));
+    CHECK(contains(page, "from <code>urn:oid:2.5.4.42</code>"));
+    CHECK(contains(page, "from <code>memberOf</code>"));
+    CHECK_FALSE(contains(page, "id=\"no-email\""));
+}
+
+TEST_CASE("saml test: a Response without email passes and says what sign-in would do") {
+    SamlGateway gw;
+    auto res = gw.post_acs(gw.response_with(start_test_from_cli(gw), "AAdzZWNyZXQx-opaque",
+                                            "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+                                            {{"uid", {"ada"}}}));
+    REQUIRE(res);
+    const std::string& page = res->body;
+    CHECK_MESSAGE(contains(page, "SAML test sign-in: passed"), page);
+    CHECK(contains(page, "id=\"no-email\""));
+    CHECK(contains(page, "saml.member.email_missing"));
+    CHECK(contains(page, "attributes present: uid"));
+}
+
 TEST_CASE("saml test: a failing test Response gets a report naming the failed check") {
     SamlGateway gw;
     const std::string request_id = start_test_from_cli(gw);

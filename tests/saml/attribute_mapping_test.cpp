@@ -105,11 +105,13 @@ TEST_CASE("map_identity falls back to an email-shaped NameID when no email value
     CHECK(identity->email == "ada@example.com");
 }
 
-TEST_CASE("map_identity fails with email_missing when neither attribute nor NameID is an email") {
+TEST_CASE("map_identity leaves the email empty when no attribute or NameID holds an address") {
     const auto identity = map_identity("00u1abcd", {{"firstName", {"Ada"}}}, okta_like());
-    REQUIRE_FALSE(identity.ok());
-    CHECK(identity.error().code == "saml.attribute.email_missing");
-    CHECK(identity.error().message.find("\"email\"") != std::string::npos);
+    REQUIRE(identity.ok());
+    CHECK(identity->user_id == "00u1abcd");
+    CHECK(identity->email.empty());
+    CHECK(identity->sources.email.empty());
+    CHECK(identity->attribute_names == std::vector<std::string>{"firstName"});
 }
 
 TEST_CASE("map_identity fails with email_invalid when the email attribute is not an address") {
@@ -118,14 +120,142 @@ TEST_CASE("map_identity fails with email_invalid when the email attribute is not
     CHECK(identity.error().code == "saml.attribute.email_invalid");
 }
 
-TEST_CASE("map_identity leaves unmapped optional claims empty") {
+TEST_CASE("map_identity leaves optional claims empty when neither mapped nor standard") {
     core::AttributeMapping mapping{"", "email", "", "", "", ""};
     const auto identity =
-        map_identity("u1", {{"email", {"a@b.example"}}, {"groups", {"x"}}}, mapping);
+        map_identity("u1", {{"email", {"a@b.example"}}, {"department", {"x"}}}, mapping);
     REQUIRE(identity.ok());
     CHECK(identity->first_name.empty());
     CHECK(identity->role.empty());
     CHECK(identity->groups.empty());
+    CHECK(identity->sources.groups.empty());
+}
+
+TEST_CASE("map_identity finds the email under every standard name when the mapping misses") {
+    const auto generic = preset("generic");
+    for (const auto& name : {"email", "mail", "emailAddress", "User.Email",
+                             "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                             "http://schemas.xmlsoap.org/claims/EmailAddress",
+                             "urn:oid:0.9.2342.19200300.100.1.3", "urn:oid:1.2.840.113549.1.9.1"}) {
+        CAPTURE(name);
+        for (const auto& preset_name : mapping_preset_names()) {
+            CAPTURE(preset_name);
+            auto mapping = preset(preset_name);
+            mapping.user_id.clear();
+            const auto identity =
+                map_identity("opaque-7f3a", {{name, {"ada@example.com"}}}, mapping);
+            REQUIRE(identity.ok());
+            CHECK(identity->email == "ada@example.com");
+            CHECK(identity->sources.email == name);
+        }
+    }
+    CHECK(map_identity("x", {{"MAIL", {"ada@example.com"}}}, generic)->sources.email == "MAIL");
+}
+
+TEST_CASE("map_identity matches short names case-insensitively and URIs exactly") {
+    const auto generic = preset("generic");
+    CHECK(map_identity("x", {{"E-Mail", {"ada@example.com"}}}, generic)->email.empty());
+    CHECK(map_identity("x", {{"FirstName", {"Ada"}}}, generic)->first_name == "Ada");
+    const auto uri = map_identity(
+        "x",
+        {{"HTTP://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", {"a@b.example"}}},
+        generic);
+    REQUIRE(uri.ok());
+    CHECK(uri->email.empty());
+}
+
+TEST_CASE("map_identity takes a UPN claim as the email only when it holds an address") {
+    const auto generic = preset("generic");
+    const std::string name = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
+    const std::string upn = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn";
+    auto identity =
+        map_identity("AAAAAAAAAAAAAAAAAAAAAD4mxd", {{name, {"ada@contoso.example"}}}, generic);
+    REQUIRE(identity.ok());
+    CHECK(identity->email == "ada@contoso.example");
+    CHECK(identity->sources.email == name);
+    identity = map_identity("opaque", {{upn, {"CONTOSO\\ada"}}}, generic);
+    REQUIRE(identity.ok());
+    CHECK(identity->email.empty());
+    // A real email attribute and an address-shaped NameID both come before a UPN.
+    identity = map_identity("ada@example.com", {{upn, {"other@contoso.example"}}}, generic);
+    CHECK(identity->email == "ada@example.com");
+    CHECK(identity->sources.email == "NameID");
+    identity =
+        map_identity("x", {{upn, {"u@contoso.example"}}, {"mail", {"m@example.com"}}}, generic);
+    CHECK(identity->email == "m@example.com");
+}
+
+TEST_CASE("map_identity prefers the mapped attribute to every standard name") {
+    core::AttributeMapping mapping{"", "corpMail", "given", "family", "", "teams"};
+    const auto identity = map_identity("u1",
+                                       {{"corpMail", {"ada@corp.example"}},
+                                        {"email", {"other@example.com"}},
+                                        {"given", {"Ada"}},
+                                        {"firstName", {"Nope"}},
+                                        {"family", {"Lovelace"}},
+                                        {"lastName", {"Nope"}},
+                                        {"teams", {"eng"}},
+                                        {"groups", {"nope"}}},
+                                       mapping);
+    REQUIRE(identity.ok());
+    CHECK(identity->email == "ada@corp.example");
+    CHECK(identity->sources.email == "corpMail");
+    CHECK(identity->first_name == "Ada");
+    CHECK(identity->last_name == "Lovelace");
+    CHECK(identity->groups == std::vector<std::string>{"eng"});
+    CHECK(identity->sources.groups == "teams");
+}
+
+TEST_CASE("map_identity reads names and groups from the standard claim URIs and OIDs") {
+    const auto okta = preset("okta");
+    auto identity = map_identity("u1",
+                                 {{"urn:oid:2.5.4.42", {"Ada"}},
+                                  {"urn:oid:2.5.4.4", {"Lovelace"}},
+                                  {"memberOf", {"eng", "ops"}}},
+                                 okta);
+    REQUIRE(identity.ok());
+    CHECK(identity->first_name == "Ada");
+    CHECK(identity->sources.first_name == "urn:oid:2.5.4.42");
+    CHECK(identity->last_name == "Lovelace");
+    CHECK(identity->groups == std::vector<std::string>{"eng", "ops"});
+    CHECK(identity->sources.groups == "memberOf");
+    identity =
+        map_identity("u1",
+                     {{"given_name", {"Grace"}},
+                      {"family_name", {"Hopper"}},
+                      {"http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", {"g-1"}}},
+                     preset("auth0"));
+    REQUIRE_FALSE(identity.ok());  // auth0 maps its user ID attribute, which is absent
+    auto auth0 = preset("auth0");
+    auth0.user_id.clear();
+    identity =
+        map_identity("u1",
+                     {{"given_name", {"Grace"}},
+                      {"family_name", {"Hopper"}},
+                      {"http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", {"g-1"}}},
+                     auth0);
+    REQUIRE(identity.ok());
+    CHECK(identity->first_name == "Grace");
+    CHECK(identity->last_name == "Hopper");
+    CHECK(identity->groups == std::vector<std::string>{"g-1"});
+}
+
+TEST_CASE("map_identity splits a display name when no given or family name is sent") {
+    const auto identity = map_identity(
+        "u1", {{"http://schemas.microsoft.com/identity/claims/displayname", {"Ada King Lovelace"}}},
+        preset("generic"));
+    REQUIRE(identity.ok());
+    CHECK(identity->first_name == "Ada");
+    CHECK(identity->last_name == "King Lovelace");
+    CHECK(identity->sources.first_name ==
+          "http://schemas.microsoft.com/identity/claims/displayname");
+}
+
+TEST_CASE("map_identity names the NameID as the source of a NameID user ID and email") {
+    const auto identity = map_identity("ada@example.com", {}, preset("generic"));
+    REQUIRE(identity.ok());
+    CHECK(identity->sources.user_id == "NameID");
+    CHECK(identity->sources.email == "NameID");
 }
 
 TEST_CASE("looks_like_email accepts plain addresses and refuses near misses") {
@@ -139,4 +269,12 @@ TEST_CASE("looks_like_email accepts plain addresses and refuses near misses") {
     CHECK_FALSE(looks_like_email("a@b@example.com"));
     CHECK_FALSE(looks_like_email("ada @example.com"));
     CHECK_FALSE(looks_like_email("ada@exa\nmple.com"));
+}
+
+TEST_CASE("describe_received lists the attributes the assertion carried") {
+    const auto identity =
+        map_identity("opaque", {{"uid", {"ada"}}, {"cn", {"Ada"}}}, preset("generic"));
+    REQUIRE(identity.ok());
+    CHECK(describe_received(*identity) == "attributes present: cn, uid");
+    CHECK(describe_received(*map_identity("opaque", {}, preset("generic"))) == "no attributes");
 }

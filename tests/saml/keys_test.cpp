@@ -102,6 +102,30 @@ TEST_CASE("SpCredentials::from_files names the file it cannot read") {
     CHECK(credentials.error().message.find("/nonexistent/sp.key") != std::string::npos);
 }
 
+TEST_CASE("SpPrivateKey loads a key alone and checks a certificate against it") {
+    const auto generated = fresh_credentials();
+    const auto key = SpPrivateKey::from_pem(generated.private_key_pem);
+    REQUIRE(key.ok());
+    CHECK(key->native() != nullptr);
+    CHECK(key->check_certificate(generated.certificate_pem).ok());
+    const auto other = key->check_certificate(fresh_credentials().certificate_pem);
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.error().code == "saml.key.mismatch");
+    const auto garbage = key->check_certificate("-----BEGIN CERTIFICATE-----");
+    REQUIRE_FALSE(garbage.ok());
+    CHECK(garbage.error().code == "saml.certificate.invalid");
+}
+
+TEST_CASE("SpPrivateKey refuses what is not an RSA private key and names an unreadable file") {
+    CHECK(SpPrivateKey::from_pem("not a key").error().code == "saml.key.invalid");
+    CHECK(SpPrivateKey::from_pem(fresh_credentials().certificate_pem).error().code ==
+          "saml.key.invalid");
+    const auto missing = SpPrivateKey::from_file("/nonexistent/sp.key");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == "saml.key.unreadable");
+    CHECK(missing.error().message.find("/nonexistent/sp.key") != std::string::npos);
+}
+
 TEST_CASE("Certificate::parse reads bare base64 DER with line breaks as the same certificate") {
     const auto pem = Certificate::parse(fresh_credentials().certificate_pem);
     REQUIRE(pem.ok());

@@ -114,3 +114,38 @@ TEST_CASE("an unknown identity is created just in time with the org's default ro
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == "saml.member.not_provisioned");
 }
+
+TEST_CASE("a member provisioned with the IdP's opaque NameID as userName signs in without email") {
+    LinkFixture f;
+    const auto member = f.provision("AAdzZWNyZXQxsQ9XyK7y", "", "ada@example.com");
+    auto linked = f.link(f.identity("AAdzZWNyZXQxsQ9XyK7y", ""));
+    REQUIRE(linked.ok());
+    CHECK(linked->linked_now);
+    CHECK(linked->member.public_id == member.public_id);
+    CHECK(linked->member.email == "ada@example.com");
+    auto again = f.link(f.identity("AAdzZWNyZXQxsQ9XyK7y", ""));
+    REQUIRE(again.ok());
+    CHECK_FALSE(again->linked_now);
+    CHECK(again->member.public_id == member.public_id);
+}
+
+TEST_CASE("an identity without email is never matched to a member by a blank email") {
+    LinkFixture f;
+    f.org.jit_provisioning = false;
+    (void)f.provision("someone-else", "", "");
+    auto refused = f.link(f.identity("opaque-subject", ""));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "saml.member.not_provisioned");
+}
+
+TEST_CASE("just-in-time creation without an email is refused, naming the attributes present") {
+    LinkFixture f;
+    auto identity = f.identity("opaque-subject", "");
+    identity.attribute_names = {"uid", "eduPersonAffiliation"};
+    auto refused = f.link(identity);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "saml.member.email_missing");
+    CHECK(refused.error().message.find("attributes present: uid, eduPersonAffiliation") !=
+          std::string::npos);
+    CHECK(refused.error().message.find("opaque-subject") != std::string::npos);
+}

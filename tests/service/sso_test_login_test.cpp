@@ -157,17 +157,32 @@ TEST_CASE(
     TestLoginFixture f;
     auto spec = f.spec_for(f.start_test());
     spec.name_id = "00u123";
-    spec.attributes = {{"firstName", {"Ada"}}};
+    spec.attributes = {{"email", {"not an address"}}, {"firstName", {"Ada"}}};
     const auto report =
         f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec), f.browser);
     CHECK_FALSE(report.passed);
     CHECK(line_titled(report, "attributes mapped").outcome == Outcome::failed);
-    CHECK(report.failure->code == "saml.attribute.email_missing");
+    CHECK(report.failure->code == "saml.attribute.email_invalid");
     CHECK(count(report, Outcome::passed) == report.checks.size() - 1);
     CHECK(report.name_id == "00u123");
     CHECK(report.attributes.at("firstName") == std::vector<std::string>{"Ada"});
     CHECK_FALSE(report.identity.has_value());
     CHECK(report.would_match.empty());
+}
+
+TEST_CASE("a test sign-in without any email passes and says creating the member would be refused") {
+    TestLoginFixture f;
+    auto spec = f.spec_for(f.start_test());
+    spec.name_id = "00u123";
+    spec.attributes = {{"firstName", {"Ada"}}};
+    const auto report =
+        f.sso.complete_test_login(f.org, TestLoginFixture::signed_response(spec), f.browser);
+    CHECK(report.passed);
+    REQUIRE(report.identity.has_value());
+    CHECK(report.identity->email.empty());
+    CHECK(report.identity->sources.first_name == "firstName");
+    CHECK(report.would_match.find("saml.member.email_missing") != std::string::npos);
+    CHECK(report.would_match.find("attributes present: firstName") != std::string::npos);
 }
 
 TEST_CASE("complete_login refuses a Response to a test sign-in and signs nobody in") {

@@ -44,6 +44,30 @@ class Certificate {
     std::shared_ptr<X509> x509_;
 };
 
+// The SP's RSA private key alone: all that decrypting an EncryptedAssertion needs (the
+// certificate only tells the IdP which key to encrypt to). Immutable after loading.
+class SpPrivateKey {
+  public:
+    // Loads an unencrypted PEM private key. Fails with "saml.key.invalid" when it is not one,
+    // or not RSA.
+    static Result<SpPrivateKey> from_pem(std::string_view private_key_pem);
+
+    // Reads the PEM file, then as from_pem. Fails with "saml.key.unreadable" naming the file.
+    static Result<SpPrivateKey> from_file(const std::filesystem::path& private_key_file);
+
+    // Succeeds when `certificate_pem` is the certificate of this key. Fails with
+    // "saml.certificate.invalid", or "saml.key.mismatch" when it belongs to another key.
+    Status check_certificate(std::string_view certificate_pem) const;
+
+    // The key for C APIs that decrypt; owned by this object.
+    EVP_PKEY* native() const { return key_.get(); }
+
+  private:
+    explicit SpPrivateKey(std::shared_ptr<EVP_PKEY> key) : key_(std::move(key)) {}
+    friend class SpCredentials;
+    std::shared_ptr<EVP_PKEY> key_;
+};
+
 // The SP's RSA private key and matching certificate. Immutable after loading; signing
 // uses a fresh OpenSSL context per call, so one SpCredentials may serve every thread.
 class SpCredentials {

@@ -185,10 +185,13 @@ class SsoService {
 
 // Finds the member a SAML identity belongs to, linking it on first sign-in, or creates one
 // when the org allows just-in-time creation. Order: the stored SAML subject; else a member
-// without a subject whose externalId or userName equals the IdP user ID; else one without a
-// subject whose email matches (case-insensitively). A member linked to another subject is
-// never taken over. Errors: "saml.member.deactivated", "saml.member.subject_conflict",
-// "saml.member.not_provisioned", store errors. Runs inside the caller's transaction.
+// without a subject whose externalId or userName equals the IdP user ID; else, when the
+// identity has an email, one without a subject whose email matches (case-insensitively). A
+// member linked to another subject is never taken over. Creating a member needs an email.
+// Errors: "saml.member.deactivated", "saml.member.subject_conflict",
+// "saml.member.not_provisioned", "saml.member.email_missing" (nothing matched and the identity
+// has no email; the message names the attributes received), store errors. Runs inside the
+// caller's transaction.
 struct LinkOutcome {
     core::Member member;
     bool linked_now = false;
@@ -199,7 +202,8 @@ Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Or
 
 // The member link_or_create_member would take, found without changing anything (any
 // transaction, read or write): the same order and the same refusals, including
-// "saml.member.not_provisioned" when nothing matches and just-in-time creation is off.
+// "saml.member.not_provisioned" when nothing matches and just-in-time creation is off, and
+// "saml.member.email_missing" when nothing matches and the identity has no email.
 struct MemberMatch {
     std::optional<core::Member> member;  // nullopt: sign-in would create the member
     bool by_subject = false;             // found by its stored SAML subject: nothing to link
