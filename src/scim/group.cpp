@@ -22,6 +22,10 @@ Result<ScimGroupMember> decode_member(const json& entry) {
     if (value->empty()) return scim_fail("invalidValue", "Each member needs a non-empty value.");
     auto display = detail::optional_string(entry, "display", "members.display");
     if (!display) return display.error();
+    if (display->empty()) {
+        display = detail::optional_string(entry, "displayName", "members.displayName");
+        if (!display) return display.error();
+    }
     auto type = detail::optional_string(entry, "type", "members.type");
     if (!type) return type.error();
     if (!type->empty() && !detail::iequals(*type, "User")) {

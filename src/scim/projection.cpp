@@ -23,9 +23,15 @@ Result<std::vector<ProjectedAttribute>> parse_list(std::string_view text,
         text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
         if (item.empty()) continue;
         auto path = parse_patch_path(item);
-        if (!path || path->value_filter != nullptr || !path->sub_attribute.empty()) {
+        if (!path) {
             return scim_fail("invalidValue", std::string(parameter) + ": \"" + item +
                                                  "\" is not an attribute name.");
+        }
+        // Entra ID asks for `emails[type eq "work"]` and `emails[type eq "work"].value`: the
+        // attribute (or sub-attribute) is returned whole, as RFC 7644 §3.9 has no element
+        // selection; the filter narrows nothing.
+        if (path->value_filter != nullptr && !path->sub_attribute.empty()) {
+            path->attribute.sub_attribute = path->sub_attribute;
         }
         auto resolved = detail::resolve_path(path->attribute);
         if (!resolved) {

@@ -165,22 +165,27 @@ Result<scim::ScimGroup> decode_group_body(const json& body) {
         if (!entry.is_object())
             return scim::scim_fail("invalidValue", "Each member must be an object.");
         scim::ScimGroupMember member;
+        std::string display_name;  // Entra ID's spelling of `display`
         for (const auto& [key, value] : entry.items()) {
             const bool is_value = same_attribute(key, "value");
-            if (!is_value && !same_attribute(key, "display") && !same_attribute(key, "type"))
+            const bool is_display = same_attribute(key, "display");
+            const bool is_display_name = same_attribute(key, "displayName");
+            if (!is_value && !is_display && !is_display_name && !same_attribute(key, "type"))
                 continue;
             if (value.is_null()) continue;
             if (!value.is_string()) {
                 return scim::scim_fail("invalidValue", "members." + key + " must be a string.");
             }
-            (is_value                         ? member.value
-             : same_attribute(key, "display") ? member.display
-                                              : member.type) = value.get<std::string>();
+            (is_value          ? member.value
+             : is_display      ? member.display
+             : is_display_name ? display_name
+                               : member.type) = value.get<std::string>();
         }
+        if (member.display.empty()) member.display = std::move(display_name);
         if (member.value.empty()) {
             return scim::scim_fail("invalidValue", "Each member needs a non-empty string value.");
         }
-        if (!member.type.empty() && member.type != "User") {
+        if (!member.type.empty() && !same_attribute(member.type, "User")) {
             return scim::scim_fail("invalidValue",
                                    "members.type must be \"User\": groups hold users only.");
         }

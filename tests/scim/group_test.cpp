@@ -45,6 +45,14 @@ TEST_CASE("decode_group reads displayName, externalId and members from an Entra 
     CHECK(group->members[1].display == "Bob");
 }
 
+TEST_CASE("decode_group reads a member's displayName as its display") {
+    json body = group_body();
+    body["members"] = json::array({{{"value", "u-1"}, {"displayName", "Ada"}}});
+    auto group = decode_group(body);
+    REQUIRE(group.ok());
+    CHECK(group->members[0].display == "Ada");
+}
+
 TEST_CASE("decode_group keeps an extension object, lists it in schemas, and ignores the rest") {
     const std::string acme = "urn:example:params:scim:schemas:extension:acme:2.0:Group";
     json body = group_body();

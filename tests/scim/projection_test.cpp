@@ -141,6 +141,14 @@ TEST_CASE("parse_projection rejects a name that is no attribute path or has no U
     CHECK(unqualified.error().message.find("excludedAttributes") != std::string::npos);
 }
 
+TEST_CASE("attributes with a value filter return the attribute it filters, as Entra ID asks") {
+    CHECK(project_with("emails[type eq \"work\"]")["emails"] == user_resource()["emails"]);
+    CHECK(project_with("emails[type eq \"work\"].value")["emails"] ==
+          json::array({{{"value", "ada@example.com"}}}));
+    const json out = project_with(std::nullopt, "emails[type eq \"work\"].type");
+    CHECK(out["emails"] == json::array({{{"value", "ada@example.com"}, {"primary", true}}}));
+}
+
 TEST_CASE("a client's own extension is selected or excluded by its bare URN and its attributes") {
     const std::string acme = "urn:example:params:scim:schemas:extension:acme:2.0:User";
     json resource = user_resource();

@@ -32,8 +32,9 @@ struct ScimGroup {
 
 // Decodes and validates a Group request body (POST or PUT). Attribute names match
 // case-insensitively; id and meta are dropped; extension objects ("urn:…" members) are kept
-// in `attributes`; other names are dropped and listed in `ignored`. A member's `$ref` is
-// ignored (Gatehouse derives it). A member listed twice is kept once.
+// in `attributes`; other names are dropped and listed in `ignored`. A member's `display`
+// may also be sent as `displayName`; its `$ref` is ignored (Gatehouse derives it). A member
+// listed twice is kept once.
 // Fails with:
 //   scim.invalidSyntax  the body is not an object, or `schemas` is missing or not an array
 //                       of strings;
