@@ -259,6 +259,23 @@ void register_discovery_routes(Router& http, AppContext& app,
              }));
 }
 
+// The discovery endpoints are read-only (RFC 7644 §4): a write to any of them, or below
+// them, is a 405 with the methods they do answer, in SCIM's error format (Okta's SCIM spec
+// test checks this), never the catch-all 404 below.
+void register_discovery_writes(Router& http) {
+    const auto read_only = [](const Request& req, Response& res) {
+        res.set_header("Allow", "GET, HEAD");
+        send_scim_error(res, {405, "",
+                              "The SCIM discovery endpoint " + req.path +
+                                  " is read-only; it answers GET only."});
+    };
+    const std::string pattern = route("/(?:Schemas|ResourceTypes|ServiceProviderConfig)(?:/.*)?");
+    http.post(pattern, read_only);
+    http.put(pattern, read_only);
+    http.patch(pattern, read_only);
+    http.del(pattern, read_only);
+}
+
 }  // namespace
 
 void register_scim_routes(Router& http, AppContext& app) {
@@ -266,6 +283,7 @@ void register_scim_routes(Router& http, AppContext& app) {
     register_user_routes(http, app, service);
     register_group_routes(http, app, service);
     register_discovery_routes(http, app, service);
+    register_discovery_writes(http);
     // Any other path under the SCIM base answers in SCIM's error format, so an IdP probing
     // an endpoint Gatehouse lacks (Bulk, /Me, /.search) gets a message it can show.
     const auto not_found = [](const Request& req, Response& res) {

@@ -7,6 +7,7 @@
 #include "gatehouse/scim/list.hpp"
 #include "gatehouse/scim/user.hpp"
 #include "json_lookup.hpp"
+#include "kept_attributes.hpp"
 
 namespace gatehouse::scim {
 namespace {
@@ -45,8 +46,44 @@ json define(const AttributeSpec& spec) {
     return out;
 }
 
+std::string_view type_name(AttributeType type) {
+    switch (type) {
+        case AttributeType::boolean:
+            return "boolean";
+        case AttributeType::reference:
+            return "reference";
+        case AttributeType::binary:
+            return "binary";
+        case AttributeType::complex:
+            return "complex";
+        default:
+            return "string";
+    }
+}
+
+json define_kept(const detail::KeptAttribute& attribute) {
+    std::vector<json> subs;
+    for (const detail::KeptSubAttribute& sub : attribute.sub_attributes) {
+        subs.push_back(define({.name = sub.name, .type = type_name(sub.type)}));
+    }
+    return define({.name = attribute.name,
+                   .type = type_name(attribute.type),
+                   .description = attribute.description,
+                   .multi_valued = attribute.multi_valued,
+                   .sub_attributes = std::move(subs)});
+}
+
+std::vector<json> name_parts() {
+    std::vector<json> parts = {define({.name = "formatted"}), define({.name = "familyName"}),
+                               define({.name = "givenName"})};
+    for (const detail::KeptSubAttribute& part : detail::kept_name_parts()) {
+        parts.push_back(define({.name = part.name}));
+    }
+    return parts;
+}
+
 json user_attributes() {
-    return json::array({
+    json attributes = json::array({
         define({.name = "userName",
                 .description = "Unique identifier for the user, typically their sign-in name.",
                 .required = true,
@@ -54,8 +91,7 @@ json user_attributes() {
         define({.name = "name",
                 .type = "complex",
                 .description = "The components of the user's name, kept as sent.",
-                .sub_attributes = {define({.name = "formatted"}), define({.name = "familyName"}),
-                                   define({.name = "givenName"})}}),
+                .sub_attributes = name_parts()}),
         define({.name = "displayName", .description = "The name shown for the user."}),
         define({.name = "emails",
                 .type = "complex",
@@ -84,6 +120,10 @@ json user_attributes() {
                                            .reference_types = {"Group"}}),
                                    define({.name = "display", .mutability = "readOnly"})}}),
     });
+    for (const detail::KeptAttribute& attribute : detail::kept_user_attributes()) {
+        attributes.push_back(define_kept(attribute));
+    }
+    return attributes;
 }
 
 json enterprise_attributes() {

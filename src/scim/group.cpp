@@ -5,7 +5,9 @@
 
 #include "gatehouse/scim/error.hpp"
 #include "json_lookup.hpp"
+#include "kept_attributes.hpp"
 #include "resource_fields.hpp"
+#include "resource_path.hpp"
 
 namespace gatehouse::scim {
 namespace {
@@ -20,6 +22,10 @@ Result<ScimGroupMember> decode_member(const json& entry) {
     if (value->empty()) return scim_fail("invalidValue", "Each member needs a non-empty value.");
     auto display = detail::optional_string(entry, "display", "members.display");
     if (!display) return display.error();
+    if (display->empty()) {
+        display = detail::optional_string(entry, "displayName", "members.displayName");
+        if (!display) return display.error();
+    }
     auto type = detail::optional_string(entry, "type", "members.type");
     if (!type) return type.error();
     if (!type->empty() && !detail::iequals(*type, "User")) {
@@ -45,11 +51,31 @@ Result<std::vector<ScimGroupMember>> decode_members(const json& body) {
     return members;
 }
 
+// Keeps the extension objects of `body`; lists names no schema defines in group.ignored.
+Status decode_kept(const json& body, ScimGroup& group) {
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        bool read = false;
+        for (std::string_view known :
+             {"schemas", "id", "meta", "displayName", "externalId", "members"}) {
+            read = read || detail::iequals(it.key(), known);
+        }
+        if (read || it.value().is_null()) continue;
+        if (detail::is_extension_name(it.key())) {
+            if (auto checked = detail::check_extension(it.key(), it.value()); !checked) {
+                return checked;
+            }
+            group.attributes[it.key()] = it.value();
+        } else {
+            group.ignored.push_back(it.key());
+        }
+    }
+    return detail::check_kept_size(group.attributes);
+}
+
 }  // namespace
 
 Result<ScimGroup> decode_group(const json& body) {
-    if (auto schemas = detail::check_schemas(body, {kCoreGroupSchema}, kCoreGroupSchema);
-        !schemas) {
+    if (auto schemas = detail::check_schemas(body, kCoreGroupSchema); !schemas) {
         return schemas.error();
     }
     ScimGroup group;
@@ -65,12 +91,22 @@ Result<ScimGroup> decode_group(const json& body) {
     auto members = decode_members(body);
     if (!members) return members.error();
     group.members = std::move(*members);
+    if (auto kept = decode_kept(body, group); !kept) return kept.error();
     return group;
 }
 
 json encode_group(const ScimGroup& group, const ResourceMeta& meta, std::string_view base_url,
                   bool include_members) {
-    json out = {{"schemas", json::array({std::string(kCoreGroupSchema)})}, {"id", group.id}};
+    json out = json::object();
+    json schemas = json::array({std::string(kCoreGroupSchema)});
+    if (group.attributes.is_object()) {
+        for (auto it = group.attributes.begin(); it != group.attributes.end(); ++it) {
+            if (detail::is_extension_name(it.key())) schemas.push_back(it.key());
+            out[it.key()] = it.value();
+        }
+    }
+    out["schemas"] = std::move(schemas);
+    out["id"] = group.id;
     if (!group.external_id.empty()) out["externalId"] = group.external_id;
     out["displayName"] = group.display_name;
     if (include_members) {

@@ -36,18 +36,37 @@ Result<Op> parse_op(const json& operation) {
     return scim_fail("invalidSyntax", "op is required and must be add, replace or remove.");
 }
 
-Result<Target> parse_target(std::string_view text) {
+Result<Target> parse_target(std::string_view text, const json& resource) {
     auto parsed = parse_patch_path(text);
     if (!parsed) {
         return scim_fail("invalidPath",
                          "path \"" + std::string(text) + "\": " + parsed.error().message);
     }
-    auto resolved = detail::resolve_path(parsed->attribute);
+    auto resolved = detail::resolve_path(parsed->attribute, &resource);
     if (!resolved) {
-        return scim_fail("invalidPath",
-                         "path \"" + std::string(text) + "\" names an unknown schema.");
+        return scim_fail("invalidPath", "path \"" + std::string(text) + "\" is qualified by \"" +
+                                            parsed->attribute.urn +
+                                            "\", which is not a schema URN.");
     }
     return Target{std::move(*resolved), parsed->value_filter, parsed->sub_attribute};
+}
+
+// The spelling `resource` uses for its member `name` (any case); `name` when it has none.
+std::string stored_name(const json& resource, std::string_view name) {
+    for (auto it = resource.begin(); it != resource.end(); ++it) {
+        if (iequals(it.key(), name)) return it.key();
+    }
+    return std::string(name);
+}
+
+// True when `name` ("urn:…:attr") is an attribute of the enterprise extension or of an
+// extension `resource` holds.
+bool names_known_extension_attribute(std::string_view name, const json& resource) {
+    const auto colon = name.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    const std::string_view urn = name.substr(0, colon);
+    const json* stored = find_attribute(resource, urn);
+    return iequals(urn, kEnterpriseUserSchema) || (stored != nullptr && stored->is_object());
 }
 
 // An operation without `path`: each member of the value object is its own target.
@@ -58,10 +77,16 @@ Status apply_without_path(json& resource, ResourceKind kind, Op op, const json* 
     }
     for (auto it = value->begin(); it != value->end(); ++it) {
         Target target;
-        if (iequals(it.key(), kEnterpriseUserSchema)) {
-            target.path.extension = std::string(kEnterpriseUserSchema);
+        const json* stored = find_attribute(resource, it.key());
+        // A "urn:" key names a whole extension when the resource has it or is given an
+        // object for it that it cannot hold as an attribute of a known extension.
+        if (detail::is_extension_name(it.key()) &&
+            (iequals(it.key(), kEnterpriseUserSchema) ||
+             (stored != nullptr && stored->is_object()) ||
+             (it.value().is_object() && !names_known_extension_attribute(it.key(), resource)))) {
+            target.path.extension = stored != nullptr ? stored_name(resource, it.key()) : it.key();
         } else {
-            auto parsed = parse_target(it.key());
+            auto parsed = parse_target(it.key(), resource);
             if (!parsed) return parsed.error();
             if (parsed->filter != nullptr) {
                 return scim_fail("invalidPath", "\"" + it.key() + "\" is not an attribute name.");
@@ -125,18 +150,19 @@ std::optional<bool> active_of(const json& resource) {
     return active == nullptr ? std::nullopt : detail::scim_boolean(*active);
 }
 
-// Keeps `schemas` listing the enterprise extension exactly when the resource has it.
-void sync_extension_schema(json& resource) {
+// Keeps `schemas` listing exactly the extensions the resource has.
+void sync_extension_schemas(json& resource) {
     json* schemas = find_attribute(resource, "schemas");
     if (schemas == nullptr || !schemas->is_array()) return;
-    const bool has_extension = find_attribute(resource, kEnterpriseUserSchema) != nullptr;
     json kept = json::array();
     for (const json& urn : *schemas) {
-        if (!(urn.is_string() && iequals(urn.get<std::string>(), kEnterpriseUserSchema))) {
+        if (!(urn.is_string() && detail::is_extension_name(urn.get<std::string>()))) {
             kept.push_back(urn);
         }
     }
-    if (has_extension) kept.push_back(std::string(kEnterpriseUserSchema));
+    for (auto it = resource.begin(); it != resource.end(); ++it) {
+        if (detail::is_extension_name(it.key()) && it.value().is_object()) kept.push_back(it.key());
+    }
     *schemas = std::move(kept);
 }
 
@@ -160,14 +186,14 @@ Result<PatchResult> apply_patch(const json& resource, const json& request, Resou
             status = apply_without_path(patched, kind, *op, value);
         } else if (!path->is_string()) {
             status = scim_fail("invalidPath", "path must be a string.");
-        } else if (auto target = parse_target(path->get<std::string>()); !target) {
+        } else if (auto target = parse_target(path->get<std::string>(), patched); !target) {
             status = target.error();
         } else {
             status = detail::apply_operation(patched, kind, *op, *target, value);
         }
         if (!status) return at(i, status.error());
     }
-    if (kind == ResourceKind::user) sync_extension_schema(patched);
+    sync_extension_schemas(patched);
 
     PatchResult result{std::move(patched), {}};
     const auto before = member_ids(resource);

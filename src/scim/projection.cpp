@@ -23,14 +23,21 @@ Result<std::vector<ProjectedAttribute>> parse_list(std::string_view text,
         text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
         if (item.empty()) continue;
         auto path = parse_patch_path(item);
-        if (!path || path->value_filter != nullptr || !path->sub_attribute.empty()) {
+        if (!path) {
             return scim_fail("invalidValue", std::string(parameter) + ": \"" + item +
                                                  "\" is not an attribute name.");
+        }
+        // Entra ID asks for `emails[type eq "work"]` and `emails[type eq "work"].value`: the
+        // attribute (or sub-attribute) is returned whole, as RFC 7644 §3.9 has no element
+        // selection; the filter narrows nothing.
+        if (path->value_filter != nullptr && !path->sub_attribute.empty()) {
+            path->attribute.sub_attribute = path->sub_attribute;
         }
         auto resolved = detail::resolve_path(path->attribute);
         if (!resolved) {
             return scim_fail("invalidValue", std::string(parameter) + ": \"" + item +
-                                                 "\" names an unknown schema.");
+                                                 "\" is qualified by \"" + path->attribute.urn +
+                                                 "\", which is not a schema URN.");
         }
         out.push_back({std::move(resolved->extension), std::move(resolved->attribute),
                        std::move(resolved->sub_attribute)});
@@ -134,6 +141,27 @@ void exclude(json& object, const ProjectedAttribute& unwanted) {
     if (target != &object && target->empty()) detail::erase_attribute(object, unwanted.extension);
 }
 
+// A bare extension URN the request could not tell from an attribute of a shorter URN
+// (resolve_path had no resource) names the whole extension when the resource has it.
+std::vector<ProjectedAttribute> against(const json& resource,
+                                        const std::vector<ProjectedAttribute>& list) {
+    std::vector<ProjectedAttribute> out = list;
+    for (ProjectedAttribute& item : out) {
+        if (item.extension.empty() || item.attribute.empty() || !item.sub_attribute.empty()) {
+            continue;
+        }
+        const std::string whole = item.extension + ":" + item.attribute;
+        const json* found = detail::find_attribute(resource, whole);
+        if (found != nullptr && found->is_object()) item = {whole, "", ""};
+    }
+    return out;
+}
+
+Projection against(const json& resource, const Projection& projection) {
+    return {against(resource, projection.attributes),
+            against(resource, projection.excluded_attributes)};
+}
+
 }  // namespace
 
 Result<Projection> parse_projection(std::optional<std::string_view> attributes,
@@ -157,8 +185,9 @@ Result<Projection> parse_projection(std::optional<std::string_view> attributes,
     return projection;
 }
 
-json project(const json& resource, const Projection& projection) {
+json project(const json& resource, const Projection& requested) {
     if (!resource.is_object()) return resource;
+    const Projection projection = against(resource, requested);
     json out =
         projection.attributes.empty() ? resource : include_only(resource, projection.attributes);
     for (const ProjectedAttribute& unwanted : projection.excluded_attributes)
@@ -179,12 +208,13 @@ json project(const json& resource, const Projection& projection) {
     return out;
 }
 
-json project(json&& resource, const Projection& projection) {
+json project(json&& resource, const Projection& requested) {
     // Keeping a subset builds a new object anyway; only the common case (every attribute
     // returned by default, perhaps minus a few) is worth doing in place.
-    if (!resource.is_object() || !projection.attributes.empty()) {
-        return project(std::as_const(resource), projection);
+    if (!resource.is_object() || !requested.attributes.empty()) {
+        return project(std::as_const(resource), requested);
     }
+    const Projection projection = against(resource, requested);
     json type;
     if (const json* meta = detail::find_attribute(resource, "meta")) {
         if (const json* found = detail::find_attribute(*meta, "resourceType")) type = *found;

@@ -6,6 +6,8 @@
 namespace gatehouse::scim::detail {
 namespace {
 
+constexpr std::string_view kCoreSchemaPrefix = "urn:ietf:params:scim:schemas:core:";
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 }  // namespace
@@ -26,8 +28,7 @@ Result<std::string> optional_string(const nlohmann::json& object, std::string_vi
     return value->get<std::string>();
 }
 
-Status check_schemas(const nlohmann::json& body, std::initializer_list<std::string_view> allowed,
-                     std::string_view required) {
+Status check_schemas(const nlohmann::json& body, std::string_view required) {
     if (!body.is_object()) {
         return scim_fail("invalidSyntax", "The request body must be a JSON object.");
     }
@@ -41,12 +42,16 @@ Status check_schemas(const nlohmann::json& body, std::initializer_list<std::stri
             return scim_fail("invalidSyntax", "schemas must be an array of URN strings.");
         }
         const auto& text = urn.get_ref<const std::string&>();
-        bool known = false;
-        for (std::string_view candidate : allowed) known = known || iequals(text, candidate);
+        const bool is_required = iequals(text, required);
+        const auto starts = [&](std::string_view prefix) {
+            return iequals(std::string_view(text).substr(0, prefix.size()), prefix);
+        };
+        const bool known = is_required || (starts("urn:") && !starts(kCoreSchemaPrefix) &&
+                                           !starts("urn:ietf:params:scim:api:"));
         if (!known) {
             return scim_fail("invalidValue", "Unknown schema \"" + text + "\" in schemas.");
         }
-        has_required = has_required || iequals(text, required);
+        has_required = has_required || is_required;
     }
     if (!has_required) {
         return scim_fail("invalidValue", "schemas must include " + std::string(required) + ".");

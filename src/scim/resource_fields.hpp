@@ -2,7 +2,6 @@
 // Group decoders, each failing with a SCIM error that names the attribute.
 #pragma once
 
-#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -20,9 +19,10 @@ Result<std::string> optional_string(const nlohmann::json& object, std::string_vi
                                     std::string_view label);
 
 // Checks the `schemas` member of a request body: the body must be an object and `schemas` an
-// array of strings (else scim.invalidSyntax); every URN must be in `allowed` and `required`
-// must be present (else scim.invalidValue). URNs compare case-insensitively.
-Status check_schemas(const nlohmann::json& body, std::initializer_list<std::string_view> allowed,
-                     std::string_view required);
+// array of strings (else scim.invalidSyntax); `required` must be present, and every other
+// entry must be an extension URN: a "urn:" that is not another core schema
+// ("urn:ietf:params:scim:schemas:core:…") nor a message ("urn:ietf:params:scim:api:…")
+// (else scim.invalidValue). URNs compare case-insensitively.
+Status check_schemas(const nlohmann::json& body, std::string_view required);
 
 }  // namespace gatehouse::scim::detail

@@ -3,22 +3,55 @@
 #include "json_lookup.hpp"
 
 namespace gatehouse::scim::detail {
+namespace {
 
-std::optional<ResourcePath> resolve_path(const AttributePath& path) {
-    if (path.urn.empty() || iequals(path.urn, kCoreUserSchema) ||
-        iequals(path.urn, kCoreGroupSchema)) {
-        return ResourcePath{"", path.attribute, path.sub_attribute};
-    }
-    if (iequals(path.urn, kEnterpriseUserSchema)) {
-        return ResourcePath{std::string(kEnterpriseUserSchema), path.attribute, path.sub_attribute};
-    }
-    // The path parser splits at the last ':', so the bare extension URN arrives as
-    // urn "…:enterprise:2.0" with attribute "User".
-    if (path.sub_attribute.empty() &&
-        iequals(path.urn + ":" + path.attribute, kEnterpriseUserSchema)) {
-        return ResourcePath{std::string(kEnterpriseUserSchema), "", ""};
+// The name of the top-level object member of `resource` that equals `name` (any case).
+std::optional<std::string> member_name(const nlohmann::json* resource, std::string_view name) {
+    if (resource == nullptr || !resource->is_object()) return std::nullopt;
+    for (auto it = resource->begin(); it != resource->end(); ++it) {
+        if (it.value().is_object() && iequals(it.key(), name)) return it.key();
     }
     return std::nullopt;
+}
+
+bool has_urn_prefix(std::string_view text) { return iequals(text.substr(0, 4), "urn:"); }
+
+bool is_core_qualified(std::string_view name) {
+    for (std::string_view core : {kCoreUserSchema, kCoreGroupSchema}) {
+        if (name.size() > core.size() && name[core.size()] == ':' &&
+            iequals(name.substr(0, core.size()), core)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+bool is_extension_name(std::string_view name) {
+    return has_urn_prefix(name) && !is_core_schema(name) && !is_core_qualified(name);
+}
+
+std::optional<ResourcePath> resolve_path(const AttributePath& path,
+                                         const nlohmann::json* resource) {
+    if (path.urn.empty() || is_core_schema(path.urn)) {
+        return ResourcePath{"", path.attribute, path.sub_attribute};
+    }
+    if (!has_urn_prefix(path.urn)) return std::nullopt;
+    if (path.sub_attribute.empty()) {
+        const std::string whole = path.urn + ":" + path.attribute;
+        if (iequals(whole, kEnterpriseUserSchema)) {
+            return ResourcePath{std::string(kEnterpriseUserSchema), "", ""};
+        }
+        if (auto stored = member_name(resource, whole)) return ResourcePath{*stored, "", ""};
+    }
+    std::string extension = path.urn;
+    if (iequals(extension, kEnterpriseUserSchema)) {
+        extension = std::string(kEnterpriseUserSchema);
+    } else if (auto stored = member_name(resource, extension)) {
+        extension = *stored;
+    }
+    return ResourcePath{std::move(extension), path.attribute, path.sub_attribute};
 }
 
 std::string describe(const ResourcePath& path) {

@@ -1,9 +1,13 @@
 #include "gatehouse/scim/user.hpp"
 
+#include <array>
+
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/scim/error.hpp"
 #include "json_lookup.hpp"
+#include "kept_attributes.hpp"
 #include "resource_fields.hpp"
+#include "resource_path.hpp"
 
 namespace gatehouse::scim {
 namespace {
@@ -96,14 +100,91 @@ Result<std::optional<core::Role>> decode_org_role(const json& body) {
 Result<json> decode_enterprise(const json& body) {
     const json* value = find_attribute(body, kEnterpriseUserSchema);
     if (value == nullptr || value->is_null()) return json();
-    if (!value->is_object()) {
-        return scim_fail("invalidValue", "The enterprise User extension must be an object.");
+    if (auto checked = detail::check_extension(kEnterpriseUserSchema, *value); !checked) {
+        return checked.error();
     }
     return *value;
 }
 
-json encode_name(const ScimName& name) {
-    json out = json::object();
+// The name parts kept as sent (middleName, honorificPrefix, honorificSuffix); the other
+// three are ScimName's. Unknown parts are reported as ignored.
+Result<json> decode_other_name_parts(const json& body, std::vector<std::string>& ignored) {
+    json parts = json::object();
+    const json* value = find_attribute(body, "name");
+    if (value == nullptr || !value->is_object()) return parts;
+    for (auto it = value->begin(); it != value->end(); ++it) {
+        if (it.value().is_null()) continue;
+        bool kept = false;
+        for (const detail::KeptSubAttribute& part : detail::kept_name_parts()) {
+            if (!detail::iequals(part.name, it.key())) continue;
+            if (!it.value().is_string()) {
+                return scim_fail("invalidValue",
+                                 "name." + std::string(part.name) + " must be a string.");
+            }
+            parts[std::string(part.name)] = it.value();
+            kept = true;
+        }
+        const bool read = detail::iequals(it.key(), "givenName") ||
+                          detail::iequals(it.key(), "familyName") ||
+                          detail::iequals(it.key(), "formatted");
+        if (!kept && !read) ignored.push_back("name." + it.key());
+    }
+    return parts;
+}
+
+// Top-level names decode_user reads itself, or drops because the server owns them.
+bool is_read_elsewhere(std::string_view name) {
+    static constexpr std::array<std::string_view, 14> kRead = {
+        "schemas",       "id",
+        "meta",          "groups",
+        "password",      "userName",
+        "externalId",    "displayName",
+        "name",          "emails",
+        "active",        "orgRole",
+        kCoreUserSchema, kEnterpriseUserSchema};
+    for (std::string_view known : kRead) {
+        if (detail::iequals(name, known)) return true;
+    }
+    return false;
+}
+
+// `name` without a "urn:…:core:2.0:User:" qualifier.
+std::string_view unqualified(std::string_view name) {
+    const std::string_view prefix = kCoreUserSchema;
+    if (name.size() > prefix.size() && name[prefix.size()] == ':' &&
+        detail::iequals(name.substr(0, prefix.size()), prefix)) {
+        return name.substr(prefix.size() + 1);
+    }
+    return name;
+}
+
+// Keeps every member of `body` that decode_user does not read itself and that the core
+// User schema or an extension defines; lists the rest in user.ignored.
+Status decode_kept(const json& body, ScimUser& user) {
+    auto name_parts = decode_other_name_parts(body, user.ignored);
+    if (!name_parts) return name_parts.error();
+    if (!name_parts->empty()) user.attributes["name"] = std::move(*name_parts);
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        const std::string_view name = unqualified(it.key());
+        if (is_read_elsewhere(name) || it.value().is_null()) continue;
+        if (detail::is_extension_name(name)) {
+            if (auto checked = detail::check_extension(it.key(), it.value()); !checked) {
+                return checked;
+            }
+            user.attributes[it.key()] = it.value();
+        } else if (const detail::KeptAttribute* kept = detail::find_kept_user_attribute(name)) {
+            auto checked = detail::check_kept_value(*kept, it.value());
+            if (!checked) return checked.error();
+            user.attributes[std::string(kept->name)] = std::move(*checked);
+        } else {
+            user.ignored.push_back(it.key());
+        }
+    }
+    return detail::check_kept_size(json::array({user.attributes, user.enterprise}));
+}
+
+json encode_name(const ScimName& name, const json& other_parts) {
+    json out = other_parts.is_object() ? other_parts : json::object();
     if (!name.formatted.empty()) out["formatted"] = name.formatted;
     if (!name.family_name.empty()) out["familyName"] = name.family_name;
     if (!name.given_name.empty()) out["givenName"] = name.given_name;
@@ -113,9 +194,7 @@ json encode_name(const ScimName& name) {
 }  // namespace
 
 Result<ScimUser> decode_user(const json& body) {
-    if (auto schemas =
-            detail::check_schemas(body, {kCoreUserSchema, kEnterpriseUserSchema}, kCoreUserSchema);
-        !schemas) {
+    if (auto schemas = detail::check_schemas(body, kCoreUserSchema); !schemas) {
         return schemas.error();
     }
     ScimUser user;
@@ -149,6 +228,7 @@ Result<ScimUser> decode_user(const json& body) {
     auto enterprise = decode_enterprise(body);
     if (!enterprise) return enterprise.error();
     user.enterprise = std::move(*enterprise);
+    if (auto kept = decode_kept(body, user); !kept) return kept.error();
     return user;
 }
 
@@ -157,10 +237,25 @@ json encode_user(const ScimUser& user, const ResourceMeta& meta, std::string_vie
     const bool has_enterprise = user.enterprise.is_object() && !user.enterprise.empty();
     json schemas = json::array({std::string(kCoreUserSchema)});
     if (has_enterprise) schemas.push_back(std::string(kEnterpriseUserSchema));
-    json out = {{"schemas", std::move(schemas)}, {"id", user.id}};
+    json out = json::object();
+    json other_name_parts;
+    if (user.attributes.is_object()) {
+        for (auto it = user.attributes.begin(); it != user.attributes.end(); ++it) {
+            if (it.key() == "name") {
+                other_name_parts = it.value();
+                continue;
+            }
+            if (detail::is_extension_name(it.key())) schemas.push_back(it.key());
+            out[it.key()] = it.value();
+        }
+    }
+    out["schemas"] = std::move(schemas);
+    out["id"] = user.id;
     if (!user.external_id.empty()) out["externalId"] = user.external_id;
     out["userName"] = user.user_name;
-    if (json name = encode_name(user.name); !name.empty()) out["name"] = std::move(name);
+    if (json name = encode_name(user.name, other_name_parts); !name.empty()) {
+        out["name"] = std::move(name);
+    }
     if (!user.display_name.empty()) out["displayName"] = user.display_name;
     if (!user.emails.empty()) {
         json emails = json::array();

@@ -127,13 +127,15 @@ Result<core::Team> save_group(store::Transaction& tx, const ScimClient& client,
     }
     after.display_name = group.display_name;
     after.external_id = group.external_id;
+    after.scim_attributes = attributes_of(group);
     after.idp_managed = true;
     auto members = sync_members(tx, after, current, desired);
     if (!members) return members.error();
     const auto& [added, removed] = *members;
     const bool fields_changed =
         after.display_name != before.display_name || after.external_id != before.external_id ||
-        after.slug != before.slug || after.idp_managed != before.idp_managed;
+        after.slug != before.slug || after.idp_managed != before.idp_managed ||
+        after.scim_attributes != before.scim_attributes;
     if (!fields_changed && added.empty() && removed.empty()) return before;
     auto updated = tx.update_team(after);
     if (!updated) return scim_store_error(updated.error(), slug_taken(after));
@@ -151,6 +153,7 @@ Result<core::Team> save_group(store::Transaction& tx, const ScimClient& client,
 Result<ScimResource> ProvisioningService::create_group(const ScimClient& client, const json& body) {
     auto group = decode_group_body(body);
     if (!group) return group.error();
+    log_ignored(client, "Group", group->ignored);
     auto slug = slug_for(group->display_name);
     if (!slug) return slug.error();
     const util::UnixTime now = clock_.now();
@@ -159,6 +162,7 @@ Result<ScimResource> ProvisioningService::create_group(const ScimClient& client,
     team.slug = *slug;
     team.display_name = group->display_name;
     team.external_id = group->external_id;
+    team.scim_attributes = attributes_of(*group);
     team.idp_managed = true;
     team.created_at = now;
     ScimResource out;
@@ -242,6 +246,7 @@ Result<ScimResource> ProvisioningService::replace_group(const ScimClient& client
                                                         const IfMatch& if_match) {
     auto group = decode_group_body(body);
     if (!group) return group.error();
+    log_ignored(client, "Group", group->ignored);
     const util::UnixTime now = clock_.now();
     ScimResource out;
     const Status status = store_.write([&](store::Transaction& tx) -> Status {

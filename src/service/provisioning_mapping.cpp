@@ -5,13 +5,16 @@
 
 #include "gatehouse/scim/error.hpp"
 #include "gatehouse/store/store.hpp"
+#include "gatehouse/util/log.hpp"
 
 namespace gatehouse::service::provisioning {
 namespace {
 
 using nlohmann::json;
 
-// Keys of Member::scim_attributes: the attributes kept as the IdP sent them.
+// Keys of Member::scim_attributes: the attributes kept as the IdP sent them. Besides these
+// two and the enterprise extension (under its URN), every member is one of
+// ScimUser::attributes, under its own name.
 constexpr const char* kEmailsKey = "emails";
 constexpr const char* kFormattedNameKey = "nameFormatted";
 
@@ -21,7 +24,7 @@ json parse_attributes(const std::string& text) {
 }
 
 std::string attributes_of(const scim::ScimUser& user) {
-    json out = json::object();
+    json out = user.attributes.is_object() ? user.attributes : json::object();
     json emails = json::array();
     for (const scim::ScimEmail& email : user.emails) {
         json entry = {{"value", email.value}, {"primary", email.primary}};
@@ -76,9 +79,12 @@ scim::ScimUser to_scim_user(const core::Member& member, bool for_patch) {
     }
     user.active = member.state != core::MemberState::deactivated;
     if (!(for_patch && member.role == core::Role::owner)) user.org_role = member.role;
-    if (auto it = attributes.find(std::string(scim::kEnterpriseUserSchema));
-        it != attributes.end()) {
-        user.enterprise = *it;
+    for (auto it = attributes.begin(); it != attributes.end(); ++it) {
+        if (it.key() == scim::kEnterpriseUserSchema) {
+            user.enterprise = it.value();
+        } else if (it.key() != kEmailsKey && it.key() != kFormattedNameKey) {
+            user.attributes[it.key()] = it.value();
+        }
     }
     return user;
 }
@@ -159,22 +165,27 @@ Result<scim::ScimGroup> decode_group_body(const json& body) {
         if (!entry.is_object())
             return scim::scim_fail("invalidValue", "Each member must be an object.");
         scim::ScimGroupMember member;
+        std::string display_name;  // Entra ID's spelling of `display`
         for (const auto& [key, value] : entry.items()) {
             const bool is_value = same_attribute(key, "value");
-            if (!is_value && !same_attribute(key, "display") && !same_attribute(key, "type"))
+            const bool is_display = same_attribute(key, "display");
+            const bool is_display_name = same_attribute(key, "displayName");
+            if (!is_value && !is_display && !is_display_name && !same_attribute(key, "type"))
                 continue;
             if (value.is_null()) continue;
             if (!value.is_string()) {
                 return scim::scim_fail("invalidValue", "members." + key + " must be a string.");
             }
-            (is_value                         ? member.value
-             : same_attribute(key, "display") ? member.display
-                                              : member.type) = value.get<std::string>();
+            (is_value          ? member.value
+             : is_display      ? member.display
+             : is_display_name ? display_name
+                               : member.type) = value.get<std::string>();
         }
+        if (member.display.empty()) member.display = std::move(display_name);
         if (member.value.empty()) {
             return scim::scim_fail("invalidValue", "Each member needs a non-empty string value.");
         }
-        if (!member.type.empty() && member.type != "User") {
+        if (!member.type.empty() && !same_attribute(member.type, "User")) {
             return scim::scim_fail("invalidValue",
                                    "members.type must be \"User\": groups hold users only.");
         }
@@ -183,9 +194,14 @@ Result<scim::ScimGroup> decode_group_body(const json& body) {
     return group;
 }
 
+std::string attributes_of(const scim::ScimGroup& group) {
+    return group.attributes.is_object() ? group.attributes.dump() : "{}";
+}
+
 scim::ScimGroup to_scim_group(const core::Team& team,
                               const std::vector<std::pair<std::string, std::string>>& members) {
     scim::ScimGroup group;
+    group.attributes = parse_attributes(team.scim_attributes);
     group.id = team.public_id;
     group.external_id = team.external_id;
     group.display_name = team.display_name;
@@ -295,6 +311,16 @@ Result<ListFilter> plan_list_filter(const std::optional<std::string>& text,
         plan.sql = store::SqlFilter{std::move(compiled->where), std::move(compiled->params)};
     }
     return plan;
+}
+
+void log_ignored(const ScimClient& client, std::string_view resource_type,
+                 const std::vector<std::string>& ignored) {
+    if (ignored.empty()) return;
+    util::log_event(util::LogLevel::warning, "scim.attributes_ignored",
+                    {{"org", client.org.slug},
+                     {"resource_type", resource_type},
+                     {"attributes", ignored},
+                     {"reason", "no SCIM schema defines these attributes; they were not stored"}});
 }
 
 core::AuditEntry audit_entry(const ScimClient& client, util::UnixTime at, std::string action,

@@ -49,6 +49,9 @@ std::optional<std::string> changed_identity_attribute(const core::Member& before
 // repeated members by pairwise comparison, which takes seconds at 20,000 members.
 Result<scim::ScimGroup> decode_group_body(const nlohmann::json& body);
 
+// The JSON a team keeps as sent (Team::scim_attributes) for `group`.
+std::string attributes_of(const scim::ScimGroup& group);
+
 // Groups: the SCIM view of a team and the given members ((public id, display) pairs).
 scim::ScimGroup to_scim_group(const core::Team& team,
                               const std::vector<std::pair<std::string, std::string>>& members);
@@ -88,6 +91,13 @@ struct ListFilter {
 // Parses, checks and compiles the filter of a list request. Fails as parse_checked_filter.
 Result<ListFilter> plan_list_filter(const std::optional<std::string>& text,
                                     const scim::SqlColumnMap& columns);
+
+// Logs, at warning level, the attributes of a `resource_type` request that no schema
+// defines and that were therefore dropped (Entra ID and Okta send custom names that an admin
+// mapped without an extension), so that an admin can see why a value did not stick.
+// Does nothing when `ignored` is empty.
+void log_ignored(const ScimClient& client, std::string_view resource_type,
+                 const std::vector<std::string>& ignored);
 
 // An audit entry for a successful SCIM change by `client`.
 core::AuditEntry audit_entry(const ScimClient& client, util::UnixTime at, std::string action,

@@ -28,7 +28,9 @@ std::optional<std::vector<std::string>> member_values(const json* value) {
         const json* id = find(entry, "value");
         if (id == nullptr || !id->is_string() || id->get_ref<const std::string&>().empty())
             return std::nullopt;
-        if (const json* type = find(entry, "type"); type != nullptr && *type != "User")
+        if (const json* type = find(entry, "type");
+            type != nullptr && !type->is_null() &&
+            !(type->is_string() && same_attribute(type->get<std::string>(), "User")))
             return std::nullopt;
         ids.push_back(id->get<std::string>());
     }

@@ -113,6 +113,7 @@ Error audited_refusal(store::Store& store, const util::Clock& clock, const ScimC
 Result<ScimResource> ProvisioningService::create_user(const ScimClient& client, const json& body) {
     auto user = scim::decode_user(body);
     if (!user) return user.error();
+    log_ignored(client, "User", user->ignored);
     core::Member member;
     member.org_id = client.org.id;
     member.source = core::MemberSource::scim;
@@ -205,6 +206,7 @@ Result<ScimResource> ProvisioningService::replace_user(const ScimClient& client,
                                                        const IfMatch& if_match) {
     auto user = scim::decode_user(body);
     if (!user) return user.error();
+    log_ignored(client, "User", user->ignored);
     const util::UnixTime now = clock_.now();
     ScimResource out;
     const Status status = store_.write([&](store::Transaction& tx) -> Status {
@@ -238,6 +240,7 @@ Result<ScimResource> ProvisioningService::patch_user(const ScimClient& client, s
         if (patched->summary.changed) {
             auto user = scim::decode_user(patched->resource);
             if (!user) return user.error();
+            log_ignored(client, "User", user->ignored);
             auto stored = save_user(tx, client, *member, *user, "scim.user.patch", now);
             if (!stored) return stored.error();
             saved = std::move(*stored);

@@ -176,6 +176,11 @@ CREATE TABLE sign_in_throttle (
 CREATE INDEX sign_in_throttle_window ON sign_in_throttle(window_start);
 CREATE INDEX audit_log_org_at ON audit_log(org_id, at);
 )sql",
+    // 5: SCIM extensions a group carries, kept as the IdP sent them (members already keep
+    // theirs in members.scim_attributes).
+    R"sql(
+ALTER TABLE teams ADD COLUMN scim_attributes TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 
 int user_version(Connection& connection) {

@@ -6,7 +6,7 @@ namespace {
 
 constexpr const char* kTeamColumns =
     "id, org_id, public_id, slug, display_name, external_id, idp_managed, created_at, "
-    "updated_at, version";
+    "updated_at, version, scim_attributes";
 
 std::string select_teams(const std::string& where) {
     return std::string("SELECT ") + kTeamColumns + " FROM teams WHERE " + where;
@@ -24,6 +24,7 @@ core::Team read_team(const Cursor& c) {
     t.created_at = c.integer(7);
     t.updated_at = c.integer(8);
     t.version = c.integer(9);
+    t.scim_attributes = c.text(10);
     return t;
 }
 
@@ -43,13 +44,14 @@ Result<core::Team> SqliteTransaction::insert_team(core::Team t) {
     if (t.created_at == 0) t.created_at = now_seconds();
     t.updated_at = t.created_at;
     t.version = 1;
+    if (t.scim_attributes.empty()) t.scim_attributes = "{}";
     try {
         auto c = db_.query(
             "INSERT INTO teams (org_id, public_id, slug, display_name, external_id, idp_managed, "
-            "created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,1)");
+            "scim_attributes, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,1)");
         c.bind(t.org_id).bind(t.public_id).bind(t.slug).bind(t.display_name);
         bind_or_null(c, t.external_id);
-        c.bind(t.idp_managed).bind(t.created_at).bind(t.updated_at).run();
+        c.bind(t.idp_managed).bind(t.scim_attributes).bind(t.created_at).bind(t.updated_at).run();
     } catch (const ConstraintError&) {
         return fail(kConflict,
                     "A team with the slug '" + t.slug + "' already exists in this organization.");
@@ -71,13 +73,15 @@ std::optional<core::Team> SqliteTransaction::team_by_slug(RowId org_id, std::str
 
 Result<core::Team> SqliteTransaction::update_team(core::Team t) {
     t.updated_at = now_seconds();
+    if (t.scim_attributes.empty()) t.scim_attributes = "{}";
     try {
         auto c = db_.query(
             "UPDATE teams SET slug = ?, display_name = ?, external_id = ?, idp_managed = ?, "
-            "updated_at = ?, version = version + 1 WHERE org_id = ? AND id = ? RETURNING version");
+            "scim_attributes = ?, updated_at = ?, version = version + 1 WHERE org_id = ? AND "
+            "id = ? RETURNING version");
         c.bind(t.slug).bind(t.display_name);
         bind_or_null(c, t.external_id);
-        c.bind(t.idp_managed).bind(t.updated_at).bind(t.org_id).bind(t.id);
+        c.bind(t.idp_managed).bind(t.scim_attributes).bind(t.updated_at).bind(t.org_id).bind(t.id);
         if (!c.step()) return fail(kNotFound, "The team no longer exists.");
         t.version = c.integer(0);
     } catch (const ConstraintError&) {
@@ -167,7 +171,8 @@ std::vector<core::Team> SqliteTransaction::teams_of_member(RowId org_id, RowId m
     std::vector<core::Team> teams;
     auto c = db_.query(
         "SELECT t.id, t.org_id, t.public_id, t.slug, t.display_name, t.external_id, t.idp_managed, "
-        "t.created_at, t.updated_at, t.version FROM team_members tm JOIN teams t ON t.id = "
+        "t.created_at, t.updated_at, t.version, t.scim_attributes FROM team_members tm JOIN "
+        "teams t ON t.id = "
         "tm.team_id WHERE tm.org_id = ? AND tm.member_id = ? ORDER BY t.slug");
     c.bind(org_id).bind(member_id);
     while (c.step()) teams.push_back(read_team(c));

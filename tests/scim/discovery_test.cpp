@@ -112,6 +112,20 @@ TEST_CASE("the User schema marks groups read-only and emails multi-valued with a
     CHECK(attribute_named(attributes, "active")["type"] == "boolean");
 }
 
+TEST_CASE("the User schema describes the attributes kept as sent, such as addresses and title") {
+    const json attributes = schema_document(kCoreUserSchema)["attributes"];
+    const json addresses = attribute_named(attributes, "addresses");
+    CHECK(addresses["type"] == "complex");
+    CHECK(addresses["multiValued"] == true);
+    CHECK(attribute_named(addresses["subAttributes"], "country")["type"] == "string");
+    CHECK(attribute_named(addresses["subAttributes"], "primary")["type"] == "boolean");
+    CHECK(attribute_named(attributes, "title")["multiValued"] == false);
+    CHECK(attribute_named(attributes, "phoneNumbers")["multiValued"] == true);
+    CHECK(attribute_named(attributes, "profileUrl")["type"] == "reference");
+    const json name = attribute_named(attributes, "name");
+    CHECK(attribute_named(name["subAttributes"], "middleName")["type"] == "string");
+}
+
 TEST_CASE("the Group schema requires displayName and makes member values immutable") {
     const json attributes =
         schema_document("URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:GROUP")["attributes"];

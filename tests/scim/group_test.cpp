@@ -45,6 +45,31 @@ TEST_CASE("decode_group reads displayName, externalId and members from an Entra 
     CHECK(group->members[1].display == "Bob");
 }
 
+TEST_CASE("decode_group reads a member's displayName as its display") {
+    json body = group_body();
+    body["members"] = json::array({{{"value", "u-1"}, {"displayName", "Ada"}}});
+    auto group = decode_group(body);
+    REQUIRE(group.ok());
+    CHECK(group->members[0].display == "Ada");
+}
+
+TEST_CASE("decode_group keeps an extension object, lists it in schemas, and ignores the rest") {
+    const std::string acme = "urn:example:params:scim:schemas:extension:acme:2.0:Group";
+    json body = group_body();
+    body["schemas"].push_back(acme);
+    body[acme] = {{"costCenter", "4711"}};
+    body["owner"] = "ada";
+    auto group = decode_group(body);
+    REQUIRE(group.ok());
+    CHECK(group->ignored == std::vector<std::string>{"owner"});
+    const json out = encode_group(*group, {}, "https://gh.example/scim/v2");
+    CHECK(out[acme] == json{{"costCenter", "4711"}});
+    CHECK(out["schemas"] == json::array({std::string(kCoreGroupSchema), acme}));
+    CHECK_FALSE(out.contains("owner"));
+    body[acme] = json::array({"x"});
+    CHECK(scim_type_of(decode_group(body)) == "invalidValue");
+}
+
 TEST_CASE("decode_group requires a non-blank string displayName") {
     json missing = group_body();
     missing.erase("displayName");

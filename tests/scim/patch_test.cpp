@@ -300,9 +300,12 @@ TEST_CASE("PATCH with an unparsable path fails with invalidPath and names the op
     CHECK(error.detail.starts_with("Operations[1]"));
 }
 
-TEST_CASE("PATCH with a path under an unknown schema or a non-string path fails with invalidPath") {
-    CHECK(user_ops_error(json::array({op("add", "urn:example:custom:1.0:User:level", "3")}))
-              .scim_type == "invalidPath");
+TEST_CASE(
+    "PATCH with a path qualified by something not a URN, or a non-string path, fails with "
+    "invalidPath") {
+    const ScimError qualified = user_ops_error(json::array({op("add", "custom:level", "3")}));
+    CHECK(qualified.scim_type == "invalidPath");
+    CHECK(qualified.detail.find("not a schema URN") != std::string::npos);
     json numeric_path = {{"op", "add"}, {"path", 5}, {"value", "x"}};
     CHECK(user_ops_error(json::array({numeric_path})).scim_type == "invalidPath");
 }

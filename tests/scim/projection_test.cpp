@@ -131,14 +131,38 @@ TEST_CASE("parse_projection rejects attributes and excludedAttributes together")
     CHECK(to_scim_error(both.error()).scim_type == "invalidValue");
 }
 
-TEST_CASE("parse_projection rejects a value filter or an unknown schema URN as a name") {
-    auto filtered = parse_projection("emails[type eq \"work\"]", std::nullopt);
-    REQUIRE_FALSE(filtered.ok());
-    CHECK(to_scim_error(filtered.error()).scim_type == "invalidValue");
-    CHECK(filtered.error().message.find("attributes") != std::string::npos);
-    auto unknown = parse_projection(std::nullopt, "urn:example:custom:1.0:User:x");
-    REQUIRE_FALSE(unknown.ok());
-    CHECK(unknown.error().message.find("excludedAttributes") != std::string::npos);
+TEST_CASE("parse_projection rejects a name that is no attribute path or has no URN qualifier") {
+    auto broken = parse_projection("emails[type eq", std::nullopt);
+    REQUIRE_FALSE(broken.ok());
+    CHECK(to_scim_error(broken.error()).scim_type == "invalidValue");
+    CHECK(broken.error().message.find("attributes") != std::string::npos);
+    auto unqualified = parse_projection(std::nullopt, "custom:x");
+    REQUIRE_FALSE(unqualified.ok());
+    CHECK(unqualified.error().message.find("excludedAttributes") != std::string::npos);
+}
+
+TEST_CASE("attributes with a value filter return the attribute it filters, as Entra ID asks") {
+    CHECK(project_with("emails[type eq \"work\"]")["emails"] == user_resource()["emails"]);
+    CHECK(project_with("emails[type eq \"work\"].value")["emails"] ==
+          json::array({{{"value", "ada@example.com"}}}));
+    const json out = project_with(std::nullopt, "emails[type eq \"work\"].type");
+    CHECK(out["emails"] == json::array({{{"value", "ada@example.com"}, {"primary", true}}}));
+}
+
+TEST_CASE("a client's own extension is selected or excluded by its bare URN and its attributes") {
+    const std::string acme = "urn:example:params:scim:schemas:extension:acme:2.0:User";
+    json resource = user_resource();
+    resource[acme] = {{"badge", "7"}, {"floor", "3"}};
+    const auto with = [&](std::optional<std::string_view> attributes,
+                          std::optional<std::string_view> excluded) {
+        auto projection = parse_projection(attributes, excluded);
+        REQUIRE(projection.ok());
+        return project(resource, *projection);
+    };
+    CHECK(with(acme, std::nullopt)[acme] == resource[acme]);
+    CHECK(with(acme + ":badge", std::nullopt)[acme] == json{{"badge", "7"}});
+    CHECK_FALSE(with(std::nullopt, acme).contains(acme));
+    CHECK(with(std::nullopt, acme + ":floor")[acme] == json{{"badge", "7"}});
 }
 
 TEST_CASE("attributes naming an attribute the resource lacks select nothing") {

@@ -172,12 +172,17 @@ TEST_CASE("decode_user keeps the enterprise extension exactly as sent") {
           "invalidValue");
 }
 
-TEST_CASE("decode_user rejects an unknown schema URN with invalidValue") {
+TEST_CASE("decode_user rejects a schemas entry that is no URN, or names another resource") {
     json body = user_body();
-    body["schemas"].push_back("urn:example:custom:1.0:User");
+    body["schemas"].push_back("custom-1.0-User");
     auto result = decode_user(body);
     CHECK(scim_type_of(result) == "invalidValue");
-    CHECK(result.error().message.find("urn:example:custom:1.0:User") != std::string::npos);
+    CHECK(result.error().message.find("custom-1.0-User") != std::string::npos);
+    body["schemas"] = json::array({std::string(kCoreUserSchema), std::string(kCoreGroupSchema)});
+    CHECK(scim_type_of(decode_user(body)) == "invalidValue");
+    body["schemas"] = json::array(
+        {std::string(kCoreUserSchema), "urn:ietf:params:scim:api:messages:2.0:PatchOp"});
+    CHECK(scim_type_of(decode_user(body)) == "invalidValue");
 }
 
 TEST_CASE("decode_user rejects schemas without the core User schema with invalidValue") {

@@ -44,8 +44,9 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     StoreFixture f;
     f.make_org("acme");
     f.db.reset();
-    // Turn the file back into a version-1 store: without what versions 2 to 4 add.
+    // Turn the file back into a version-1 store: without what versions 2 to 5 add.
     raw_exec(f.path,
+             "ALTER TABLE teams DROP COLUMN scim_attributes; "
              "DROP INDEX audit_log_org_at; DROP TABLE sign_in_throttle; "
              "DROP TABLE seen_logout_requests; DROP INDEX authn_requests_org_expires; "
              "ALTER TABLE authn_requests DROP COLUMN browser_hash; "
@@ -65,6 +66,9 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'sign_in_throttle'") ==
           1);
     CHECK(raw_count(f.path, "SELECT audit_retention_days FROM orgs WHERE slug = 'acme'") == 400);
+    CHECK(raw_count(f.path,
+                    "SELECT count(*) FROM pragma_table_info('teams') "
+                    "WHERE name = 'scim_attributes'") == 1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
 }
 

@@ -38,6 +38,30 @@ TEST_CASE("team slugs are unique per org") {
     }));
 }
 
+TEST_CASE("a team keeps its SCIM attributes through insert, update and every read") {
+    StoreFixture f;
+    const auto acme = f.make_org("acme");
+    const auto ada = f.make_member(acme.id, "ada");
+    const std::string first = R"({"urn:example:acme:2.0:Group":{"costCode":"7"}})";
+    const std::string second = R"({"urn:example:acme:2.0:Group":{"costCode":"8"}})";
+    REQUIRE(f.db->write([&](store::Transaction& tx) -> Status {
+        core::Team team = team_named(acme.id, "eng");
+        team.scim_attributes = first;
+        auto inserted = tx.insert_team(team);
+        REQUIRE(inserted.ok());
+        CHECK(tx.team_by_public_id(acme.id, inserted->public_id)->scim_attributes == first);
+        inserted->scim_attributes = second;
+        REQUIRE(tx.update_team(*inserted).ok());
+        CHECK(tx.team_by_slug(acme.id, "eng")->scim_attributes == second);
+        CHECK(
+            tx.list_teams(acme.id, std::nullopt, store::Page{0, 10}).items.at(0).scim_attributes ==
+            second);
+        REQUIRE(tx.add_team_member(acme.id, inserted->id, ada.id).ok());
+        CHECK(tx.teams_of_member(acme.id, ada.id).at(0).scim_attributes == second);
+        return {};
+    }));
+}
+
 TEST_CASE("a member of another org cannot be added to a team") {
     StoreFixture f;
     const auto acme = f.make_org("acme");

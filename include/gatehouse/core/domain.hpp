@@ -105,6 +105,7 @@ struct Team {
     std::string display_name;
     std::string external_id;
     bool idp_managed = false;
+    std::string scim_attributes = "{}";  // JSON object: SCIM extensions kept as sent
     UnixTime created_at = 0;
     UnixTime updated_at = 0;
     std::int64_t version = 1;

@@ -46,7 +46,10 @@ struct PatchResult {
 //     {"sub": "v", "subAttr": value}: Entra ID creates a work email this way;
 //   - a read-only attribute (id, meta, schemas, a User's groups) set to its current
 //     value is a no-op (Okta repeats the id when renaming a group);
-//   - the enterprise manager given as a bare id string becomes {"value": id} (Entra ID).
+//   - the enterprise manager given as a bare id string becomes {"value": id} (Entra ID);
+//   - paths into any extension ("urn:…:attr", "urn:…:attr.sub", or the bare URN of one the
+//     resource has), and without `path` a "urn:…" key given an object adds that extension;
+//     `schemas` then lists exactly the extensions the resource holds.
 // `add` to a multi-valued attribute appends only values not already present (same `value`
 // sub-attribute, else equal JSON). An element added with primary true makes the others
 // non-primary. `remove` with a value filter that matches nothing succeeds and changes
@@ -60,7 +63,8 @@ struct PatchResult {
 //                       not an object; its op is missing or not add/replace/remove (the
 //                       message structure is wrong, so RFC 7644 §3.12's invalidSyntax fits
 //                       better than invalidValue);
-//   scim.invalidPath    `path` is not a string, does not parse, or names an unknown schema;
+//   scim.invalidPath    `path` is not a string, does not parse, or is qualified by
+//                       something other than a URN;
 //   scim.noTarget       remove without path; replace of a filtered item that matches nothing;
 //   scim.mutability     the operation would change id, meta, schemas or a User's groups;
 //   scim.invalidValue   add/replace without a value; a path-less value that is not an

@@ -30,11 +30,13 @@ struct Projection {
 // paths, white space around names allowed, names case-insensitive, sub-attributes
 // ("name.givenName", "emails.value") and URN-qualified names
 // ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", or the bare
-// extension URN for the whole extension) accepted. Names of attributes a resource does not
-// have are kept and simply select nothing. Fails with scim.invalidValue when both
-// parameters are set (RFC 7644 gives them no combined meaning, and guessing which one wins
-// would silently return the wrong shape), when a name is not an attribute path (a value
-// filter included) or is qualified by an unknown schema URN.
+// extension URN for the whole extension, of any extension) accepted. A value filter reads as
+// the attribute it filters (Entra ID's `emails[type eq "work"]` is `emails`, and
+// `emails[type eq "work"].value` is `emails.value`): the elements are not narrowed. Names of
+// attributes a resource does not have are kept and simply select nothing. Fails with
+// scim.invalidValue when both parameters are set (RFC 7644 gives them no combined meaning,
+// and guessing which one wins would silently return the wrong shape), when a name is not an
+// attribute path or is qualified by something other than a URN.
 Result<Projection> parse_projection(std::optional<std::string_view> attributes,
                                     std::optional<std::string_view> excluded_attributes);
 

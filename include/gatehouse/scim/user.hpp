@@ -47,6 +47,13 @@ struct ScimUser {
     // Never core::Role::owner.
     std::optional<core::Role> org_role;
     nlohmann::json enterprise;  // the enterprise extension object as sent; null when absent
+    // Everything else the IdP sent that the User schema or an extension defines, kept as
+    // sent (an object, possibly empty): core attributes Gatehouse does not act on (title,
+    // addresses, phoneNumbers, …), the name parts other than the three above under "name",
+    // and every other extension object under its URN.
+    nlohmann::json attributes = nlohmann::json::object();
+    // Top-level names of the request that no schema defines; dropped, for the caller to log.
+    std::vector<std::string> ignored;
 };
 
 // A group the user belongs to, as listed in the read-only `groups` attribute.
@@ -63,23 +70,30 @@ struct ResourceMeta {
 };
 
 // Decodes and validates a User request body (POST or PUT). Attribute names are matched
-// case-insensitively (RFC 7643 §2.1); read-only attributes (id, meta, groups) and attributes
-// Gatehouse does not keep (title, phoneNumbers, …) are ignored. JSON null means "not sent".
-// `orgRole` is read plainly, as kOrgRoleUrn, or inside an object keyed by kCoreUserSchema.
+// case-insensitively (RFC 7643 §2.1); read-only attributes (id, meta, groups) and `password`
+// are dropped; every other core User attribute and every extension object ("urn:…" member)
+// is kept (see ScimUser::attributes); names no schema defines are dropped and listed in
+// `ignored`. A core attribute may also be sent qualified ("urn:…:core:2.0:User:title").
+// JSON null means "not sent". `orgRole` is read plainly, as kOrgRoleUrn, or inside an object
+// keyed by kCoreUserSchema. Booleans may be the strings "true"/"false" in any case (Entra ID).
 // Fails with:
 //   scim.invalidSyntax  the body is not an object, or `schemas` is missing or not an array
 //                       of strings (the message structure itself is wrong);
-//   scim.invalidValue   `schemas` names a URN other than the User and enterprise schemas or
-//                       lacks the User schema; userName is missing, blank or not a string;
-//                       any kept attribute has the wrong type; more than one primary email;
-//                       `active` is neither a boolean nor "true"/"false"; orgRole is not one
-//                       of admin, manager, billing, member (owner included).
+//   scim.invalidValue   `schemas` holds a string that is not a URN, a schema of another
+//                       resource or message, or lacks the User schema; userName is missing,
+//                       blank or not a string; any kept attribute has the wrong type; more
+//                       than one primary value of an attribute; `active` is neither a boolean
+//                       nor "true"/"false"; orgRole is not one of admin, manager, billing,
+//                       member (owner included); an extension is not an object or nests
+//                       deeper than an RFC 7643 attribute can; what is kept as sent exceeds
+//                       64 KiB of JSON.
 Result<ScimUser> decode_user(const nlohmann::json& body);
 
 // The User resource for a stored user. `base_url` is the org's SCIM base
 // (".../scim/v2", a trailing '/' is ignored) and gives meta.location `{base}/Users/{id}` and
 // each group's `$ref`. orgRole is written once, plainly as "orgRole": attributes of the core
 // schema are top-level members of a resource (RFC 7643 §3), whatever URN a request used.
+// The attributes kept as sent are written back, and `schemas` lists every extension present.
 // Empty strings and empty lists are left out; `groups` only when non-empty.
 nlohmann::json encode_user(const ScimUser& user, const ResourceMeta& meta,
                            std::string_view base_url, const std::vector<ScimGroupRef>& groups = {});
