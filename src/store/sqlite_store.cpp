@@ -25,6 +25,8 @@ class Checkpointer {
   public:
     // Pages in the log after a commit that start a checkpoint (SQLite's own default).
     static constexpr int kThresholdPages = 1000;
+    // Pages in the log at which the writer stops waiting for the thread.
+    static constexpr int kWriterPages = 10 * kThresholdPages;
     static constexpr int kNiceness = 10;
 
     explicit Checkpointer(const std::string& path)
@@ -42,9 +44,15 @@ class Checkpointer {
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
 
-    // Installed with sqlite3_wal_hook on the writer; replaces the automatic checkpoint.
-    static int after_commit(void* self, sqlite3*, const char*, int pages) {
-        if (pages >= kThresholdPages) static_cast<Checkpointer*>(self)->nudge();
+    // Installed with sqlite3_wal_hook on the writer; replaces the automatic checkpoint. Should
+    // the thread fall far behind a burst of writes, the writer copies the log itself, so the
+    // log stays bounded whatever the load.
+    static int after_commit(void* self, sqlite3* db, const char*, int pages) {
+        if (pages >= kWriterPages) {
+            sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        } else if (pages >= kThresholdPages) {
+            static_cast<Checkpointer*>(self)->nudge();
+        }
         return SQLITE_OK;
     }
 
@@ -100,6 +108,8 @@ class SqliteStore final : public Store {
         writer_ = std::make_unique<Connection>(path_);
         version_ = migrate(*writer_);
         if (!in_memory_) {
+            // A log that a burst of writes grew is cut back to 32 MiB once it restarts.
+            writer_->exec("PRAGMA journal_size_limit = 33554432");
             checkpointer_ = std::make_unique<Checkpointer>(path_);
             sqlite3_wal_hook(writer_->handle(), &Checkpointer::after_commit, checkpointer_.get());
         }

@@ -252,8 +252,21 @@ std::uintmax_t store_bytes_on_disk(const std::string& path) {
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
     const std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    REQUIRE(sqlite3_exec(db.get(), "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr) ==
-            SQLITE_OK);
+    // The store's own checkpoint thread may be copying the log at this moment; the TRUNCATE
+    // checkpoint then reports busy (its first column) and is asked again.
+    sqlite3_busy_timeout(db.get(), 5000);
+    int busy = 1;
+    for (int attempt = 0; attempt < 100 && busy != 0; ++attempt) {
+        REQUIRE(sqlite3_exec(
+                    db.get(), "PRAGMA wal_checkpoint(TRUNCATE)",
+                    [](void* flag, int, char** values, char**) {
+                        *static_cast<int*>(flag) = values[0] ? std::atoi(values[0]) : 1;
+                        return 0;
+                    },
+                    &busy, nullptr) == SQLITE_OK);
+        if (busy != 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    REQUIRE(busy == 0);
     return size_or_zero(path) + size_or_zero(path + "-wal");
 }
 
