@@ -1,6 +1,3 @@
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -27,7 +24,6 @@ class Checkpointer {
     static constexpr int kThresholdPages = 1000;
     // Pages in the log at which the writer stops waiting for the thread.
     static constexpr int kWriterPages = 10 * kThresholdPages;
-    static constexpr int kNiceness = 10;
 
     explicit Checkpointer(const std::string& path)
         : connection_(path), thread_([this] { run(); }) {}
@@ -66,8 +62,6 @@ class Checkpointer {
     }
 
     void run() {
-        // Below the request threads: copying the log is never urgent, answering is.
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNiceness);
         std::unique_lock lock(mutex_);
         while (!stopping_) {
             changed_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_ || nudged_; });
