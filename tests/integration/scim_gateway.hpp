@@ -38,6 +38,30 @@ struct ScimReply {
     }
 };
 
+// Inserts `count` SCIM members (user0@example.com, …) straight into the store of org
+// "acme" in one transaction, for tests about reading many members rather than creating
+// them over HTTP. Returns their public IDs in order.
+inline std::vector<std::string> insert_scim_members(const std::string& db_path, int count) {
+    auto opened = store::open_sqlite_store(db_path);
+    REQUIRE(opened.ok());
+    std::vector<std::string> ids;
+    REQUIRE((*opened)->write([&](store::Transaction& tx) -> Status {
+        const auto org = tx.org_by_slug("acme");
+        for (int i = 0; i < count; ++i) {
+            core::Member m;
+            m.org_id = org->id;
+            m.user_name = "user" + std::to_string(i) + "@example.com";
+            m.email = m.user_name;
+            m.source = core::MemberSource::scim;
+            auto inserted = tx.insert_member(m);
+            if (!inserted) return inserted.error();
+            ids.push_back(inserted->public_id);
+        }
+        return {};
+    }));
+    return ids;
+}
+
 inline json patch_op(json operations) {
     return {{"schemas", {kScimPatchOp}}, {"Operations", std::move(operations)}};
 }

@@ -13,35 +13,12 @@ namespace {
 
 constexpr int kMembers = 20000;
 
-// Inserts the users straight into the store in one transaction: creating 20,000 users over
-// HTTP would test POST /Users throughput, not large groups.
-std::vector<std::string> insert_users(const std::string& db_path, int count) {
-    auto opened = gatehouse::store::open_sqlite_store(db_path);
-    REQUIRE(opened.ok());
-    std::vector<std::string> ids;
-    REQUIRE((*opened)->write([&](gatehouse::store::Transaction& tx) -> gatehouse::Status {
-        const auto org = tx.org_by_slug("acme");
-        for (int i = 0; i < count; ++i) {
-            gatehouse::core::Member m;
-            m.org_id = org->id;
-            m.user_name = "user" + std::to_string(i) + "@example.com";
-            m.email = m.user_name;
-            m.source = gatehouse::core::MemberSource::scim;
-            auto inserted = tx.insert_member(m);
-            if (!inserted) return inserted.error();
-            ids.push_back(inserted->public_id);
-        }
-        return {};
-    }));
-    return ids;
-}
-
 }  // namespace
 
 TEST_CASE("SCIM serves a group of 20,000 members with and without its members") {
     ScimGateway gw({"--max-body-bytes", std::to_string(8 * 1024 * 1024)});
     const auto started = std::chrono::steady_clock::now();
-    const std::vector<std::string> ids = insert_users(gw.db, kMembers);
+    const std::vector<std::string> ids = gatehouse::testing::insert_scim_members(gw.db, kMembers);
     json members = json::array();
     for (const auto& id : ids) members.push_back({{"value", id}});
     auto created = gw.post(

@@ -16,29 +16,6 @@ constexpr int kUsers = 1000;
 constexpr int kGroups = 12;
 constexpr int kMembersPerGroup = 40;
 
-// Inserts the users straight into the store in one transaction: what is under test is the
-// paging of the import, not POST /Users throughput.
-std::vector<std::string> insert_users(const std::string& db_path, int count) {
-    auto opened = gatehouse::store::open_sqlite_store(db_path);
-    REQUIRE(opened.ok());
-    std::vector<std::string> ids;
-    REQUIRE((*opened)->write([&](gatehouse::store::Transaction& tx) -> gatehouse::Status {
-        const auto org = tx.org_by_slug("acme");
-        for (int i = 0; i < count; ++i) {
-            gatehouse::core::Member m;
-            m.org_id = org->id;
-            m.user_name = "user" + std::to_string(i) + "@example.com";
-            m.email = m.user_name;
-            m.source = gatehouse::core::MemberSource::scim;
-            auto inserted = tx.insert_member(m);
-            if (!inserted) return inserted.error();
-            ids.push_back(inserted->public_id);
-        }
-        return {};
-    }));
-    return ids;
-}
-
 // Every resource of `endpoint` ("/Users", "/Groups?…") read as Okta's importer reads it,
 // `count` at a time, checking each page's envelope; keyed by id.
 std::map<std::string, json> import_all(const ScimGateway& gw, const std::string& endpoint,
@@ -73,7 +50,7 @@ std::map<std::string, json> import_all(const ScimGateway& gw, const std::string&
 
 TEST_CASE("SCIM Okta Import Users pages through 1,000 users without duplicates or gaps") {
     ScimGateway gw;
-    const std::vector<std::string> ids = insert_users(gw.db, kUsers);
+    const std::vector<std::string> ids = gatehouse::testing::insert_scim_members(gw.db, kUsers);
     for (int count : {200, 300, 100}) {
         CAPTURE(count);
         const auto seen = import_all(gw, "/Users", count, kUsers);
@@ -87,7 +64,8 @@ TEST_CASE("SCIM Okta Import Users pages through 1,000 users without duplicates o
 
 TEST_CASE("SCIM Okta Import Groups pages through every group with all of its members") {
     ScimGateway gw;
-    const std::vector<std::string> users = insert_users(gw.db, kGroups * kMembersPerGroup);
+    const std::vector<std::string> users =
+        gatehouse::testing::insert_scim_members(gw.db, kGroups * kMembersPerGroup);
     std::map<std::string, std::set<std::string>> members_of;
     for (int g = 0; g < kGroups; ++g) {
         json members = json::array();
