@@ -78,6 +78,21 @@ std::optional<std::string> base64_decode(std::string_view text) {
     return out;
 }
 
+std::optional<std::string> base64url_decode(std::string_view text) {
+    // libsodium's decoder refuses '=' for the unpadded variant, a dangling 6-bit character
+    // and non-zero unused bits; with no `ignore` set, it refuses white space too.
+    std::string out(text.size() / 4 * 3 + 3, '\0');
+    std::size_t written = 0;
+    const char* end = nullptr;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                          text.size(), nullptr, &written, &end,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        end != text.data() + text.size())
+        return std::nullopt;
+    out.resize(written);
+    return out;
+}
+
 std::string hex_encode(std::string_view bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;

@@ -63,3 +63,29 @@ TEST_CASE("form parsing decodes each field and refuses a broken escape anywhere"
     CHECK(fields->at("empty").empty());
     CHECK_FALSE(parse_form("a=1&b=%G0").has_value());
 }
+
+TEST_CASE("base64url decoding round-trips every tail length") {
+    const std::string bytes("\x00\xfb\xff\x10hello", 9);
+    for (std::size_t n = 0; n <= bytes.size(); ++n)
+        CHECK(base64url_decode(base64url_encode(bytes.substr(0, n))).value() == bytes.substr(0, n));
+    CHECK(base64url_decode("-_8").value() == "\xfb\xff");
+    CHECK(base64url_decode("").value().empty());
+}
+
+TEST_CASE("base64url decoding refuses padding, the standard alphabet and white space") {
+    CHECK_FALSE(base64url_decode("aGVsbG8=").has_value());
+    CHECK_FALSE(base64url_decode("aA==").has_value());
+    CHECK_FALSE(base64url_decode("+/8").has_value());
+    CHECK_FALSE(base64url_decode("aGVs bG8").has_value());
+    CHECK_FALSE(base64url_decode("aGVs\nbG8").has_value());
+    CHECK_FALSE(base64url_decode(std::string_view("aGVs\0bG8", 8)).has_value());
+}
+
+TEST_CASE("base64url decoding refuses impossible lengths and non-zero unused bits") {
+    CHECK_FALSE(base64url_decode("a").has_value());
+    CHECK_FALSE(base64url_decode("aGVsb").has_value());
+    // "aB" carries one byte and 4 unused bits, which must be zero; "aA" is the only form.
+    CHECK(base64url_decode("aA").value() == "h");
+    CHECK_FALSE(base64url_decode("aB").has_value());
+    CHECK_FALSE(base64url_decode("aGVsbG9").has_value());
+}

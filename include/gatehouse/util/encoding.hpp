@@ -19,6 +19,12 @@ std::optional<std::string> base64_decode(std::string_view text);
 // URL-safe base64 without padding (RFC 4648 §5), for tokens and cookies.
 std::string base64url_encode(std::string_view bytes);
 
+// Decodes URL-safe base64 without padding, strictly, as JOSE requires (RFC 7515 §2): only
+// the characters A-Z a-z 0-9 '-' '_', no '=' padding, no white space, a length that is not
+// 1 more than a multiple of 4, and zero unused bits in the last character (so that each
+// byte string has exactly one accepted encoding). Anything else yields nullopt.
+std::optional<std::string> base64url_decode(std::string_view text);
+
 // Lowercase hexadecimal.
 std::string hex_encode(std::string_view bytes);
 
