@@ -119,13 +119,13 @@ Result<VerifiedJws> verify_jws(std::string_view compact, const KeySet& keys) {
     const auto parts = split_compact(compact);
     if (!parts) return malformed("it does not have exactly three dot-separated parts");
     auto header = decode_object(parts->header);
-    if (!header) return malformed("the header is not base64url-encoded JSON object");
+    if (!header) return malformed("the header is not a base64url-encoded JSON object");
     // No extension is understood, so any "crit" list must be refused (RFC 7515 §4.1.11).
     if (header->contains("crit")) return malformed("the header has a \"crit\" member");
     const auto alg = header->find("alg");
     if (alg == header->end() || !alg->is_string())
         return malformed("the header has no \"alg\" string");
-    const std::string& alg_name = alg->get_ref<const std::string&>();
+    const std::string alg_name = alg->get<std::string>();
     const auto kid = header->find("kid");
     if (kid != header->end() && !kid->is_string())
         return malformed("the header's \"kid\" is not a string");

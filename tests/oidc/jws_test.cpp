@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "gatehouse/oidc/jose.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "oidc/jws_signer.hpp"
@@ -247,4 +251,24 @@ TEST_CASE("JWS verification against an empty key set names the unknown key") {
     const auto& key = SigningKey::shared_rsa();
     CHECK(error_code(sign_compact(header_for(key, "RS256"), kPayload, key), KeySet()) ==
           "oidc.token.unknown_key");
+}
+
+TEST_CASE("One key set verifies tokens from several threads at once") {
+    const KeySet keys = provider_keys();
+    const auto& rsa = SigningKey::shared_rsa();
+    const auto& ec = SigningKey::shared_ec();
+    const std::string tokens[] = {sign_compact(header_for(rsa, "RS256"), kPayload, rsa),
+                                  sign_compact(header_for(rsa, "PS256"), kPayload, rsa),
+                                  sign_compact(header_for(ec, "ES256"), kPayload, ec)};
+    std::atomic<int> verified{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, copy = keys] {
+            for (int i = 0; i < 30; ++i) {
+                if (verify_jws(tokens[i % 3], copy).ok()) ++verified;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(verified == 120);
 }

@@ -45,7 +45,8 @@ struct IdTokenClaims {
 //  "oidc.token.not_yet_valid"  nbf present and nbf - skew > now (a non-number nbf too);
 //  "oidc.token.nonce"          nonce missing, not a string or different (constant-time);
 //  "oidc.token.subject"        sub missing, not a string, empty, or over 255 characters.
-// Optional string claims of another type are read as empty. Numeric dates may be integers
+// A payload that is not a JSON object is "oidc.token.malformed". Optional string claims of
+// another type are read as empty. Numeric dates may be integers
 // or decimals (truncated). Thread-safe.
 Result<IdTokenClaims> check_id_token_claims(const nlohmann::json& payload,
                                             const IdTokenExpectations& expected);
