@@ -26,6 +26,7 @@ int run(int argc, char** argv) {
     add_scim_token_commands(app, global, command);
     add_saml_commands(app, global, command);
     add_saml_test_command(app, global, command);
+    add_oidc_commands(app, global, command);
     add_member_commands(app, global, command);
     add_auth_commands(app, global, command);
     add_admin_key_commands(app, global, command);

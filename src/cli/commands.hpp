@@ -28,6 +28,8 @@ void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function
 void add_saml_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 // `gatehouse saml test`, added under the "saml" command that add_saml_commands created.
 void add_saml_test_command(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+// `gatehouse oidc …` and `gatehouse github …`.
+void add_oidc_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_member_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_auth_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_admin_key_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);

@@ -33,6 +33,8 @@ struct ServeOptions {
     bool allow_private_metadata_urls = false;
     std::string metadata_ca_file;
     int metadata_refresh_minutes = 60;
+    std::string github_url = "https://github.com";
+    std::string github_api_url = "https://api.github.com";
     bool demo_idp = false;
     std::vector<std::string> allowed_hosts;
     int purge_interval_seconds = 300;
@@ -160,6 +162,8 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.metadata_fetch.allow_private_addresses = options.allow_private_metadata_urls;
     config.metadata_fetch.ca_file = options.metadata_ca_file;
     config.metadata_refresh_minutes = options.metadata_refresh_minutes;
+    config.github_url = options.github_url;
+    config.github_api_url = options.github_api_url;
     config.demo_idp = options.demo_idp;
     config.demo_idp_key_path = global.db_path + ".demo-idp-key.pem";
     config.allowed_hosts = std::move(allowed_hosts);
@@ -301,6 +305,14 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
                     "Fetch metadata URLs again this often (0: never)")
         ->envname("GATEHOUSE_METADATA_REFRESH_MINUTES")
         ->check(CLI::Range(0, 7 * 24 * 60))
+        ->capture_default_str();
+    sub->add_option("--github-url", options->github_url,
+                    "GitHub's web base URL, for GitHub sign-in (GitHub Enterprise Server)")
+        ->envname("GATEHOUSE_GITHUB_URL")
+        ->capture_default_str();
+    sub->add_option("--github-api-url", options->github_api_url,
+                    "GitHub's REST API base URL, for GitHub sign-in")
+        ->envname("GATEHOUSE_GITHUB_API_URL")
         ->capture_default_str();
     sub->add_flag("--demo-idp", options->demo_idp,
                   "Mount a demo IdP at /demo-idp/ that signs anyone in (loopback base URL only)")

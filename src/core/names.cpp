@@ -58,7 +58,27 @@ std::string_view to_string(MemberSource source) {
 }
 
 std::string_view to_string(SessionMethod method) {
-    return method == SessionMethod::saml ? "saml" : "password";
+    switch (method) {
+        case SessionMethod::saml:
+            return "saml";
+        case SessionMethod::oidc:
+            return "oidc";
+        case SessionMethod::password:
+            break;
+    }
+    return "password";
+}
+
+std::string_view to_string(OidcKind kind) {
+    switch (kind) {
+        case OidcKind::google:
+            return "google";
+        case OidcKind::github:
+            return "github";
+        case OidcKind::oidc:
+            break;
+    }
+    return "oidc";
 }
 
 std::optional<Role> parse_role(std::string_view text) {
@@ -85,7 +105,15 @@ std::optional<MemberSource> parse_member_source(std::string_view text) {
 
 std::optional<SessionMethod> parse_session_method(std::string_view text) {
     if (text == "saml") return SessionMethod::saml;
+    if (text == "oidc") return SessionMethod::oidc;
     if (text == "password") return SessionMethod::password;
+    return std::nullopt;
+}
+
+std::optional<OidcKind> parse_oidc_kind(std::string_view text) {
+    for (auto kind : {OidcKind::oidc, OidcKind::google, OidcKind::github}) {
+        if (text == to_string(kind)) return kind;
+    }
     return std::nullopt;
 }
 

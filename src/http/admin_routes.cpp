@@ -12,6 +12,7 @@
 #include "gatehouse/service/admin_service.hpp"
 #include "gatehouse/service/auth_settings.hpp"
 #include "gatehouse/service/member_admin.hpp"
+#include "gatehouse/service/oidc_config.hpp"
 #include "gatehouse/service/password_service.hpp"
 #include "gatehouse/service/provider_config.hpp"
 #include "gatehouse/service/settings_view.hpp"
@@ -42,7 +43,9 @@ int status_for(const std::string& code) {
     if (code == store::kConflict || code == service::kLastOwner ||
         code.rfind("auth.require_sso", 0) == 0)
         return 409;
-    if (code.rfind("saml.metadata_url.", 0) == 0) return 422;
+    if (code.rfind("saml.metadata_url.", 0) == 0 || code.rfind("oidc.fetch.", 0) == 0 ||
+        code.rfind("oidc.discovery.", 0) == 0 || code.rfind("oidc.jwks.", 0) == 0)
+        return 422;
     if (code == store::kFailure) return 500;
     return 400;
 }
@@ -159,6 +162,37 @@ std::string scim_base_url(const AppContext& app, const core::Org& org) {
 
 // Everything the settings page shows: the org's options, its IdP, the SP values to paste
 // into the IdP, and SCIM.
+// An OpenID Connect or GitHub provider as the API shows it: never the client secret.
+json oidc_json(const service::OidcProviderView& view) {
+    return {{"kind", core::to_string(view.kind)},
+            {"issuer", view.issuer},
+            {"client_id", view.client_id},
+            {"client_secret_set", view.client_secret_set},
+            {"hosted_domains", view.hosted_domains},
+            {"allowed_orgs", view.allowed_orgs},
+            {"clock_skew_seconds", view.clock_skew_seconds},
+            {"authorization_endpoint", view.authorization_endpoint},
+            {"signing_keys", view.signing_keys},
+            {"keys_fetched_at", time_or_null(view.keys_fetched_at)}};
+}
+
+// A JSON array of strings, or FieldError.
+std::vector<std::string> string_list(const json& body, const char* name) {
+    std::vector<std::string> values;
+    if (!body.contains(name)) return values;
+    const json& list = body[name];
+    const auto refused = [name] {
+        return FieldError{
+            fail("request.invalid_field", std::string(name) + " must be an array of strings.")};
+    };
+    if (!list.is_array()) throw refused();
+    for (const auto& item : list) {
+        if (!item.is_string()) throw refused();
+        values.push_back(item.get<std::string>());
+    }
+    return values;
+}
+
 Result<json> settings_view(AppContext& app, const std::string& slug) {
     std::optional<core::Org> org;
     std::optional<core::SamlProvider> provider;
@@ -184,7 +218,11 @@ Result<json> settings_view(AppContext& app, const std::string& slug) {
                    {"acs_url", sp.acs_url},
                    {"sls_url", sp.sls_url},
                    {"login_url", sp.login_url}}},
-                 {"saml", nullptr}};
+                 {"saml", nullptr},
+                 {"oidc", nullptr}};
+    view["sp"]["callback_url"] = app.oidc->callback_url(*org);
+    if (auto oidc = app.oidc->provider(*org))
+        view["oidc"] = oidc_json(service::describe_oidc_provider(*oidc));
     if (provider) {
         json certificates = json::array();
         for (const auto& pem : provider->certificates) {
@@ -382,6 +420,55 @@ void register_settings_routes(Router& http, AppContext& app) {
                   send_settings(app, req, res, org);
               }));
 
+    // OpenID Connect (kind oidc or google) and GitHub: one provider per org, replacing SAML.
+    auto configure_oidc = [&app](core::OidcKind kind) {
+        return admin(app, [&app, kind](const AdminCaller& caller, const core::Org& org,
+                                       const Request& req, Response& res) {
+            auto body = json_body(req, res);
+            if (!body) return;
+            service::OidcProviderInput input;
+            input.kind = kind;
+            if (kind == core::OidcKind::github) {
+                reject_unknown_fields(*body, {"client_id", "client_secret", "allowed_orgs",
+                                              "clock_skew_seconds", "jit_provisioning"});
+                input.allowed_orgs = string_list(*body, "allowed_orgs");
+            } else {
+                reject_unknown_fields(
+                    *body, {"kind", "issuer", "client_id", "client_secret", "hosted_domains",
+                            "clock_skew_seconds", "jit_provisioning"});
+                const std::string named = opt_string(*body, "kind").value_or("oidc");
+                const auto parsed = core::parse_oidc_kind(named);
+                if (!parsed || *parsed == core::OidcKind::github) {
+                    throw FieldError{
+                        fail("request.invalid_field", "kind must be \"oidc\" or \"google\".")};
+                }
+                input.kind = *parsed;
+                input.issuer = opt_string(*body, "issuer").value_or("");
+                input.hosted_domains = string_list(*body, "hosted_domains");
+            }
+            input.client_id = opt_string(*body, "client_id").value_or("");
+            input.client_secret = opt_string(*body, "client_secret").value_or("");
+            input.clock_skew_seconds = opt_int(*body, "clock_skew_seconds");
+            input.jit_provisioning = opt_bool(*body, "jit_provisioning");
+            auto configured = service::configure_oidc_provider(app.store, app.clock, org.slug,
+                                                               input, caller, app.idp_http.get(),
+                                                               app.oidc->settings().github_url);
+            if (!configured) return send_failure(req, res, configured.error());
+            send_settings(app, req, res, org);
+        });
+    };
+    http.put(route("auth/oidc"), configure_oidc(core::OidcKind::oidc));
+    http.put(route("auth/github"), configure_oidc(core::OidcKind::github));
+    auto remove_oidc = admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                         const Request& req, Response& res) {
+        const Status removed =
+            service::remove_oidc_provider(app.store, app.clock, org.slug, caller);
+        if (!removed) return send_failure(req, res, removed.error());
+        send_settings(app, req, res, org);
+    });
+    http.del(route("auth/oidc"), remove_oidc);
+    http.del(route("auth/github"), remove_oidc);
+
     http.get(route("auth/presets"),
              admin(app, [](const AdminCaller&, const core::Org&, const Request&, Response& res) {
                  json presets = json::array();
@@ -399,7 +486,9 @@ void register_settings_routes(Router& http, AppContext& app) {
                       return send_error(req, res, 403, "admin.owner_required",
                                         "Only an owner can start a test sign-in.");
                   }
-                  auto started = app.sso->start_test_login(org, caller.actor);
+                  auto started = app.oidc->provider(org)
+                                     ? app.oidc->start_test_login(org, caller.actor)
+                                     : app.sso->start_test_login(org, caller.actor);
                   if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
                       return send_failure(req, res, failure->error);
                   }

@@ -2,8 +2,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-// cpp-httplib stays as the outbound client: one blocking HTTPS GET per metadata fetch, run on a
-// worker or the refresher thread, which its TLS verification and redirect handling serve well;
+// cpp-httplib stays as the outbound client: one blocking HTTPS request per metadata fetch or
+// identity provider call, run on a worker or the refresher thread, which its TLS verification
+// and redirect handling serve well;
 // the event-driven front (front.cpp) is only for what clients send us.
 #include <httplib.h>
 #include <netdb.h>
@@ -27,15 +28,22 @@
 namespace gatehouse::http {
 namespace {
 
-constexpr const char* kInvalid = "saml.metadata_url.invalid";
-constexpr const char* kScheme = "saml.metadata_url.scheme";
-constexpr const char* kPrivateAddress = "saml.metadata_url.private_address";
-constexpr const char* kUnreachable = "saml.metadata_url.unreachable";
-constexpr const char* kTls = "saml.metadata_url.tls";
-constexpr const char* kCaFile = "saml.metadata_url.ca_file";
-constexpr const char* kStatus = "saml.metadata_url.status";
-constexpr const char* kRedirects = "saml.metadata_url.redirects";
-constexpr const char* kTooLarge = "saml.metadata_url.too_large";
+// Reason codes without their prefix: each public entry point names its errors after its
+// purpose ("saml.metadata_url.tls", "oidc.fetch.tls"), see with_prefix.
+constexpr const char* kInvalid = "invalid";
+constexpr const char* kScheme = "scheme";
+constexpr const char* kPrivateAddress = "private_address";
+constexpr const char* kUnreachable = "unreachable";
+constexpr const char* kTls = "tls";
+constexpr const char* kCaFile = "ca_file";
+constexpr const char* kStatus = "status";
+constexpr const char* kRedirects = "redirects";
+constexpr const char* kTooLarge = "too_large";
+
+Error with_prefix(Error error, std::string_view prefix) {
+    error.code = std::string(prefix) + "." + error.code;
+    return error;
+}
 
 // ---- Address scopes ------------------------------------------------------------------
 
@@ -155,24 +163,24 @@ std::string without_fragment(std::string_view target) {
 
 Result<HttpsUrl> parse_https_url(std::string_view url) {
     if (!starts_with_ignoring_case(url, "https://")) {
-        return fail(kScheme, "The metadata URL must start with https:// (got '" +
+        return fail(kScheme, "The URL must start with https:// (got '" +
                                  std::string(url.substr(0, 64)) + "').");
     }
     if (has_forbidden_character(url)) {
-        return fail(kInvalid, "The metadata URL contains spaces, control or non-ASCII characters.");
+        return fail(kInvalid, "The URL contains spaces, control or non-ASCII characters.");
     }
     const std::string_view rest = url.substr(8);
     const std::size_t authority_end = rest.find_first_of("/?#");
     const std::string_view authority = rest.substr(0, authority_end);
     if (authority.find('@') != std::string_view::npos) {
-        return fail(kInvalid, "The metadata URL must not carry a user name or password.");
+        return fail(kInvalid, "The URL must not carry a user name or password.");
     }
     HttpsUrl parsed;
     std::string_view port_text;
     if (!authority.empty() && authority.front() == '[') {
         const std::size_t close = authority.find(']');
         if (close == std::string_view::npos) {
-            return fail(kInvalid, "The metadata URL has an unterminated IPv6 address.");
+            return fail(kInvalid, "The URL has an unterminated IPv6 address.");
         }
         parsed.host = std::string(authority.substr(1, close - 1));
         in6_addr ignored{};
@@ -181,39 +189,39 @@ Result<HttpsUrl> parse_https_url(std::string_view url) {
         }
         const std::string_view after = authority.substr(close + 1);
         if (!after.empty() && after.front() != ':') {
-            return fail(kInvalid, "The metadata URL has text after its IPv6 address.");
+            return fail(kInvalid, "The URL has text after its IPv6 address.");
         }
         if (!after.empty()) port_text = after.substr(1);
         if (!after.empty() && port_text.empty()) {
-            return fail(kInvalid, "The metadata URL has an empty port.");
+            return fail(kInvalid, "The URL has an empty port.");
         }
     } else {
         const std::size_t colon = authority.find(':');
         parsed.host = std::string(authority.substr(0, colon));
         if (colon != std::string_view::npos) {
             port_text = authority.substr(colon + 1);
-            if (port_text.empty()) return fail(kInvalid, "The metadata URL has an empty port.");
+            if (port_text.empty()) return fail(kInvalid, "The URL has an empty port.");
         }
         for (char& c : parsed.host) {
             if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') {
                 return fail(kInvalid,
-                            "The metadata URL's host may hold only letters, digits, "
+                            "The URL's host may hold only letters, digits, "
                             "dots and dashes.");
             }
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         }
     }
-    if (parsed.host.empty()) return fail(kInvalid, "The metadata URL has no host.");
+    if (parsed.host.empty()) return fail(kInvalid, "The URL has no host.");
     if (!port_text.empty()) {
         int port = 0;
         for (const char c : port_text) {
             if (!std::isdigit(static_cast<unsigned char>(c)) || port > 65535) {
-                return fail(kInvalid, "The metadata URL's port is not a number from 1 to 65535.");
+                return fail(kInvalid, "The URL's port is not a number from 1 to 65535.");
             }
             port = port * 10 + (c - '0');
         }
         if (port < 1 || port > 65535) {
-            return fail(kInvalid, "The metadata URL's port is not a number from 1 to 65535.");
+            return fail(kInvalid, "The URL's port is not a number from 1 to 65535.");
         }
         parsed.port = port;
     }
@@ -298,7 +306,7 @@ Result<std::string> checked_address(const std::string& host, bool allow_private)
             return fail(kPrivateAddress,
                         "The host " + host + " resolves to " + address + ", a " +
                             std::string(describe(*scope)) +
-                            " address; metadata is fetched only from public addresses.");
+                            " address; the gateway connects only to public addresses.");
         }
         if (chosen.empty()) chosen = address;
     }
@@ -396,17 +404,19 @@ bool is_redirect(int status) {
 struct Answer {
     int status = 0;
     std::string location;  // for a redirect
-    std::string body;      // for a 200
+    std::string body;      // for anything but a redirect
+    std::string content_type;
 };
 
-Result<Answer> get_once(const HttpsUrl& url, const std::string& address, Deadline deadline,
-                        const MetadataFetchOptions& options) {
+// One HTTP exchange: `request`'s method, headers and body sent to `url` at `address`.
+Result<Answer> exchange_once(const HttpsUrl& url, const std::string& address, Deadline deadline,
+                             const MetadataFetchOptions& options, const OutboundRequest& request) {
     auto store = trust_store(options.ca_file);
     if (!store) return store.error();
     const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) {
-        return fail(kUnreachable, "Fetching " + url.text() + " did not finish within " +
+        return fail(kUnreachable, "The request to " + url.text() + " did not finish within " +
                                       seconds_text(options.timeout_seconds) + ".");
     }
 
@@ -427,39 +437,46 @@ Result<Answer> get_once(const HttpsUrl& url, const std::string& address, Deadlin
 
     Answer answer;
     bool too_large = false;
-    const httplib::Headers headers = {
-        {"Accept", "application/samlmetadata+xml, application/xml, text/xml"},
-        {"User-Agent", "Gatehouse metadata fetcher"}};
-    const auto result = client.Get(
-        url.target, headers,
-        [&](const httplib::Response& response) {
-            answer.status = response.status;
-            if (response.status != 200) {
-                answer.location = response.get_header_value("Location");
-                return false;  // the body of anything but a 200 is never read
-            }
-            const std::string length = response.get_header_value("Content-Length");
-            std::size_t announced = 0;
-            const auto [end, error] =
-                std::from_chars(length.data(), length.data() + length.size(), announced);
-            if (error == std::errc{} && end == length.data() + length.size() &&
-                announced > options.max_bytes) {
-                too_large = true;
-                return false;
-            }
-            return true;
-        },
-        [&](const char* data, std::size_t size) {
-            if (answer.body.size() + size > options.max_bytes) {
-                too_large = true;
-                return false;
-            }
-            answer.body.append(data, size);
-            return true;
-        });
+    httplib::Request message;
+    message.method = request.method;
+    message.path = url.target;
+    message.headers.emplace("User-Agent", "Gatehouse");
+    for (const auto& [name, value] : request.headers) message.headers.emplace(name, value);
+    if (!request.body.empty() || request.method == "POST") {
+        message.body = request.body;
+        message.headers.emplace("Content-Type", request.content_type);
+    }
+    message.response_handler = [&](const httplib::Response& response) {
+        answer.status = response.status;
+        answer.content_type = response.get_header_value("Content-Type");
+        if (is_redirect(response.status)) {
+            answer.location = response.get_header_value("Location");
+            return false;  // the body of a redirect is never read
+        }
+        const std::string length = response.get_header_value("Content-Length");
+        std::size_t announced = 0;
+        const auto [end, error] =
+            std::from_chars(length.data(), length.data() + length.size(), announced);
+        if (error == std::errc{} && end == length.data() + length.size() &&
+            announced > options.max_bytes) {
+            too_large = true;
+            return false;
+        }
+        return true;
+    };
+    message.content_receiver = [&](const char* data, std::size_t size, std::uint64_t,
+                                   std::uint64_t) {
+        if (answer.body.size() + size > options.max_bytes) {
+            too_large = true;
+            return false;
+        }
+        answer.body.append(data, size);
+        return true;
+    };
+    const auto result = client.send(message);
 
     if (too_large) {
-        return fail(kTooLarge, "The metadata at " + url.text() + " is larger than " +
+        return fail(kTooLarge, "The answer from " + url.text() + " is larger than " +
                                    std::to_string(options.max_bytes) + " bytes.");
     }
     // Checked before success: a body that runs until the connection closes would look
@@ -486,6 +503,29 @@ Result<Answer> get_once(const HttpsUrl& url, const std::string& address, Deadlin
         default:
             return fail(kUnreachable, url.text() + " could not be reached (" +
                                           httplib::to_string(result.error()) + ").");
+    }
+}
+
+// The answer to `request`, following redirects for a GET; every other method takes the
+// first answer, redirect or not (a token endpoint that redirects is misconfigured).
+Result<Answer> exchange(const OutboundRequest& request, const MetadataFetchOptions& options) {
+    auto current = parse_https_url(request.url);
+    if (!current) return current.error();
+    const Deadline deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
+    const bool follow = request.method == "GET";
+    for (int redirects = 0;; ++redirects) {
+        auto address = checked_address(current->host, options.allow_private_addresses);
+        if (!address) return address.error();
+        auto answer = exchange_once(*current, *address, deadline, options, request);
+        if (!answer) return answer.error();
+        if (!follow || !is_redirect(answer->status)) return answer;
+        if (redirects == options.max_redirects) {
+            return fail(kRedirects, "The request to " + request.url + " was redirected more than " +
+                                        std::to_string(options.max_redirects) + " times.");
+        }
+        current = redirect_target(*current, answer->location);
+        if (!current) return current.error();
     }
 }
 
@@ -525,27 +565,33 @@ HttpsMetadataSource::HttpsMetadataSource(MetadataFetchOptions options)
     : options_(std::move(options)) {}
 
 Result<std::string> HttpsMetadataSource::fetch(const std::string& url) {
-    auto current = parse_https_url(url);
-    if (!current) return current.error();
-    const Deadline deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(options_.timeout_seconds);
-    for (int redirects = 0;; ++redirects) {
-        auto address = checked_address(current->host, options_.allow_private_addresses);
-        if (!address) return address.error();
-        auto answer = get_once(*current, *address, deadline, options_);
-        if (!answer) return answer.error();
-        if (answer->status == 200) return std::move(answer->body);
-        if (!is_redirect(answer->status)) {
-            return fail(kStatus, current->text() + " answered with HTTP status " +
-                                     std::to_string(answer->status) + ", not 200.");
-        }
-        if (redirects == options_.max_redirects) {
-            return fail(kRedirects, "Fetching " + url + " was redirected more than " +
-                                        std::to_string(options_.max_redirects) + " times.");
-        }
-        current = redirect_target(*current, answer->location);
-        if (!current) return current.error();
+    OutboundRequest request;
+    request.url = url;
+    request.headers = {{"Accept", "application/samlmetadata+xml, application/xml, text/xml"}};
+    auto answer = exchange(request, options_);
+    if (!answer) return with_prefix(answer.error(), "saml.metadata_url");
+    if (answer->status != 200) {
+        return with_prefix(fail(kStatus, url + " answered with HTTP status " +
+                                             std::to_string(answer->status) + ", not 200."),
+                           "saml.metadata_url");
     }
+    return std::move(answer->body);
+}
+
+HttpsClient::HttpsClient(MetadataFetchOptions options, std::string code_prefix)
+    : options_(std::move(options)), prefix_(std::move(code_prefix)) {}
+
+Result<OutboundAnswer> HttpsClient::send(const OutboundRequest& request) {
+    auto answer = exchange(request, options_);
+    if (!answer) return with_prefix(answer.error(), prefix_);
+    if (is_redirect(answer->status)) {
+        return with_prefix(
+            fail(kStatus, request.url + " answered with a redirect (" +
+                              std::to_string(answer->status) + "), which is not followed for " +
+                              request.method + "."),
+            prefix_);
+    }
+    return OutboundAnswer{answer->status, std::move(answer->body), std::move(answer->content_type)};
 }
 
 }  // namespace gatehouse::http

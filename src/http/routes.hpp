@@ -6,6 +6,8 @@
 
 #include "gatehouse/saml/keys.hpp"
 #include "gatehouse/service/metadata_source.hpp"
+#include "gatehouse/service/oidc_service.hpp"
+#include "gatehouse/service/outbound_http.hpp"
 #include "gatehouse/service/session_service.hpp"
 #include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/store/store.hpp"
@@ -25,6 +27,9 @@ struct AppContext {
     std::size_t max_body_bytes = 1024 * 1024;
     std::shared_ptr<service::SsoService> sso;
     std::shared_ptr<service::MetadataSource> metadata;  // fetches metadata URLs
+    std::shared_ptr<service::OidcService> oidc;
+    // Requests to OpenID providers and GitHub: the metadata fetcher's guard and CA options.
+    std::shared_ptr<service::OutboundHttp> idp_http;
     // The built-in demo IdP under /demo-idp/ (loopback base URLs only) and the PEM file that
     // keeps its signing key across restarts.
     bool demo_idp = false;
@@ -42,6 +47,10 @@ void register_scim_routes(Router& http, AppContext& app);
 
 // The SAML service provider: metadata, login, ACS and SLS.
 void register_saml_routes(Router& http, AppContext& app);
+
+// OpenID Connect and GitHub sign-in: GET /auth/callback/{org}/, where the provider sends the
+// browser back (the login itself starts at /auth/login/{org}/, register_saml_routes).
+void register_oidc_routes(Router& http, AppContext& app);
 
 // Signing out: GET /auth/logout/{org}/ shows a confirmation form; its POST, with the session's
 // CSRF token, ends the session and starts single logout at the IdP for a SAML session.

@@ -23,40 +23,6 @@ void redirect(Response& res, const std::string& location, int status = 302) {
     res.set_header("Location", location);
 }
 
-// What the browser sees when SAML refuses it: what the person can act on (deactivated, no
-// account, not set up), and for everything else only a reference the admin can look up in
-// the audit log, never the reason.
-void send_refusal(const Request& req, Response& res, const service::SsoFailure& failure) {
-    const auto& org = current_request().org;
-    const std::string& code = failure.error.code;
-    if (code == "saml.sp_key_missing") {
-        send_error(req, res, 503, code, "Single sign-on is not available on this gateway yet.");
-        return;
-    }
-    int status = 403;
-    std::string title = "Sign-in failed";
-    std::string message = "Your identity provider's answer could not be accepted.";
-    std::string reference = failure.reference;
-    const std::string org_name = org ? org->name : std::string("this organization");
-    if (code == "saml.not_configured") {
-        status = 404;
-        title = "Single sign-on is not set up";
-        message = "Single sign-on is not set up for " + org_name + ".";
-        reference.clear();
-    } else if (code == "saml.member.deactivated") {
-        message = "Your account in " + org_name + " has been deactivated. Ask your administrator.";
-    } else if (code == "saml.member.not_provisioned") {
-        message = org_name + " has no account for you yet. Ask your administrator to add you.";
-    }
-    mstch::map values{{"title", title}, {"message", message}, {"reference", reference}};
-    mstch::map chrome;
-    if (org) {
-        values.emplace("back_org", org->slug);
-        chrome = page_chrome(*org, std::nullopt, "");
-    }
-    send_html(res, status, render_page("error", title, std::move(values), std::move(chrome)));
-}
-
 // The values of the test sign-in report page. Every string goes through {{…}}, so whatever
 // the IdP put in a NameID or an attribute reaches the page escaped.
 mstch::map test_report_values(const core::Org& org, const service::TestReport& report) {
@@ -133,6 +99,10 @@ void register_saml_routes(Router& http, AppContext& app) {
         const core::Org& org = *current_request().org;
         const bool wants_password = req.get_param_value("method") == "password";
         const bool sso_required = req.get_param_value("reason") == "sso_required";
+        if (!wants_password && !sso_required && app.oidc->provider(org)) {
+            start_oidc_login(req, res, app, org);
+            return;
+        }
         if (wants_password || sso_required || !saml_configured(app, org)) {
             SignInView view;
             view.password_form = wants_password || !sso_required;
@@ -144,7 +114,7 @@ void register_saml_routes(Router& http, AppContext& app) {
         const std::string browser = login_binding_value(req, app.secure_cookies);
         auto started = sso->start_login(org, req.get_param_value("next"), browser);
         if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
-            send_refusal(req, res, *failure);
+            send_sso_refusal(req, res, *failure);
             return;
         }
         set_login_cookie(res, browser, sso->settings().authn_request_ttl_seconds,
@@ -159,7 +129,7 @@ void register_saml_routes(Router& http, AppContext& app) {
         auto outcome = sso->accept_response(org, (*form)["SAMLResponse"], (*form)["RelayState"],
                                             read_login_cookie(req, secure));
         if (auto* failure = std::get_if<service::SsoFailure>(&outcome)) {
-            send_refusal(req, res, *failure);
+            send_sso_refusal(req, res, *failure);
             return;
         }
         auto& accepted = std::get<service::AcsResult>(outcome);
@@ -183,7 +153,7 @@ void register_saml_routes(Router& http, AppContext& app) {
                                const std::map<std::string, std::string>& form) {
         auto outcome = sso->single_logout(*current_request().org, raw_query(req), form);
         if (auto* failure = std::get_if<service::SsoFailure>(&outcome)) {
-            send_refusal(req, res, *failure);
+            send_sso_refusal(req, res, *failure);
             return;
         }
         redirect(res, std::get<service::LogoutRedirect>(outcome).url);

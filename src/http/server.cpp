@@ -37,9 +37,9 @@ namespace {
 
 // Every route of an org is registered as one of these prefixes followed by "([^/]+)": the
 // slug is the path segment right after the prefix.
-constexpr std::array<std::string_view, 8> kOrgPathPrefixes{
-    "/saml/metadata/", "/saml/acs/",      "/saml/sls/", "/auth/login/",
-    "/auth/logout/",   "/organizations/", "/settings/", "/api/0/organizations/"};
+constexpr std::array<std::string_view, 9> kOrgPathPrefixes{
+    "/saml/metadata/", "/saml/acs/",      "/saml/sls/", "/auth/login/",         "/auth/logout/",
+    "/auth/callback/", "/organizations/", "/settings/", "/api/0/organizations/"};
 
 // The slug an org path names, or nullopt for a path outside every org. The slug ends at the
 // next '/', exactly where a route's ([^/]+) ends, so the org resolved here is the org of the
@@ -262,6 +262,8 @@ struct Server::Impl {
               config.max_body_bytes,
               nullptr,
               nullptr,
+              nullptr,
+              nullptr,
               config.demo_idp,
               config.demo_idp_key_path} {
         service::SsoSettings settings;
@@ -269,6 +271,13 @@ struct Server::Impl {
         settings.sessions = config.sessions;
         app.sso = std::make_shared<service::SsoService>(store, clock, settings, config.sp);
         app.metadata = std::make_shared<HttpsMetadataSource>(config.metadata_fetch);
+        app.idp_http = std::make_shared<HttpsClient>(config.metadata_fetch, "oidc.fetch");
+        service::OidcSettings oidc;
+        oidc.base_url = config.base_url;
+        oidc.sessions = config.sessions;
+        oidc.github_url = config.github_url;
+        oidc.github_api_url = config.github_api_url;
+        app.oidc = std::make_shared<service::OidcService>(store, clock, oidc, app.idp_http);
         const auto [authority, default_port] = base_url_authority(config.base_url);
         accepted_hosts = host_forms(authority, default_port);
         for (const auto& name : config.allowed_hosts) {
@@ -428,6 +437,7 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     register_org_routes(http, impl->app);
     register_scim_routes(http, impl->app);
     register_saml_routes(http, impl->app);
+    register_oidc_routes(http, impl->app);
     register_logout_routes(http, impl->app);
     register_password_routes(http, impl->app);
     register_identity_routes(http, impl->app);

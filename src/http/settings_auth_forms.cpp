@@ -12,6 +12,7 @@
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/service/admin_service.hpp"
 #include "gatehouse/service/auth_settings.hpp"
+#include "gatehouse/service/oidc_config.hpp"
 #include "gatehouse/service/provider_config.hpp"
 #include "gatehouse/service/settings_view.hpp"
 #include "gatehouse/util/encoding.hpp"
@@ -269,7 +270,10 @@ void test_sign_in(FormCall& call) {
     }
     // Bound to this browser like any SP-initiated sign-in (see cookies.hpp).
     const std::string browser = login_binding_value(call.req, call.app.secure_cookies);
-    auto started = call.app.sso->start_test_login(call.org, call.viewer.caller.actor, browser);
+    auto started =
+        call.app.oidc->provider(call.org)
+            ? call.app.oidc->start_test_login(call.org, call.viewer.caller.actor, browser)
+            : call.app.sso->start_test_login(call.org, call.viewer.caller.actor, browser);
     if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
         return call.refuse(failure->error);
     }
@@ -277,6 +281,72 @@ void test_sign_in(FormCall& call) {
                      call.app.secure_cookies);
     call.res.status = 303;
     call.res.set_header("Location", std::get<std::string>(started));
+}
+
+// Lines of a textarea (hosted domains, GitHub organizations), also split at commas.
+std::vector<std::string> list_field(const std::string& text) {
+    std::vector<std::string> items;
+    std::string item;
+    for (const char c : text + "\n") {
+        if (c == '\n' || c == '\r' || c == ',') {
+            if (!item.empty()) items.push_back(item);
+            item.clear();
+        } else {
+            item += c;
+        }
+    }
+    return items;
+}
+
+// The field a refusal of configure_oidc_provider is about.
+std::string oidc_field(const FormCall& call, const Error& error) {
+    const std::string& code = error.code;
+    if (code.rfind("oidc.fetch.", 0) == 0 || code.rfind("oidc.discovery.", 0) == 0 ||
+        code.rfind("oidc.jwks.", 0) == 0 || code == "oidc.config.issuer_invalid") {
+        return "oidc_issuer";
+    }
+    if (code == "oidc.config.domain_invalid") {
+        return call.field("oidc_kind") == "github" ? "oidc_allowed_orgs" : "oidc_hosted_domains";
+    }
+    if (code == "oidc.config.incomplete") {
+        if (error.message.find("client ID") != std::string::npos) return "oidc_client_id";
+        if (error.message.find("client secret") != std::string::npos) return "oidc_client_secret";
+        if (error.message.find("issuer") != std::string::npos) return "oidc_issuer";
+        if (error.message.find("hosted domain") != std::string::npos) return "oidc_hosted_domains";
+        if (error.message.find("GitHub organization") != std::string::npos) {
+            return "oidc_allowed_orgs";
+        }
+    }
+    return "";
+}
+
+void configure_oidc(FormCall& call) {
+    const auto kind = core::parse_oidc_kind(call.field("oidc_kind"));
+    if (!kind) {
+        return call.refuse(
+            fail("request.invalid_field", "Choose OpenID Connect, Google or GitHub."), "oidc_kind");
+    }
+    service::OidcProviderInput input;
+    input.kind = *kind;
+    input.issuer = call.field("oidc_issuer");
+    input.client_id = call.field("oidc_client_id");
+    input.client_secret = call.field("oidc_client_secret");
+    input.hosted_domains = list_field(call.field("oidc_hosted_domains"));
+    input.allowed_orgs = list_field(call.field("oidc_allowed_orgs"));
+    auto configured = service::configure_oidc_provider(
+        call.app.store, call.app.clock, call.org.slug, input, call.viewer.caller,
+        call.app.idp_http.get(), call.app.oidc->settings().github_url);
+    // The secret is never typed back into the page.
+    call.form.erase("oidc_client_secret");
+    if (!configured) return call.refuse(configured.error(), oidc_field(call, configured.error()));
+    redirect_saved(call.res, call.org, "oidc");
+}
+
+void remove_oidc(FormCall& call) {
+    const Status removed = service::remove_oidc_provider(call.app.store, call.app.clock,
+                                                         call.org.slug, call.viewer.caller);
+    if (!removed) return call.refuse(removed.error());
+    redirect_saved(call.res, call.org, "oidc-removed");
 }
 
 // Issues a token and shows it once, on the page itself.
@@ -341,6 +411,8 @@ void register_settings_auth_forms(Router& http, AppContext& app) {
         {"scim/disable", disable_scim},
         {"provider/remove", remove_provider},
         {"provider/refresh", refresh_provider},
+        {"oidc", configure_oidc},
+        {"oidc/remove", remove_oidc},
     };
     for (const auto& [action, handler] : forms) {
         http.post(prefix + action, checked_form(app, handler));

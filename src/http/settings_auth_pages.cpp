@@ -7,6 +7,7 @@
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
+#include "gatehouse/service/oidc_config.hpp"
 #include "gatehouse/service/settings_view.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
@@ -120,6 +121,66 @@ mstch::array token_rows(const std::vector<core::ScimToken>& tokens) {
     return rows;
 }
 
+std::string kind_label(core::OidcKind kind) {
+    switch (kind) {
+        case core::OidcKind::google:
+            return "Google Workspace";
+        case core::OidcKind::github:
+            return "GitHub";
+        case core::OidcKind::oidc:
+            break;
+    }
+    return "OpenID Connect";
+}
+
+std::string lines_of(const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) text += (text.empty() ? "" : "\n") + item;
+    return text;
+}
+
+// The OpenID Connect / GitHub card: the redirect URI to copy, the stored provider (never
+// its secret) and the form, filled with what is stored or what was typed.
+void add_oidc_values(mstch::map& values, const AppContext& app,
+                     const service::AuthSettingsView& view, const AuthPageState& state) {
+    const auto& stored = view.oidc;
+    values["oidc_callback_url"] = app.oidc->callback_url(view.org);
+    values["oidc_login_url"] = saml::sp_endpoints(app.base_url, view.org.slug).login_url;
+    if (stored) {
+        const auto described = service::describe_oidc_provider(*stored);
+        mstch::array domains, orgs;
+        for (const auto& d : stored->hosted_domains) domains.push_back(d);
+        for (const auto& o : stored->allowed_orgs) orgs.push_back(o);
+        values["oidc"] = mstch::map{
+            {"kind_label", kind_label(stored->kind)},
+            {"issuer", stored->issuer},
+            {"client_id", stored->client_id},
+            {"client_secret_set", described.client_secret_set},
+            {"hosted_domains", domains},
+            {"allowed_orgs", orgs},
+            {"signing_keys", std::to_string(described.signing_keys)},
+            {"keys_fetched",
+             stored->jwks_fetched_at ? format_utc(*stored->jwks_fetched_at) : std::string()}};
+    }
+    const std::string kind =
+        shown(state, "oidc_kind", stored ? std::string(core::to_string(stored->kind)) : "oidc");
+    mstch::array kinds;
+    for (const auto k : {core::OidcKind::oidc, core::OidcKind::google, core::OidcKind::github}) {
+        kinds.push_back(mstch::map{{"value", std::string(core::to_string(k))},
+                                   {"label", kind_label(k)},
+                                   {"selected", core::to_string(k) == kind}});
+    }
+    values["oidc_kinds"] = kinds;
+    const bool issuer_typed = stored && stored->kind != core::OidcKind::github;
+    put_field(values, state, "oidc_kind", "");
+    put_field(values, state, "oidc_issuer", issuer_typed ? stored->issuer : "");
+    put_field(values, state, "oidc_client_id", stored ? stored->client_id : "");
+    put_field(values, state, "oidc_client_secret", "");
+    values["oidc_client_secret"] = std::string();  // never typed back
+    put_field(values, state, "oidc_hosted_domains", stored ? lines_of(stored->hosted_domains) : "");
+    put_field(values, state, "oidc_allowed_orgs", stored ? lines_of(stored->allowed_orgs) : "");
+}
+
 mstch::map page_values(const AppContext& app, const service::AuthSettingsView& view,
                        const PageViewer& viewer, const AuthPageState& state) {
     const core::Org& org = view.org;
@@ -141,7 +202,7 @@ mstch::map page_values(const AppContext& app, const service::AuthSettingsView& v
         {"notice_error", state.notice_error},
         {"sp", sp_values(app, org)},
         {"has_provider", view.provider.has_value()},
-        {"no_provider", !view.provider.has_value()},
+        {"no_provider", !view.provider.has_value() && !view.oidc.has_value()},
         {"presets",
          preset_options(shown(state, "preset", view.provider ? view.provider->preset : "generic"))},
         {"certificates", certificate_rows(view.certificates, app.clock.now())},
@@ -162,7 +223,7 @@ mstch::map page_values(const AppContext& app, const service::AuthSettingsView& v
         {"provider_locked", !can_change || !view.provider.has_value()},
         {"password_sessions", std::to_string(view.password_sessions)},
         {"is_owner", viewer.is_owner},
-        {"can_test", viewer.is_owner && view.provider.has_value()},
+        {"can_test", viewer.is_owner && (view.provider.has_value() || view.oidc.has_value())},
         {"scim_enabled", org.scim_enabled},
         {"scim_tokens", token_rows(view.active_scim_tokens)},
         {"no_scim_tokens", view.active_scim_tokens.empty()},
@@ -188,6 +249,7 @@ mstch::map page_values(const AppContext& app, const service::AuthSettingsView& v
     put_field(values, state, "max_issue_age_seconds",
               std::to_string(saml_options.max_issue_age_seconds));
     values["manual_error"] = error_of(state, "manual");
+    add_oidc_values(values, app, view, state);
     return values;
 }
 
@@ -214,6 +276,8 @@ std::string auth_saved_notice(const std::string& key, const std::string& ended) 
         return "Require SSO is on. " + (all_digits(ended) ? ended : std::string("0")) +
                " password session(s) were ended.";
     }
+    if (key == "oidc") return "The sign-in provider was checked and saved.";
+    if (key == "oidc-removed") return "The sign-in provider was removed.";
     if (key == "token-revoked") return "The token was revoked; it no longer works.";
     if (key == "scim-disabled") return "SCIM provisioning is off and every token was revoked.";
     return "";
@@ -233,6 +297,16 @@ void send_auth_settings_page(const Request& req, Response& res, AppContext& app,
     // Test configuration posts here and is answered with a redirect to the IdP, which the
     // browser checks against this page's form-action.
     if (view->provider) allow_form_action(res, view->provider->sso_url);
+    if (view->oidc) {
+        if (view->oidc->kind == core::OidcKind::github) {
+            allow_form_action(res, app.oidc->settings().github_url + "/");
+        } else {
+            const auto described = service::describe_oidc_provider(*view->oidc);
+            if (!described.authorization_endpoint.empty()) {
+                allow_form_action(res, described.authorization_endpoint);
+            }
+        }
+    }
     send_html(res, status,
               render_page("settings_auth", "Authentication", page_values(app, *view, viewer, state),
                           page_chrome(view->org, viewer, "auth")));

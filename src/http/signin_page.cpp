@@ -1,9 +1,12 @@
 #include "signin_page.hpp"
 
+#include "cookies.hpp"
 #include "gatehouse/saml/authn_request.hpp"
+#include "gatehouse/service/oidc_service.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "page_auth.hpp"
 #include "pages.hpp"
+#include "request_context.hpp"
 
 namespace gatehouse::http {
 
@@ -16,9 +19,61 @@ bool saml_configured(AppContext& app, const core::Org& org) {
     return read.ok() && configured;
 }
 
+bool sso_configured(AppContext& app, const core::Org& org) {
+    return saml_configured(app, org) || app.oidc->provider(org).has_value();
+}
+
+void send_sso_refusal(const Request& req, Response& res, const service::SsoFailure& failure) {
+    const auto& org = current_request().org;
+    const std::string& code = failure.error.code;
+    if (code == "saml.sp_key_missing") {
+        send_error(req, res, 503, code, "Single sign-on is not available on this gateway yet.");
+        return;
+    }
+    // The member refusals read the same whichever protocol refused.
+    const auto ends_with = [&code](std::string_view suffix) {
+        return code.size() >= suffix.size() &&
+               code.compare(code.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    int status = 403;
+    std::string title = "Sign-in failed";
+    std::string message = "Your identity provider's answer could not be accepted.";
+    std::string reference = failure.reference;
+    const std::string org_name = org ? org->name : std::string("this organization");
+    if (code == "saml.not_configured" || code == "oidc.not_configured") {
+        status = 404;
+        title = "Single sign-on is not set up";
+        message = "Single sign-on is not set up for " + org_name + ".";
+        reference.clear();
+    } else if (ends_with(".member.deactivated")) {
+        message = "Your account in " + org_name + " has been deactivated. Ask your administrator.";
+    } else if (ends_with(".member.not_provisioned")) {
+        message = org_name + " has no account for you yet. Ask your administrator to add you.";
+    }
+    mstch::map values{{"title", title}, {"message", message}, {"reference", reference}};
+    mstch::map chrome;
+    if (org) {
+        values.emplace("back_org", org->slug);
+        chrome = page_chrome(*org, std::nullopt, "");
+    }
+    send_html(res, status, render_page("error", title, std::move(values), std::move(chrome)));
+}
+
+void start_oidc_login(const Request& req, Response& res, AppContext& app, const core::Org& org) {
+    const std::string browser = login_binding_value(req, app.secure_cookies);
+    auto started = app.oidc->start_login(org, req.get_param_value("next"), browser);
+    if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
+        send_sso_refusal(req, res, *failure);
+        return;
+    }
+    set_login_cookie(res, browser, app.oidc->settings().login_ttl_seconds, app.secure_cookies);
+    res.status = 302;
+    res.set_header("Location", std::get<std::string>(started));
+}
+
 void send_signin_page(Response& res, int status, AppContext& app, const core::Org& org,
                       const SignInView& view) {
-    const bool has_saml = saml_configured(app, org);
+    const bool has_saml = sso_configured(app, org);
     const bool safe_next = saml::is_safe_relay_path(view.next);
     const std::string next_query = safe_next ? "next=" + util::url_encode(view.next) : "";
     const std::string login_path = "/auth/login/" + org.slug + "/";

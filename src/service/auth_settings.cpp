@@ -215,9 +215,10 @@ Result<AuthSettingsUpdate> update_auth_settings(store::Store& store, const util:
         }
         require_sso_turned_on = log.has("require_sso") && org->require_sso;
         if (require_sso_turned_on) {
-            if (!provider) {
+            if (!provider && !tx.oidc_provider(org->id)) {
                 return fail("auth.require_sso.not_configured",
-                            "Require SSO needs a SAML identity provider; configure one first.");
+                            "Require SSO needs a single sign-on provider (SAML, OpenID Connect "
+                            "or GitHub); configure one first.");
             }
             if (!has_break_glass_owner(tx, org->id)) {
                 return fail("auth.require_sso.no_break_glass",

@@ -120,6 +120,8 @@ Result<ConfiguredProvider> configure_provider(store::Store& store, const util::C
         if (input.allow_idp_initiated) org->allow_idp_initiated = *input.allow_idp_initiated;
         if (input.jit_provisioning) org->jit_provisioning = *input.jit_provisioning;
         if (auto s = tx.update_org(*org); !s) return s;
+        // An org signs in with one provider: SAML replaces OpenID Connect or GitHub.
+        if (auto s = tx.delete_oidc_provider(org->id); !s) return s;
         if (auto s = tx.put_saml_provider(result.provider); !s) return s;
         nlohmann::json fingerprints = nlohmann::json::array();
         for (const auto& c : result.certificates) fingerprints.push_back(c.sha256_fingerprint);

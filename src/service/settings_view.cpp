@@ -15,6 +15,7 @@ Result<AuthSettingsView> read_auth_settings_view(store::Store& store, const std:
         if (!org) return fail("org.not_found", "No organization '" + org_slug + "'.");
         view.org = std::move(*org);
         view.provider = tx.saml_provider(view.org.id);
+        view.oidc = tx.oidc_provider(view.org.id);
         view.password_sessions = tx.count_password_sessions(view.org.id);
         for (auto& token : tx.list_scim_tokens(view.org.id)) {
             if (!token.revoked_at) view.active_scim_tokens.push_back(std::move(token));

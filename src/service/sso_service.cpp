@@ -25,6 +25,8 @@ constexpr std::string_view kLogoutMarker = "logout:";
 // Test sign-ins are marked the same way, followed by the actor who started the test: a
 // Response to them is reported on, never signed in (complete_login refuses it).
 constexpr std::string_view kTestMarker = "test:";
+// And OpenID sign-ins (oidc_service.cpp) the same way: no SAML Response may answer one.
+constexpr std::string_view kOidcMarker = "oidc:";
 
 bool is_test_relay(std::string_view relay) {
     return relay.substr(0, kTestMarker.size()) == kTestMarker;
@@ -40,15 +42,6 @@ std::optional<std::string> unverified_in_response_to(std::string_view saml_respo
     auto id = saml::attribute(parsed->root(), "InResponseTo");
     if (!id || id->empty()) return std::nullopt;
     return id;
-}
-
-std::string describe_match(const Result<MemberMatch>& match) {
-    if (!match) return match.error().message + " (" + match.error().code + ")";
-    if (!match->member) return "create member (JIT)";
-    const core::Member& member = *match->member;
-    if (match->by_subject) return "existing member " + member.email;
-    if (member.state == core::MemberState::invited) return "link invited member " + member.email;
-    return "link member " + member.email;
 }
 
 std::string landing_path(const core::Org& org) { return "/organizations/" + org.slug + "/"; }
@@ -222,7 +215,8 @@ Result<SignIn> SsoService::attempt_login(const core::Org& org, std::string_view 
         std::string relay;
         if (validated->in_response_to) {
             const auto pending = tx.pending_authn_request(org.id, *validated->in_response_to, now);
-            if (!pending || pending->relay_state.rfind(kLogoutMarker, 0) == 0) {
+            if (!pending || pending->relay_state.rfind(kLogoutMarker, 0) == 0 ||
+                pending->relay_state.rfind(kOidcMarker, 0) == 0) {
                 return fail("saml.response.unknown_request",
                             "The Response answers a request that is no longer pending (already "
                             "used or expired).");

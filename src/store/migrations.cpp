@@ -181,6 +181,26 @@ CREATE INDEX audit_log_org_at ON audit_log(org_id, at);
     R"sql(
 ALTER TABLE teams ADD COLUMN scim_attributes TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 6: sign-in with OpenID Connect or GitHub: the org's provider (with its discovery
+    // document and keys as last fetched) and the identity each member is linked to.
+    R"sql(
+CREATE TABLE oidc_providers (
+    org_id INTEGER PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    client_secret TEXT NOT NULL,
+    hosted_domains TEXT NOT NULL DEFAULT '[]',
+    allowed_orgs TEXT NOT NULL DEFAULT '[]',
+    clock_skew_seconds INTEGER NOT NULL DEFAULT 180,
+    discovery TEXT NOT NULL DEFAULT '',
+    jwks TEXT NOT NULL DEFAULT '',
+    jwks_fetched_at INTEGER,
+    updated_at INTEGER NOT NULL
+);
+ALTER TABLE members ADD COLUMN oidc_subject TEXT;
+CREATE UNIQUE INDEX members_oidc_subject ON members(org_id, oidc_subject);
+)sql",
 };
 
 int user_version(Connection& connection) {

@@ -8,7 +8,7 @@ namespace {
 constexpr const char* kMemberColumns =
     "id, org_id, public_id, email, user_name, external_id, given_name, family_name, "
     "display_name, role, state, source, idp_managed, saml_subject, password_hash, break_glass, "
-    "scim_attributes, created_at, updated_at, last_sign_in_at, version";
+    "scim_attributes, created_at, updated_at, last_sign_in_at, version, oidc_subject";
 
 std::string select_members(const char* where) {
     return std::string("SELECT ") + kMemberColumns + " FROM members WHERE " + where;
@@ -37,6 +37,7 @@ core::Member read_member(const Cursor& c) {
     m.updated_at = c.integer(18);
     m.last_sign_in_at = c.optional_integer(19);
     m.version = c.integer(20);
+    m.oidc_subject = c.text(21);
     return m;
 }
 
@@ -54,6 +55,9 @@ Cursor& bind_or_null(Cursor& cursor, const std::string& value) {
 std::string conflict_message(const core::Member& m, const std::string& detail) {
     if (detail.find("saml_subject") != std::string::npos) {
         return "Another member is already linked to this SAML subject.";
+    }
+    if (detail.find("oidc_subject") != std::string::npos) {
+        return "Another member is already linked to this OpenID subject.";
     }
     if (detail.find("public_id") != std::string::npos) return "The member id is already in use.";
     return "A member with the user name '" + m.user_name + "' already exists in this organization.";
@@ -73,7 +77,8 @@ Result<core::Member> SqliteTransaction::insert_member(core::Member m) {
             "INSERT INTO members (org_id, public_id, email, user_name, external_id, given_name, "
             "family_name, display_name, role, state, source, idp_managed, saml_subject, "
             "password_hash, break_glass, scim_attributes, created_at, updated_at, "
-            "last_sign_in_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)");
+            "last_sign_in_at, version, oidc_subject) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)");
         c.bind(m.org_id).bind(m.public_id).bind(m.email);
         bind_or_null(c, m.user_name);
         bind_or_null(c, m.external_id);
@@ -86,6 +91,7 @@ Result<core::Member> SqliteTransaction::insert_member(core::Member m) {
         bind_or_null(c, m.password_hash);
         c.bind(m.break_glass).bind(m.scim_attributes).bind(m.created_at).bind(m.updated_at);
         c.bind(m.last_sign_in_at);
+        bind_or_null(c, m.oidc_subject);
         c.run();
     } catch (const ConstraintError& e) {
         return fail(kConflict, conflict_message(m, e.what()));
@@ -129,6 +135,12 @@ std::optional<core::Member> SqliteTransaction::member_by_saml_subject(RowId org_
     return first_member(c.bind(org_id).bind(subject));
 }
 
+std::optional<core::Member> SqliteTransaction::member_by_oidc_subject(RowId org_id,
+                                                                      std::string_view subject) {
+    auto c = db_.query(select_members("org_id = ? AND oidc_subject = ?"));
+    return first_member(c.bind(org_id).bind(subject));
+}
+
 Result<core::Member> SqliteTransaction::update_member(core::Member m) {
     m.updated_at = now_seconds();
     try {
@@ -136,7 +148,7 @@ Result<core::Member> SqliteTransaction::update_member(core::Member m) {
             "UPDATE members SET email = ?, user_name = ?, external_id = ?, given_name = ?, "
             "family_name = ?, display_name = ?, role = ?, state = ?, source = ?, idp_managed = ?, "
             "saml_subject = ?, password_hash = ?, break_glass = ?, scim_attributes = ?, "
-            "updated_at = ?, last_sign_in_at = ?, version = version + 1 "
+            "updated_at = ?, last_sign_in_at = ?, oidc_subject = ?, version = version + 1 "
             "WHERE org_id = ? AND id = ? RETURNING version");
         c.bind(m.email);
         bind_or_null(c, m.user_name);
@@ -149,6 +161,7 @@ Result<core::Member> SqliteTransaction::update_member(core::Member m) {
         bind_or_null(c, m.saml_subject);
         bind_or_null(c, m.password_hash);
         c.bind(m.break_glass).bind(m.scim_attributes).bind(m.updated_at).bind(m.last_sign_in_at);
+        bind_or_null(c, m.oidc_subject);
         c.bind(m.org_id).bind(m.id);
         if (!c.step()) return fail(kNotFound, "The member no longer exists.");
         m.version = c.integer(0);

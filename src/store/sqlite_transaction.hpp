@@ -22,6 +22,10 @@ class SqliteTransaction final : public Transaction {
     Status delete_saml_provider(RowId org_id) override;
     std::vector<core::SamlProvider> providers_with_metadata_url() override;
 
+    std::optional<core::OidcProvider> oidc_provider(RowId org_id) override;
+    Status put_oidc_provider(const core::OidcProvider& provider) override;
+    Status delete_oidc_provider(RowId org_id) override;
+
     Result<core::Member> insert_member(core::Member member) override;
     std::optional<core::Member> member_by_id(RowId org_id, RowId id) override;
     std::optional<core::Member> member_by_public_id(RowId org_id,
@@ -32,6 +36,8 @@ class SqliteTransaction final : public Transaction {
     std::optional<core::Member> member_by_external_id(RowId org_id,
                                                       std::string_view external_id) override;
     std::optional<core::Member> member_by_saml_subject(RowId org_id,
+                                                       std::string_view subject) override;
+    std::optional<core::Member> member_by_oidc_subject(RowId org_id,
                                                        std::string_view subject) override;
     Result<core::Member> update_member(core::Member member) override;
     Status delete_member(RowId org_id, RowId id) override;

@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "oidc/jws_signer.hpp"
+#include "support/jws_signer.hpp"
 
 using namespace gatehouse;
 using namespace gatehouse::oidc;

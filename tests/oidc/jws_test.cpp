@@ -6,7 +6,7 @@
 
 #include "gatehouse/oidc/jose.hpp"
 #include "gatehouse/util/encoding.hpp"
-#include "oidc/jws_signer.hpp"
+#include "support/jws_signer.hpp"
 
 using namespace gatehouse;
 using namespace gatehouse::oidc;

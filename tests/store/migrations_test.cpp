@@ -44,8 +44,10 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     StoreFixture f;
     f.make_org("acme");
     f.db.reset();
-    // Turn the file back into a version-1 store: without what versions 2 to 5 add.
+    // Turn the file back into a version-1 store: without what versions 2 to 6 add.
     raw_exec(f.path,
+             "DROP INDEX members_oidc_subject; ALTER TABLE members DROP COLUMN oidc_subject; "
+             "DROP TABLE oidc_providers; "
              "ALTER TABLE teams DROP COLUMN scim_attributes; "
              "DROP INDEX audit_log_org_at; DROP TABLE sign_in_throttle; "
              "DROP TABLE seen_logout_requests; DROP INDEX authn_requests_org_expires; "
@@ -69,6 +71,11 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     CHECK(raw_count(f.path,
                     "SELECT count(*) FROM pragma_table_info('teams') "
                     "WHERE name = 'scim_attributes'") == 1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'oidc_providers'") ==
+          1);
+    CHECK(raw_count(f.path,
+                    "SELECT count(*) FROM pragma_table_info('members') "
+                    "WHERE name = 'oidc_subject'") == 1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
 }
 

@@ -73,6 +73,34 @@ struct SamlProvider {
     UnixTime updated_at = 0;
 };
 
+// What kind of OpenID provider an org signs in with instead of SAML.
+enum class OidcKind {
+    oidc,    // any OpenID Connect issuer, found by its discovery document
+    google,  // Google Workspace: OpenID Connect at Google, restricted to hosted domains
+    github,  // a GitHub OAuth App, restricted to members of allowed GitHub organizations
+};
+
+// The org's OpenID Connect or GitHub sign-in provider, as configured by its admin. An org
+// signs in with this or with a SamlProvider, never both.
+struct OidcProvider {
+    RowId org_id = 0;
+    OidcKind kind = OidcKind::oidc;
+    // The issuer (exactly as the discovery document and ID tokens name it); for GitHub the
+    // web base URL its OAuth endpoints live under.
+    std::string issuer;
+    std::string client_id;
+    std::string client_secret;  // sent to the token endpoint; never shown back or logged
+    std::vector<std::string> hosted_domains;  // google: accepted `hd` values (lowercase)
+    std::vector<std::string> allowed_orgs;    // github: organization logins (lowercase)
+    int clock_skew_seconds = 180;
+    // What the issuer's discovery document and JWKS said when last fetched (JSON text);
+    // empty for GitHub, which has neither.
+    std::string discovery;
+    std::string jwks;
+    std::optional<UnixTime> jwks_fetched_at;
+    UnixTime updated_at = 0;
+};
+
 struct Member {
     RowId id = 0;
     RowId org_id = 0;
@@ -87,7 +115,10 @@ struct Member {
     MemberState state = MemberState::invited;
     MemberSource source = MemberSource::invited;
     bool idp_managed = false;
-    std::string saml_subject;   // empty until linked
+    std::string saml_subject;  // empty until linked
+    // "<issuer> <subject>" of the OpenID or GitHub identity, empty until linked: a subject
+    // is unique only within its issuer.
+    std::string oidc_subject;
     std::string password_hash;  // empty when the member has no password
     bool break_glass = false;
     std::string scim_attributes;  // JSON object: SCIM attributes kept as sent (emails, …)
@@ -111,7 +142,7 @@ struct Team {
     std::int64_t version = 1;
 };
 
-enum class SessionMethod { password, saml };
+enum class SessionMethod { password, saml, oidc };
 
 struct Session {
     RowId id = 0;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "gatehouse/service/metadata_source.hpp"
+#include "gatehouse/service/outbound_http.hpp"
 #include "gatehouse/util/result.hpp"
 
 namespace gatehouse::http {
@@ -83,6 +84,27 @@ class HttpsMetadataSource final : public service::MetadataSource {
 
   private:
     MetadataFetchOptions options_;
+};
+
+using service::OutboundAnswer;
+using service::OutboundRequest;
+
+// Any request to an identity provider, with the guarantees of HttpsMetadataSource (https
+// only, every resolved address checked, the CA options, one deadline, the size cap). GET
+// follows redirects as fetch() does; other methods take the first answer, and a redirect is
+// an error. Every status is an answer: the caller reads a 400's body. Error codes are those
+// of HttpsMetadataSource::fetch under `code_prefix` instead of "saml.metadata_url" (for
+// example "oidc.fetch.private_address"), and "<prefix>.status" for a redirect not followed.
+// Thread-safe.
+class HttpsClient final : public service::OutboundHttp {
+  public:
+    HttpsClient(MetadataFetchOptions options, std::string code_prefix);
+
+    Result<OutboundAnswer> send(const OutboundRequest& request) override;
+
+  private:
+    MetadataFetchOptions options_;
+    std::string prefix_;
 };
 
 }  // namespace gatehouse::http

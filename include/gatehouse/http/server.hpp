@@ -52,6 +52,9 @@ struct ServerConfig {
     MetadataFetchOptions metadata_fetch;
     // How often providers configured from a metadata URL are fetched again; 0 = never.
     int metadata_refresh_minutes = 60;
+    // GitHub's web and API base URLs (GitHub Enterprise Server, or a stand-in in tests).
+    std::string github_url = "https://github.com";
+    std::string github_api_url = "https://api.github.com";
     // Mounts the demo IdP at /demo-idp/ (only for loopback base URLs; see serve --demo-idp).
     // Its signing key is kept in demo_idp_key_path, created on first use.
     bool demo_idp = false;

@@ -56,7 +56,8 @@ Result<AuthSettings> read_auth_settings(store::Store& store, const std::string& 
 // Applies `change` in one write transaction, all or nothing, with one audit entry
 // "org.auth_settings.update" by `caller` listing each changed field as {"old", "new"} and the
 // sessions ended. Turning Require SSO on ends every password session of the org at once, and
-// is refused unless the org has a SAML provider and an active owner with break_glass and a
+// is refused unless the org has a sign-in provider (SAML, OpenID Connect or GitHub) and an
+// active owner with break_glass and a
 // password, so the org can never lock itself out.
 // Everything but the default role decides who is who, so a caller without owner rights
 // (check_identity_rule) may change only the default role: a request that would change any

@@ -26,6 +26,7 @@ struct AuthSettingsView {
     bool certificates_unreadable = false;             // a stored certificate could not be described
     std::vector<core::ScimToken> active_scim_tokens;  // not revoked, oldest first
     std::int64_t password_sessions = 0;               // what turning Require SSO on would end now
+    std::optional<core::OidcProvider> oidc;  // the OpenID Connect or GitHub provider, if any
 };
 
 // Reads the view of the org `org_slug`. Errors: "org.not_found", store errors. Thread-safe.

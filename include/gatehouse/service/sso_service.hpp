@@ -183,32 +183,55 @@ class SsoService {
     std::shared_ptr<const saml::SpCredentials> sp_;
 };
 
-// Finds the member a SAML identity belongs to, linking it on first sign-in, or creates one
-// when the org allows just-in-time creation. Order: the stored SAML subject; else a member
-// without a subject whose externalId or userName equals the IdP user ID; else, when the
-// identity has an email, one without a subject whose email matches (case-insensitively). A
+// Which identity a sign-in links a member to. SAML keeps Member::saml_subject (the IdP user
+// ID); OpenID Connect and GitHub keep Member::oidc_subject as "<issuer> <subject>", since a
+// subject is unique only within its issuer.
+struct IdentitySpace {
+    enum class Kind { saml, oidc } kind = Kind::saml;
+    std::string issuer;  // oidc only
+
+    static IdentitySpace saml() { return {}; }
+    static IdentitySpace oidc(std::string issuer) { return {Kind::oidc, std::move(issuer)}; }
+    // The value stored on the member for the IdP user ID `user_id`.
+    std::string stored_subject(const std::string& user_id) const;
+    // "saml" or "oidc": the prefix of the refusal codes below.
+    std::string_view code_prefix() const { return kind == Kind::saml ? "saml" : "oidc"; }
+};
+
+// Finds the member an identity belongs to, linking it on first sign-in, or creates one
+// when the org allows just-in-time creation. Order: the stored subject; else a member
+// without a subject whose externalId (or, for SAML, userName) equals the IdP user ID; else,
+// when the identity has an email, one without a subject whose email matches
+// (case-insensitively). OpenID callers pass an email only when the provider verified it. A
 // member linked to another subject is never taken over. Creating a member needs an email.
-// Errors: "saml.member.deactivated", "saml.member.subject_conflict",
-// "saml.member.not_provisioned", "saml.member.email_missing" (nothing matched and the identity
-// has no email; the message names the attributes received), store errors. Runs inside the
-// caller's transaction.
+// Errors, under the space's prefix ("saml.member.…" or "oidc.member.…"): "deactivated",
+// "subject_conflict", "not_provisioned", "email_missing" (nothing matched and the identity
+// has no email; the message names the attributes received), and store errors. Runs inside
+// the caller's transaction.
 struct LinkOutcome {
     core::Member member;
     bool linked_now = false;
     bool created_now = false;
 };
 Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Org& org,
-                                          const saml::MappedIdentity& identity, util::UnixTime now);
+                                          const saml::MappedIdentity& identity, util::UnixTime now,
+                                          const IdentitySpace& space = IdentitySpace::saml());
 
 // The member link_or_create_member would take, found without changing anything (any
 // transaction, read or write): the same order and the same refusals, including
-// "saml.member.not_provisioned" when nothing matches and just-in-time creation is off, and
-// "saml.member.email_missing" when nothing matches and the identity has no email.
+// "not_provisioned" when nothing matches and just-in-time creation is off, and
+// "email_missing" when nothing matches and the identity has no email.
 struct MemberMatch {
     std::optional<core::Member> member;  // nullopt: sign-in would create the member
-    bool by_subject = false;             // found by its stored SAML subject: nothing to link
+    bool by_subject = false;             // found by its stored subject: nothing to link
 };
 Result<MemberMatch> find_member_for_identity(store::Transaction& tx, const core::Org& org,
-                                             const saml::MappedIdentity& identity);
+                                             const saml::MappedIdentity& identity,
+                                             const IdentitySpace& space = IdentitySpace::saml());
+
+// What a sign-in's member lookup would do, in words for Test configuration: "existing
+// member <email>", "link invited member <email>", "link member <email>", "create member
+// (JIT)", or the refusal ("<message> (<code>)").
+std::string describe_match(const Result<MemberMatch>& match);
 
 }  // namespace gatehouse::service

@@ -130,6 +130,12 @@ class Transaction {
     // refresh, which visits each org in turn), ordered by org id.
     virtual std::vector<core::SamlProvider> providers_with_metadata_url() = 0;
 
+    // The org's OpenID Connect or GitHub provider (at most one per org; sqlite_oidc.cpp).
+    // put_oidc_provider stores it whole, replacing any previous one.
+    virtual std::optional<core::OidcProvider> oidc_provider(RowId org_id) = 0;
+    virtual Status put_oidc_provider(const core::OidcProvider& provider) = 0;
+    virtual Status delete_oidc_provider(RowId org_id) = 0;
+
     // Members. insert_member assigns id, created/updated times and version 1; update_member
     // bumps version and updated_at. user_name, email and external_id compare
     // case-insensitively (ASCII) where noted.
@@ -143,6 +149,9 @@ class Transaction {
     virtual std::optional<core::Member> member_by_external_id(RowId org_id,
                                                               std::string_view external_id) = 0;
     virtual std::optional<core::Member> member_by_saml_subject(RowId org_id,
+                                                               std::string_view subject) = 0;
+    // By Member::oidc_subject ("<issuer> <subject>"), compared exactly.
+    virtual std::optional<core::Member> member_by_oidc_subject(RowId org_id,
                                                                std::string_view subject) = 0;
     virtual Result<core::Member> update_member(core::Member member) = 0;
     virtual Status delete_member(RowId org_id, RowId id) = 0;

@@ -1,4 +1,4 @@
-#include "oidc/jws_signer.hpp"
+#include "support/jws_signer.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
