@@ -320,11 +320,11 @@ async function main() {
 
   async function afterToken(ctx) {
     tokenRequests.push({
-      grant_type: ctx.oidc?.body?.grant_type ?? null,
+      grant_type: ctx.oidc?.body?.grant_type ?? '',
       code_verifier: Boolean(ctx.oidc?.body?.code_verifier),
       client_auth_method: clientAuthMethodOf(ctx),
       status: ctx.status,
-      error: ctx.body?.error ?? null,
+      error: ctx.body?.error ?? '',
     });
     if (!pendingMutation || typeof ctx.body?.id_token !== 'string') return;
     const mode = pendingMutation;
