@@ -76,30 +76,14 @@ function makeRotatingKeyClass(ExternalSigningKey) {
   };
 }
 
-// Walks the interaction the provider asks for: login as the selected account, then consent
-// to whatever it still misses. Used in "auto" login mode, where no form is shown.
-async function finishInteraction(provider, ctx, selectedSub) {
+// Answers the login prompt as the selected account, in "auto" login mode, where no form is
+// shown. Consent is never prompted for (see loadGrantForRequestedScopes).
+async function finishLogin(provider, ctx, selectedSub) {
   const details = await provider.interactionDetails(ctx.req, ctx.res);
-  let result;
-  if (details.prompt.name === 'login') {
-    result = { login: { accountId: selectedSub } };
-  } else if (details.prompt.name === 'consent') {
-    result = { consent: { grantId: await grantMissing(provider, details) } };
-  } else {
-    ctx.throw(501, `no automatic answer to prompt ${details.prompt.name}`);
-  }
+  if (details.prompt.name !== 'login') ctx.throw(501, `no automatic answer to prompt ${details.prompt.name}`);
+  const result = { login: { accountId: selectedSub } };
   ctx.status = 303;
-  ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: true }));
-}
-
-async function grantMissing(provider, details) {
-  const grant = details.grantId
-    ? await provider.Grant.find(details.grantId)
-    : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
-  const missing = details.prompt.details;
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  return grant.save();
+  ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false }));
 }
 
 // Consent never blocks a test: every client is treated as first-party, and its grant holds
@@ -307,7 +291,7 @@ async function main() {
       return;
     }
     if (config.login === 'auto' && ctx.method === 'GET' && ctx.path.startsWith(autoLoginPath)) {
-      await finishInteraction(provider, ctx, selectedSub);
+      await finishLogin(provider, ctx, selectedSub);
       return;
     }
     if (ctx.method === 'POST' && ctx.path === '/token') {
