@@ -241,8 +241,16 @@ WebResponse WebClient::send(const std::string& method, const std::string& url,
     return response;
 }
 
+namespace {
+
+bool stops_at(const std::string& url, const std::string& stop_prefix) {
+    return !stop_prefix.empty() && url.starts_with(stop_prefix);
+}
+
+}  // namespace
+
 FollowResult WebClient::follow(const std::string& url, const std::string& stop_prefix) {
-    if (url.starts_with(stop_prefix)) return {.stopped_at = url, .last = {}};
+    if (stops_at(url, stop_prefix)) return {.stopped_at = url, .last = {}};
     return follow(get(url), stop_prefix);
 }
 
@@ -251,7 +259,7 @@ FollowResult WebClient::follow(const WebResponse& response, const std::string& s
     for (int hops = 0; current.is_redirect(); ++hops) {
         const std::string next = current.location();
         if (next.empty()) break;
-        if (next.starts_with(stop_prefix)) return {.stopped_at = next, .last = current};
+        if (stops_at(next, stop_prefix)) return {.stopped_at = next, .last = current};
         if (hops == kMaxRedirects) {
             throw std::runtime_error("WebClient: more than 20 redirects, the last to " + next);
         }

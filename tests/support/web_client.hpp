@@ -65,8 +65,8 @@ class WebClient {
 
     // GETs `url`, then follows redirects (at most 20): 307 and 308 repeat the method and
     // body, the others GET. Stops without requesting it at the first target that starts
-    // with `stop_prefix` (which `url` itself may be). Throws as get() does, and
-    // std::runtime_error when the redirects go on past the limit.
+    // with `stop_prefix` (which `url` itself may be; an empty prefix never stops). Throws as
+    // get() does, and std::runtime_error when the redirects go on past the limit.
     FollowResult follow(const std::string& url, const std::string& stop_prefix);
     // The same, starting from a response already received (a form POST's redirect).
     FollowResult follow(const WebResponse& response, const std::string& stop_prefix);
