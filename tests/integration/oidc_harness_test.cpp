@@ -443,6 +443,33 @@ TEST_CASE("OIDC harness: WebClient refuses every host but localhost and 127.0.0.
                     std::invalid_argument);
 }
 
+TEST_CASE("OIDC harness: WebClient sends cookies by path and drops expired ones") {
+    const TlsFiles tls;
+    write_self_signed(tls, "localhost", "127.0.0.1");
+    const TestHttpsServer server(tls, [](httplib::Server& s) {
+        s.Get("/set", [](const httplib::Request&, httplib::Response& response) {
+            response.set_header("Set-Cookie", "scoped=1; Path=/app; HttpOnly");
+            response.set_header("Set-Cookie", "kept=2; Max-Age=60; Secure; SameSite=Lax");
+            response.set_header("Set-Cookie", "gone=3; Max-Age=0");
+            response.set_header("Set-Cookie", "old=4; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+        });
+        const auto echo = [](const httplib::Request& request, httplib::Response& response) {
+            response.set_content(request.get_header_value("Cookie"), "text/plain");
+        };
+        s.Get("/app/page", echo);
+        s.Get("/application", echo);
+    });
+    WebClient browser(tls.certificate_file);
+    browser.get(server.url("/set", "localhost"));
+
+    CHECK(browser.get(server.url("/app/page", "localhost")).body == "scoped=1; kept=2");
+    CHECK(browser.get(server.url("/application", "localhost")).body == "kept=2");
+    CHECK(browser.cookie("localhost", "gone") == std::nullopt);
+    CHECK(browser.cookie("localhost", "old") == std::nullopt);
+    // Cookies belong to the host name: 127.0.0.1 is another host.
+    CHECK(browser.cookie("127.0.0.1", "kept") == std::nullopt);
+}
+
 // ---- GitHub stand-in ----------------------------------------------------------------------
 
 namespace {
