@@ -2,79 +2,34 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
+#include <openssl/objects.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
-#include <memory>
 #include <stdexcept>
+
+#include "support/x509.hpp"
 
 namespace gatehouse::testing {
 namespace {
 
-struct PkeyFree {
-    void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
-};
-struct X509Free {
-    void operator()(X509* certificate) const noexcept { X509_free(certificate); }
-};
-struct X509ExtensionFree {
-    void operator()(X509_EXTENSION* extension) const noexcept { X509_EXTENSION_free(extension); }
-};
-struct FileClose {
-    void operator()(std::FILE* file) const noexcept { std::fclose(file); }
-};
-
 [[noreturn]] void fixture_failure(const std::string& what) {
     throw std::runtime_error("TLS fixture: " + what);
-}
-
-void write_pem(const std::string& path, const std::function<int(std::FILE*)>& write) {
-    const std::unique_ptr<std::FILE, FileClose> file(std::fopen(path.c_str(), "w"));
-    if (!file || write(file.get()) != 1) fixture_failure("cannot write " + path);
 }
 
 }  // namespace
 
 void write_self_signed(const TlsFiles& files, const std::string& dns_name,
                        const std::string& ip_address) {
-    const std::unique_ptr<EVP_PKEY, PkeyFree> key(EVP_EC_gen("P-256"));
-    const std::unique_ptr<X509, X509Free> certificate(X509_new());
-    if (!key || !certificate) fixture_failure("key or certificate allocation failed");
-    X509* cert = certificate.get();
-    X509_set_version(cert, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>(dns_name.c_str()), -1, -1, 0);
-    X509_set_issuer_name(cert, name);
-    X509_set_pubkey(cert, key.get());
-
-    X509V3_CTX context;
-    X509V3_set_ctx_nodb(&context);
-    X509V3_set_ctx(&context, cert, cert, nullptr, nullptr, 0);
     std::string names = "DNS:" + dns_name;
     if (!ip_address.empty()) names += ",IP:" + ip_address;
-    const std::unique_ptr<X509_EXTENSION, X509ExtensionFree> alt_names(
-        X509V3_EXT_conf_nid(nullptr, &context, NID_subject_alt_name, names.c_str()));
-    if (!alt_names || X509_add_ext(cert, alt_names.get(), -1) != 1) {
-        fixture_failure("subjectAltName could not be added");
-    }
-    if (X509_sign(cert, key.get(), EVP_sha256()) == 0) fixture_failure("signing failed");
-
-    write_pem(files.key_file, [&](std::FILE* out) {
-        return PEM_write_PrivateKey(out, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-    });
-    write_pem(files.certificate_file, [&](std::FILE* out) { return PEM_write_X509(out, cert); });
+    const EvpPkeyPtr key = new_p256_key();
+    const X509Ptr certificate = issue_certificate(
+        {.common_name = dns_name, .extensions = {{NID_subject_alt_name, names}}}, key.get());
+    write_private_key_pem(files.key_file, key.get());
+    write_certificate_pem(files.certificate_file, certificate.get());
 }
 
 TestHttpsServer::TestHttpsServer(const TlsFiles& files,
