@@ -57,9 +57,9 @@ mstch::map test_report_values(const core::Org& org, const std::string& protocol,
 void register_oidc_routes(Router& http, AppContext& app) {
     http.get(R"(/auth/callback/([^/]+)/)", [&app](const Request& req, Response& res) {
         const core::Org& org = *current_request().org;
-        service::OidcCallback callback{req.get_param_value("code"), req.get_param_value("state"),
-                                       req.get_param_value("error"),
-                                       req.get_param_value("error_description")};
+        service::OidcCallback callback{
+            req.get_param_value("code"), req.get_param_value("state"), req.get_param_value("error"),
+            req.get_param_value("error_description"), req.get_param_value("iss")};
         auto outcome =
             app.oidc->complete(org, callback, read_login_cookie(req, app.secure_cookies));
         if (auto* failure = std::get_if<service::SsoFailure>(&outcome)) {

@@ -305,6 +305,11 @@ SsoResult<OidcOutcome> OidcService::complete(const core::Org& org, const OidcCal
                         "Sign-in with OpenID Connect or GitHub is not configured for this "
                         "organization.");
         }
+        if (!callback.issuer.empty() && callback.issuer != configured->issuer) {
+            return fail("oidc.callback.issuer",
+                        "The callback names the issuer " + printable(callback.issuer) +
+                            ", not this organization's provider " + configured->issuer + ".");
+        }
         if (configured->kind == core::OidcKind::github) {
             return verify_github(org, *configured, callback.code, *pending);
         }

@@ -139,6 +139,25 @@ TEST_CASE("OIDC callback with the provider's error is refused with the error nam
     CHECK(error.message.find("access_denied") != std::string::npos);
 }
 
+TEST_CASE("OIDC callback naming another issuer is refused before any code is exchanged") {
+    OidcFixture f;
+    f.configure();
+    const auto started = f.start();
+    f.issue(f.claims(started));
+    auto outcome = f.oidc.complete(
+        f.org, {"code-1", started.state, "", "", "https://evil.example.test"}, f.browser);
+    CHECK(f.refusal_code(outcome) == "oidc.callback.issuer");
+    CHECK(f.provider->requests.size() == 2);  // the configuration's discovery and JWKS only
+}
+
+TEST_CASE("OIDC callback naming the org's issuer is accepted") {
+    OidcFixture f;
+    f.configure();
+    const auto started = f.start();
+    f.issue(f.claims(started));
+    f.signed_in(f.oidc.complete(f.org, {"code-1", started.state, "", "", kIssuer}, f.browser));
+}
+
 TEST_CASE("OIDC sign-in refuses an ID token whose nonce is not the one sent") {
     OidcFixture f;
     f.configure();

@@ -44,6 +44,9 @@ struct OidcCallback {
     std::string state;
     std::string error;  // set when the provider refused (access_denied, …)
     std::string error_description;
+    // The issuer the provider names (RFC 9207); when sent it must be the org's, so an
+    // answer from another provider cannot be passed off as this one's (a mix-up attack).
+    std::string issuer;
 };
 
 // What a test sign-in found. Nothing in it was acted on.
@@ -99,6 +102,7 @@ class OidcService {
     // sign-in returns its report instead. Every refusal is audited ("oidc.sign_in" or
     // "oidc.test") with its reason code and a reference, which is all the browser is shown.
     // Codes besides those above: "oidc.callback.error" (the provider refused),
+    // "oidc.callback.issuer" (an `iss` parameter naming another issuer),
     // "oidc.callback.code_missing", "oidc.not_configured", the "oidc.fetch.*",
     // "oidc.token_endpoint.*", "oidc.discovery.*", "oidc.jwks.invalid" and "oidc.token.*"
     // codes of the exchange, "oidc.google.hosted_domain", "oidc.email_unverified",
