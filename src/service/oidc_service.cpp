@@ -150,7 +150,9 @@ Result<OidcService::Pending> OidcService::take_pending(const core::Org& org,
     const std::string id = pending_id(callback.state);
     const util::UnixTime now = clock_.now();
     Pending taken;
-    const Status settled = store_.write([&](store::Transaction& tx) -> Status {
+    // Read first: a callback with a state nobody issued, or from the wrong browser, is
+    // answered without taking the store's write lock.
+    const Status checked = store_.read([&](store::Transaction& tx) -> Status {
         const auto pending = tx.pending_authn_request(org.id, id, now);
         const auto kept = pending && pending->relay_state.rfind(kOidcMarker, 0) == 0
                               ? nlohmann::json::parse(
@@ -165,9 +167,8 @@ Result<OidcService::Pending> OidcService::take_pending(const core::Org& org,
         taken.verifier = kept.value("verifier", "");
         taken.next = kept.value("next", "");
         taken.test_actor = kept.value("test", "");
-        // Checked before the state is consumed, so a callback opened in another browser
-        // leaves the sign-in to the browser that started it. Only a test started from the
-        // API or the CLI is bound to no browser.
+        // A callback opened in another browser leaves the sign-in to the browser that
+        // started it. Only a test started from the API or the CLI is bound to no browser.
         const bool same_browser =
             pending->browser_hash
                 ? !browser_key.empty() &&
@@ -178,6 +179,12 @@ Result<OidcService::Pending> OidcService::take_pending(const core::Org& org,
                         "The callback answers a sign-in started in another browser: the login "
                         "cookie is missing or different.");
         }
+        return {};
+    });
+    if (!checked) return checked.error();
+    // Consumed before the code is exchanged, so that of two callbacks racing with one state
+    // only one goes on.
+    const Status settled = store_.write([&](store::Transaction& tx) -> Status {
         if (!tx.consume_authn_request(org.id, id, now)) {
             return fail("oidc.callback.unknown_state", "The sign-in was completed meanwhile.");
         }

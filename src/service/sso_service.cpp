@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit_entry.hpp"
+#include "gatehouse/core/names.hpp"
 #include "gatehouse/saml/authn_request.hpp"
 #include "gatehouse/saml/logout.hpp"
 #include "gatehouse/saml/redirect_binding.hpp"
@@ -380,10 +381,9 @@ LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session
     const auto ended = end_session(store_, session_token);
     if (!ended || ended->org_id != org.id) return {landing_path(org)};
     (void)store_.write([&](store::Transaction& tx) -> Status {
-        return tx.append_audit(audit_entry(
-            org, "member:" + std::to_string(ended->member_id), "session.logout",
-            std::to_string(ended->id), "success", "",
-            {{"method", core::SessionMethod::saml == ended->method ? "saml" : "password"}}));
+        return tx.append_audit(audit_entry(org, "member:" + std::to_string(ended->member_id),
+                                           "session.logout", std::to_string(ended->id), "success",
+                                           "", {{"method", core::to_string(ended->method)}}));
     });
     if (ended->method != core::SessionMethod::saml || !sp_) return {landing_path(org)};
     auto provider = configured_provider(org);
