@@ -36,18 +36,7 @@ mstch::map test_report_values(const core::Org& org, const std::string& protocol,
         values.emplace("failure_message", report.failure->message);
     }
     if (report.identity) {
-        const auto& identity = *report.identity;
-        const auto& from = identity.sources;
-        values.emplace("identity", mstch::map{{"user_id", identity.user_id},
-                                              {"user_id_from", from.user_id},
-                                              {"email", identity.email},
-                                              {"email_from", from.email},
-                                              {"no_email", identity.email.empty()},
-                                              {"first_name", identity.first_name},
-                                              {"first_name_from", from.first_name},
-                                              {"last_name", identity.last_name},
-                                              {"last_name_from", from.last_name},
-                                              {"would_match", report.would_match}});
+        values.emplace("identity", mapped_identity_values(*report.identity, report.would_match));
     }
     return values;
 }
@@ -78,11 +67,7 @@ void register_oidc_routes(Router& http, AppContext& app) {
             return;
         }
         const auto& sign_in = std::get<service::SignIn>(done);
-        set_session_cookie(res, sign_in.session.token,
-                           sign_in.session.session.expires_at - sign_in.session.session.created_at,
-                           app.secure_cookies);
-        res.status = 303;
-        res.set_header("Location", sign_in.redirect_path);
+        send_signed_in(res, app, sign_in.session, sign_in.redirect_path);
     });
 }
 

@@ -128,11 +128,7 @@ void register_password_routes(Router& http, AppContext& app) {
             return;
         }
         const auto& sign_in = std::get<service::PasswordSignIn>(outcome);
-        set_session_cookie(res, sign_in.session.token,
-                           sign_in.session.session.expires_at - sign_in.session.session.created_at,
-                           app.secure_cookies);
-        res.status = 303;
-        res.set_header("Location", sign_in.redirect_path);
+        send_signed_in(res, app, sign_in.session, sign_in.redirect_path);
     });
 }
 

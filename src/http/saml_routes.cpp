@@ -52,24 +52,7 @@ mstch::map test_report_values(const core::Org& org, const service::TestReport& r
         {"attributes", attributes},
     };
     if (report.identity) {
-        const auto& identity = *report.identity;
-        mstch::array groups;
-        for (const auto& group : identity.groups) groups.push_back(group);
-        const auto& from = identity.sources;
-        values.emplace("identity", mstch::map{{"user_id", identity.user_id},
-                                              {"user_id_from", from.user_id},
-                                              {"email", identity.email},
-                                              {"email_from", from.email},
-                                              {"no_email", identity.email.empty()},
-                                              {"first_name", identity.first_name},
-                                              {"first_name_from", from.first_name},
-                                              {"last_name", identity.last_name},
-                                              {"last_name_from", from.last_name},
-                                              {"role", identity.role},
-                                              {"role_from", from.role},
-                                              {"groups", groups},
-                                              {"groups_from", from.groups},
-                                              {"would_match", report.would_match}});
+        values.emplace("identity", mapped_identity_values(*report.identity, report.would_match));
     }
     return values;
 }
@@ -122,32 +105,29 @@ void register_saml_routes(Router& http, AppContext& app) {
         redirect(res, std::get<std::string>(started));
     });
 
-    http.post(R"(/saml/acs/([^/]+)/)", [sso, secure, max_body](const Request& req, Response& res) {
-        auto form = read_form(req, res, max_body);
-        if (!form) return;
-        const core::Org& org = *current_request().org;
-        auto outcome = sso->accept_response(org, (*form)["SAMLResponse"], (*form)["RelayState"],
-                                            read_login_cookie(req, secure));
-        if (auto* failure = std::get_if<service::SsoFailure>(&outcome)) {
-            send_sso_refusal(req, res, *failure);
-            return;
-        }
-        auto& accepted = std::get<service::AcsResult>(outcome);
-        // A test sign-in the org's admin started: show what was checked, set no cookie.
-        if (auto* report = std::get_if<service::TestReport>(&accepted)) {
-            send_html(
-                res, 200,
-                render_page("saml_test", "SAML test sign-in", test_report_values(org, *report),
-                            page_chrome(org, std::nullopt, "")));
-            return;
-        }
-        const auto& sign_in = std::get<service::SignIn>(accepted);
-        set_session_cookie(res, sign_in.session.token,
-                           sign_in.session.session.expires_at - sign_in.session.session.created_at,
-                           secure);
-        // 303: the browser follows with a GET, never re-posting the SAMLResponse.
-        redirect(res, sign_in.redirect_path, 303);
-    });
+    http.post(
+        R"(/saml/acs/([^/]+)/)", [sso, secure, max_body, &app](const Request& req, Response& res) {
+            auto form = read_form(req, res, max_body);
+            if (!form) return;
+            const core::Org& org = *current_request().org;
+            auto outcome = sso->accept_response(org, (*form)["SAMLResponse"], (*form)["RelayState"],
+                                                read_login_cookie(req, secure));
+            if (auto* failure = std::get_if<service::SsoFailure>(&outcome)) {
+                send_sso_refusal(req, res, *failure);
+                return;
+            }
+            auto& accepted = std::get<service::AcsResult>(outcome);
+            // A test sign-in the org's admin started: show what was checked, set no cookie.
+            if (auto* report = std::get_if<service::TestReport>(&accepted)) {
+                send_html(
+                    res, 200,
+                    render_page("saml_test", "SAML test sign-in", test_report_values(org, *report),
+                                page_chrome(org, std::nullopt, "")));
+                return;
+            }
+            const auto& sign_in = std::get<service::SignIn>(accepted);
+            send_signed_in(res, app, sign_in.session, sign_in.redirect_path);
+        });
 
     auto single_logout = [sso](const Request& req, Response& res,
                                const std::map<std::string, std::string>& form) {

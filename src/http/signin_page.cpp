@@ -59,6 +59,35 @@ void send_sso_refusal(const Request& req, Response& res, const service::SsoFailu
     send_html(res, status, render_page("error", title, std::move(values), std::move(chrome)));
 }
 
+void send_signed_in(Response& res, const AppContext& app, const service::StartedSession& session,
+                    const std::string& redirect_path) {
+    set_session_cookie(res, session.token, session.session.expires_at - session.session.created_at,
+                       app.secure_cookies);
+    res.status = 303;
+    res.set_header("Location", redirect_path);
+}
+
+mstch::map mapped_identity_values(const saml::MappedIdentity& identity,
+                                  const std::string& would_match) {
+    mstch::array groups;
+    for (const auto& group : identity.groups) groups.push_back(group);
+    const auto& from = identity.sources;
+    return mstch::map{{"user_id", identity.user_id},
+                      {"user_id_from", from.user_id},
+                      {"email", identity.email},
+                      {"email_from", from.email},
+                      {"no_email", identity.email.empty()},
+                      {"first_name", identity.first_name},
+                      {"first_name_from", from.first_name},
+                      {"last_name", identity.last_name},
+                      {"last_name_from", from.last_name},
+                      {"role", identity.role},
+                      {"role_from", from.role},
+                      {"groups", groups},
+                      {"groups_from", from.groups},
+                      {"would_match", would_match}};
+}
+
 void start_oidc_login(const Request& req, Response& res, AppContext& app, const core::Org& org) {
     const std::string browser = login_binding_value(req, app.secure_cookies);
     auto started = app.oidc->start_login(org, req.get_param_value("next"), browser);

@@ -5,7 +5,9 @@
 #include <string>
 
 #include "gatehouse/core/domain.hpp"
+#include "gatehouse/saml/attribute_mapping.hpp"
 #include "gatehouse/service/sso_service.hpp"
+#include "pages.hpp"
 #include "routes.hpp"
 
 namespace gatehouse::http {
@@ -31,6 +33,18 @@ bool sso_configured(AppContext& app, const core::Org& org);
 // (deactivated, no account, not set up), and for everything else only a reference the admin
 // can look up in the audit log, never the reason. Serves SAML and OpenID refusals alike.
 void send_sso_refusal(const Request& req, Response& res, const service::SsoFailure& failure);
+
+// Answers a completed sign-in: the session cookie for as long as the session lasts, and a
+// 303 to where the sign-in lands, so the browser follows with a GET and never re-sends the
+// form or the callback. Thread-safe.
+void send_signed_in(Response& res, const AppContext& app, const service::StartedSession& session,
+                    const std::string& redirect_path);
+
+// The values of a test report's "Mapped identity" card: each value and the attribute or
+// claim it came from, and what a real sign-in would do. Every string reaches the page
+// through {{…}}, escaped.
+mstch::map mapped_identity_values(const saml::MappedIdentity& identity,
+                                  const std::string& would_match);
 
 // Sends the browser to the org's OpenID or GitHub provider (/auth/login/{org}/ when the org
 // signs in that way), binding the sign-in to its login cookie.

@@ -58,18 +58,7 @@ std::string OidcService::callback_url(const core::Org& org) const {
 
 SsoFailure OidcService::refuse(const core::Org& org, const std::string& action, Error error,
                                const std::string& subject, const std::string& actor) {
-    SsoFailure failure{std::move(error), util::hex_encode(util::random_bytes(5))};
-    util::log_event(util::LogLevel::warning, action + ".refused",
-                    {{"org", org.slug},
-                     {"reason", failure.error.code},
-                     {"detail", failure.error.message},
-                     {"reference", failure.reference}});
-    (void)store_.write([&](store::Transaction& tx) -> Status {
-        return tx.append_audit(
-            audit_entry(org, actor, action, subject, "failure", failure.error.code,
-                        {{"reference", failure.reference}, {"detail", failure.error.message}}));
-    });
-    return failure;
+    return record_sso_refusal(store_, org, action, std::move(error), subject, actor);
 }
 
 SsoResult<std::string> OidcService::start_login(const core::Org& org, std::string_view next,

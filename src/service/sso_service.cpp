@@ -71,20 +71,25 @@ SsoService::SsoService(store::Store& store, const util::Clock& clock, SsoSetting
                        std::shared_ptr<const saml::SpCredentials> sp)
     : store_(store), clock_(clock), settings_(std::move(settings)), sp_(std::move(sp)) {}
 
-SsoFailure SsoService::refuse(const core::Org& org, const std::string& action, Error error,
-                              const std::string& subject, const std::string& actor) {
+SsoFailure record_sso_refusal(store::Store& store, const core::Org& org, const std::string& action,
+                              Error error, const std::string& subject, const std::string& actor) {
     SsoFailure failure{std::move(error), util::hex_encode(util::random_bytes(5))};
     util::log_event(util::LogLevel::warning, action + ".refused",
                     {{"org", org.slug},
                      {"reason", failure.error.code},
                      {"detail", failure.error.message},
                      {"reference", failure.reference}});
-    (void)store_.write([&](store::Transaction& tx) -> Status {
+    (void)store.write([&](store::Transaction& tx) -> Status {
         return tx.append_audit(
             audit_entry(org, actor, action, subject, "failure", failure.error.code,
                         {{"reference", failure.reference}, {"detail", failure.error.message}}));
     });
     return failure;
+}
+
+SsoFailure SsoService::refuse(const core::Org& org, const std::string& action, Error error,
+                              const std::string& subject, const std::string& actor) {
+    return record_sso_refusal(store_, org, action, std::move(error), subject, actor);
 }
 
 Result<std::string> SsoService::sp_metadata(const core::Org& org) const {

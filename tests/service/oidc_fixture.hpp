@@ -175,7 +175,7 @@ struct OidcFixture : StoreFixture {
     service::SsoResult<service::OidcOutcome> callback(const Started& started,
                                                       const std::string& code = "code-1",
                                                       const std::string& from_browser = "") {
-        return oidc.complete(org, {code, started.state, "", ""},
+        return oidc.complete(org, {code, started.state, "", "", ""},
                              from_browser.empty() ? browser : from_browser);
     }
 

@@ -132,7 +132,7 @@ TEST_CASE("OIDC callback with the provider's error is refused with the error nam
     f.configure();
     const auto started = f.start();
     auto outcome =
-        f.oidc.complete(f.org, {"", started.state, "access_denied", "User said no"}, f.browser);
+        f.oidc.complete(f.org, {"", started.state, "access_denied", "User said no", ""}, f.browser);
     REQUIRE(std::holds_alternative<service::SsoFailure>(outcome));
     const auto& error = std::get<service::SsoFailure>(outcome).error;
     CHECK(error.code == "oidc.callback.error");
@@ -379,7 +379,7 @@ TEST_CASE("OIDC test sign-in reports a failed check instead of signing in") {
     auto claims = f.claims(started);
     claims["nonce"] = "not-the-one";
     f.issue(claims);
-    auto outcome = f.oidc.complete(f.org, {"code-1", started.state, "", ""}, "");
+    auto outcome = f.oidc.complete(f.org, {"code-1", started.state, "", "", ""}, "");
     REQUIRE(std::holds_alternative<service::OidcOutcome>(outcome));
     const auto& report = std::get<service::OidcTestReport>(std::get<service::OidcOutcome>(outcome));
     CHECK_FALSE(report.passed);

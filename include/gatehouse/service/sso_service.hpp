@@ -53,6 +53,12 @@ struct SsoFailure {
 template <typename T>
 using SsoResult = std::variant<T, SsoFailure>;
 
+// Logs a refused sign-in or logout step (`action` + ".refused") and writes its failure audit
+// entry (reason code, reference, detail) in a transaction of its own; returns the failure
+// with a fresh reference, which is all the browser is shown. Thread-safe.
+SsoFailure record_sso_refusal(store::Store& store, const core::Org& org, const std::string& action,
+                              Error error, const std::string& subject, const std::string& actor);
+
 // What a test sign-in found: every check, what the IdP sent, what the mapping made of it and
 // what a real sign-in would do. Nothing in it was acted on.
 struct TestReport {
