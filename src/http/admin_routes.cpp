@@ -265,7 +265,7 @@ json member_json(const core::Member& m) {
             {"state", core::to_string(m.state)},
             {"source", core::to_string(m.source)},
             {"idp_managed", m.idp_managed},
-            {"linked", !m.saml_subject.empty()},
+            {"linked", !m.saml_subject.empty() || !m.oidc_subject.empty()},
             {"break_glass", m.break_glass},
             {"last_sign_in_at", time_or_null(m.last_sign_in_at)}};
 }

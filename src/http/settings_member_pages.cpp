@@ -57,6 +57,15 @@ mstch::array role_options(core::Role selected, bool offer_owner) {
     return options;
 }
 
+
+// The identity a member signs in with, as the IdP names it: the SAML subject, or the
+// OpenID subject without its issuer; empty while the member is not linked.
+std::string linked_identity(const core::Member& m) {
+    if (!m.saml_subject.empty()) return m.saml_subject;
+    const auto space = m.oidc_subject.find(' ');
+    return space == std::string::npos ? m.oidc_subject : m.oidc_subject.substr(space + 1);
+}
+
 mstch::map member_row(const service::MemberListing& listing, const PageViewer& viewer) {
     const core::Member& m = listing.member;
     mstch::array teams;
@@ -76,7 +85,8 @@ mstch::map member_row(const service::MemberListing& listing, const PageViewer& v
         {"role", std::string(core::to_string(m.role))},
         {"teams", teams},
         {"has_teams", !teams.empty()},
-        {"saml_subject", m.saml_subject},
+        {"linked_identity", linked_identity(m)},
+        {"linked_via", std::string(m.saml_subject.empty() ? "OpenID" : "SAML")},
         {"last_sign_in", m.last_sign_in_at ? format_utc(*m.last_sign_in_at) : std::string()},
         {"idp_managed", m.idp_managed},
         // Shown disabled, with why, to a viewer who may not change an owner; the services

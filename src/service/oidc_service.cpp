@@ -260,7 +260,9 @@ Result<OidcService::Verified> OidcService::verify_oidc(const core::Org& org,
     Verified verified;
     verified.issuer = provider.issuer;
     verified.claims = claims->claims;
-    if (provider.kind == core::OidcKind::google) {
+    // Hosted domains restrict any issuer they are configured for: only Google sends `hd`, so
+    // elsewhere they refuse everyone, which is the safe reading of a misconfiguration.
+    if (provider.kind == core::OidcKind::google || !provider.hosted_domains.empty()) {
         if (auto allowed = check_hosted_domain(*claims, provider.hosted_domains); !allowed) {
             return allowed.error();
         }

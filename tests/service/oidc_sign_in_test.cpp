@@ -306,6 +306,14 @@ TEST_CASE("Google sign-in accepts an account of a hosted domain, compared withou
     f.signed_in(f.callback(started));
 }
 
+TEST_CASE("hosted domains configured for any issuer restrict its sign-ins too") {
+    OidcFixture f;
+    f.configure(core::OidcKind::oidc, {"example.com"});
+    const auto started = f.start();
+    f.issue(f.claims(started));
+    CHECK(f.refusal_code(f.callback(started)) == "oidc.google.hosted_domain");
+}
+
 TEST_CASE("GitHub sign-in reads the user, its primary verified email and organizations") {
     OidcFixture f;
     f.configure(core::OidcKind::github, {}, {"analytical-engines"});

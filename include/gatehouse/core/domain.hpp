@@ -90,7 +90,7 @@ struct OidcProvider {
     std::string issuer;
     std::string client_id;
     std::string client_secret;  // sent to the token endpoint; never shown back or logged
-    std::vector<std::string> hosted_domains;  // google: accepted `hd` values (lowercase)
+    std::vector<std::string> hosted_domains;  // accepted `hd` values (lowercase); Google
     std::vector<std::string> allowed_orgs;    // github: organization logins (lowercase)
     int clock_skew_seconds = 180;
     // What the issuer's discovery document and JWKS said when last fetched (JSON text);

@@ -27,7 +27,9 @@ struct OidcProviderInput {
     // Required for a new provider; empty keeps the stored secret when the kind, issuer and
     // client ID stay the same (changing other settings without pasting the secret again).
     std::string client_secret;
-    std::vector<std::string> hosted_domains;  // google: at least one
+    // google: at least one; any other issuer: when given, only ID tokens whose `hd` claim
+    // names one of them are accepted
+    std::vector<std::string> hosted_domains;
     std::vector<std::string> allowed_orgs;    // github: at least one
     std::optional<int> clock_skew_seconds;
     std::optional<bool> jit_provisioning;
