@@ -70,6 +70,14 @@ class Gateway {
     return this.metadataTls;
   }
 
+  // Adds the CA certificate in the PEM file `caCert` to those the gateway trusts for metadata
+  // URLs and OpenID providers (a bundle: the metadata server's certificate stays); call it
+  // before start().
+  trustCa(caCert) {
+    if (!this.sp) this.makeKeys();
+    fs.appendFileSync(this.caFile, `\n${fs.readFileSync(caCert, 'utf8')}`);
+  }
+
   // Starts `gatehouse serve` with the demo IdP and waits for its server.listening line.
   // Rejects with the server's log when it exits first or stays silent for `timeoutMs`.
   async start(timeoutMs = 20000) {
