@@ -49,10 +49,9 @@ let owner; // { context, page } of the owner signed in with a password
 const established = new Set(); // what earlier steps achieved, for the steps that build on it
 
 // One step: skipped when a step it builds on failed; a failure carries the server's and the
-// provider's log lines written during the step. `todo`: why the step is expected to fail for
-// now (a known gateway bug); node:test reports it without failing the run.
-function step(name, needs, body, todo = undefined) {
-  it(name, { timeout: 60000, todo }, async (t) => {
+// provider's log lines written during the step.
+function step(name, needs, body) {
+  it(name, { timeout: 60000 }, async (t) => {
     const missing = needs.filter((what) => !established.has(what));
     if (missing.length) {
       t.skip(`needs ${missing.join(', ')} from an earlier step`);
@@ -269,8 +268,6 @@ describe('OpenID Connect sign-in in Chromium', { concurrency: 1 }, () => {
       const row = await memberRow(owner.page, ADA.email);
       assert.doesNotMatch(row.identity, /not linked/i,
         `Ada signed in with OpenID Connect, yet her identity shows "${row.identity}"`);
-      assert.match(row.identity, new RegExp(ADA.sub), `Ada's identity: ${row.identity}`);
-    },
-    'gateway bug: the members page shows only the SAML subject, so a member linked by an ' +
-    'OpenID Connect sign-in (oidc_subject) reads "not linked"');
+      assert.match(row.identity, new RegExp(`${ADA.sub}\\s+OpenID`), `Ada's identity: ${row.identity}`);
+    });
 });
