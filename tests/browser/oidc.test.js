@@ -10,11 +10,12 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const path = require('node:path');
-const { describe, it, before, after } = require('node:test');
+const { describe, before, after } = require('node:test');
 
 const { Gateway } = require('./lib/gateway');
 const { OidcProvider } = require('./lib/oidc_provider');
 const { launch, newContext, newPage, PageChecker } = require('./lib/browser');
+const { storySteps, pageText, expectText, expectPath } = require('./lib/steps');
 
 function option(name, fallback) {
   const index = process.argv.indexOf(name);
@@ -46,55 +47,7 @@ const checker = new PageChecker(OUT_DIR);
 let browser;
 let scimToken;
 let owner; // { context, page } of the owner signed in with a password
-const established = new Set(); // what earlier steps achieved, for the steps that build on it
-
-// One step: skipped when a step it builds on failed; a failure carries the server's and the
-// provider's log lines written during the step.
-function step(name, needs, body) {
-  it(name, { timeout: 60000 }, async (t) => {
-    const missing = needs.filter((what) => !established.has(what));
-    if (missing.length) {
-      t.skip(`needs ${missing.join(', ')} from an earlier step`);
-      return;
-    }
-    const logStart = gateway.log.length;
-    const opLogStart = provider.log.length;
-    try {
-      await body(t);
-      assert.deepEqual(checker.takeFailures(), [], 'page checks failed');
-    } catch (error) {
-      const pageFailures = checker.takeFailures();
-      if (pageFailures.length) error.message += `\nand page checks failed:\n${pageFailures.join('\n')}`;
-      const log = gateway.logSince(logStart).trim().split('\n').slice(-15).join('\n');
-      error.message += `\n--- gatehouse log during this step (last lines) ---\n${log}`;
-      const opLog = provider.log.slice(opLogStart).trim();
-      if (opLog) error.message += `\n--- oidc_op.js stderr ---\n${opLog.slice(-2000)}`;
-      throw error;
-    }
-  });
-}
-
-async function pageText(page) {
-  const main = (await page.locator('main').count()) ? page.locator('main') : page.locator('body');
-  const text = (await main.innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
-  return `${page.url()} shows: "${text.slice(0, 700)}"`;
-}
-
-async function expectText(page, text, timeout = 10000) {
-  try {
-    await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-  } catch {
-    assert.fail(`expected ${text} to be visible; ${await pageText(page)}`);
-  }
-}
-
-async function expectPath(page, pathname, timeout = 15000) {
-  try {
-    await page.waitForURL((url) => url.pathname === pathname, { timeout });
-  } catch {
-    assert.fail(`expected to be at ${pathname}; ${await pageText(page)}`);
-  }
-}
+const { step, established } = storySteps({ checker, logs: [gateway, provider], timeout: 60000 });
 
 const callbackUrl = () => `${gateway.baseUrl}/auth/callback/${ORG}/`;
 

@@ -10,11 +10,12 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const path = require('node:path');
-const { describe, it, before, after } = require('node:test');
+const { describe, before, after } = require('node:test');
 
 const { Gateway } = require('./lib/gateway');
 const { MetadataServer } = require('./lib/metadata_server');
 const { launch, newContext, newPage, PageChecker } = require('./lib/browser');
+const { storySteps, pageText, expectText, expectPath } = require('./lib/steps');
 
 function option(name, fallback) {
   const index = process.argv.indexOf(name);
@@ -38,48 +39,7 @@ const checker = new PageChecker(OUT_DIR);
 let metadata;
 let browser;
 let owner; // { context, page } of the owner signed in with a password
-const established = new Set(); // what earlier steps achieved, for the steps that build on it
-
-// One step of the story. It is skipped when a step it builds on failed (so one missing page
-// does not bury the report in follow-on failures); a failure carries the server's log lines
-// written during the step.
-function step(name, needs, body) {
-  it(name, { timeout: 120000 }, async (t) => {
-    const missing = needs.filter((what) => !established.has(what));
-    if (missing.length) {
-      t.skip(`needs ${missing.join(', ')} from an earlier step`);
-      return;
-    }
-    const logStart = gateway.log.length;
-    try {
-      await body(t);
-      assert.deepEqual(checker.takeFailures(), [], 'page checks failed');
-    } catch (error) {
-      const pageFailures = checker.takeFailures();
-      if (pageFailures.length) error.message += `\nand page checks failed:\n${pageFailures.join('\n')}`;
-      const log = gateway.logSince(logStart).trim().split('\n').slice(-15).join('\n');
-      error.message += `\n--- gatehouse log during this step (last lines) ---\n${log}`;
-      throw error;
-    }
-  });
-}
-
-// The visible text of the page's <main> (or body), shortened, for failure messages.
-async function pageText(page) {
-  const main = (await page.locator('main').count()) ? page.locator('main') : page.locator('body');
-  const text = (await main.innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
-  return `${page.url()} shows: "${text.slice(0, 700)}"`;
-}
-
-// Waits for `text` (string: substring; RegExp) to be visible; otherwise fails with what the
-// page had instead.
-async function expectText(page, text, timeout = 10000) {
-  try {
-    await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-  } catch {
-    assert.fail(`expected ${text} to be visible; ${await pageText(page)}`);
-  }
-}
+const { step, established } = storySteps({ checker, logs: [gateway] });
 
 async function expectHeading(page, text) {
   try {
@@ -87,14 +47,6 @@ async function expectHeading(page, text) {
       .waitFor({ state: 'visible' });
   } catch {
     assert.fail(`expected a main heading ${text}; ${await pageText(page)}`);
-  }
-}
-
-async function expectPath(page, pathname, timeout = 15000) {
-  try {
-    await page.waitForURL((url) => url.pathname === pathname, { timeout });
-  } catch {
-    assert.fail(`expected to be at ${pathname}; ${await pageText(page)}`);
   }
 }
 

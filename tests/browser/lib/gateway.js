@@ -8,6 +8,8 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+const { stopChild } = require('./steps');
+
 // A port nobody listens on right now: the kernel picks it for a listener that is closed at
 // once. Another process could take it before gatehouse binds, which then fails loudly.
 function freeLoopbackPort() {
@@ -40,6 +42,7 @@ class Gateway {
     this.binary = binary;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-browser-'));
     this.db = path.join(this.dir, 'g.db');
+    this.name = 'gatehouse';
     this.log = '';
     this.child = null;
     this.port = 0;
@@ -115,12 +118,7 @@ class Gateway {
 
   // SIGTERM, then SIGKILL after a grace period; removes the temporary folder.
   async stop() {
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-      await this.exited;
-      clearTimeout(timer);
-    }
+    await stopChild(this.child, this.exited);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -9,6 +9,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { stopChild } = require('./steps');
+
 const OP_SCRIPT = path.join(__dirname, '..', '..', 'interop', 'oidc_op.js');
 
 function openssl(args, cwd) {
@@ -48,6 +50,7 @@ class OidcProvider {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-oidc-op-'));
     this.tls = makeTestCa(this.dir);
     this.caCert = this.tls.caCert;
+    this.name = 'oidc_op.js';
     this.log = '';
     this.child = null;
     this.issuer = '';
@@ -98,12 +101,7 @@ class OidcProvider {
 
   // SIGTERM, then SIGKILL after a grace period; removes the certificates.
   async stop() {
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-      await this.exited;
-      clearTimeout(timer);
-    }
+    await stopChild(this.child, this.exited);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
