@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -122,7 +123,10 @@ CommandResult run_gatehouse(const std::vector<std::string>& args, const std::str
 }
 
 ServerProcess::ServerProcess(const std::string& db_path, std::vector<std::string> extra_args) {
-    std::vector<std::string> args = {"--db", db_path, "serve", "--listen", "127.0.0.1:0"};
+    std::vector<std::string> args = {"--db", db_path, "serve"};
+    if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+        args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+    }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     Pipe err;
     const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

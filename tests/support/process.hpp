@@ -29,8 +29,10 @@ CommandResult run_gatehouse(const std::vector<std::string>& args, const std::str
 // from a broken fixture program.
 std::string run_program(const std::vector<std::string>& argv);
 
-// `gatehouse serve --listen 127.0.0.1:0 …` in a child process. The constructor waits until
-// the server logs that it listens and reads the port from that line.
+// `gatehouse serve --listen 127.0.0.1:0 …` in a child process (`extra_args` may name its
+// own --listen address instead, for a gateway whose base URL must be known before it
+// starts). The constructor waits until the server logs that it listens and reads the port
+// from that line.
 class ServerProcess {
   public:
     explicit ServerProcess(const std::string& db_path, std::vector<std::string> extra_args = {});

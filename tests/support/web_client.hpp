@@ -25,6 +25,8 @@ struct WebResponse {
     // Whether the status is 301, 302, 303, 307 or 308.
     bool is_redirect() const;
     // The Location header resolved against `url` (absolute), or "" when there is none.
+    // httplib hands the header over percent-decoded; bytes that may not appear in a URL
+    // (spaces, non-ASCII) are percent-encoded again, so the result can be requested.
     std::string location() const;
 };
 
