@@ -57,7 +57,6 @@ mstch::array role_options(core::Role selected, bool offer_owner) {
     return options;
 }
 
-
 // The identity a member signs in with, as the IdP names it: the SAML subject, or the
 // OpenID subject without its issuer; empty while the member is not linked.
 std::string linked_identity(const core::Member& m) {

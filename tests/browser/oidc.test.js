@@ -15,18 +15,13 @@ const { describe, before, after } = require('node:test');
 const { Gateway } = require('./lib/gateway');
 const { OidcProvider } = require('./lib/oidc_provider');
 const { launch, newContext, newPage, PageChecker } = require('./lib/browser');
-const { storySteps, pageText, expectText, expectPath } = require('./lib/steps');
+const {
+  storyArguments, storySteps, pageText, expectText, expectPath,
+} = require('./lib/steps');
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index > 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
-}
-
-const BINARY = path.resolve(option('--gatehouse', process.env.GATEHOUSE_BINARY ||
-  path.join(__dirname, '..', '..', 'build', 'gatehouse')));
+const { binary: BINARY, outDir } = storyArguments();
 // Its own folder beside the story's screenshots, which PageChecker would otherwise clear.
-const OUT_DIR = path.join(path.resolve(option('--out', path.join(path.dirname(BINARY),
-  'browser-screenshots'))), 'oidc');
+const OUT_DIR = path.join(outDir, 'oidc');
 
 const ORG = 'acme';
 const OWNER = { email: 'owner@acme.test', password: 'owner-password-4812' };

@@ -9,23 +9,16 @@
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const path = require('node:path');
 const { describe, before, after } = require('node:test');
 
 const { Gateway } = require('./lib/gateway');
 const { MetadataServer } = require('./lib/metadata_server');
 const { launch, newContext, newPage, PageChecker } = require('./lib/browser');
-const { storySteps, pageText, expectText, expectPath } = require('./lib/steps');
+const {
+  storyArguments, storySteps, pageText, expectText, expectPath,
+} = require('./lib/steps');
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index > 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
-}
-
-const BINARY = path.resolve(option('--gatehouse', process.env.GATEHOUSE_BINARY ||
-  path.join(__dirname, '..', '..', 'build', 'gatehouse')));
-const OUT_DIR = path.resolve(option('--out', path.join(path.dirname(BINARY),
-  'browser-screenshots')));
+const { binary: BINARY, outDir: OUT_DIR } = storyArguments();
 
 const ORG = 'acme';
 const OWNER = { email: 'owner@acme.test', password: 'owner-password-4812' };

@@ -30,7 +30,7 @@ struct OidcProviderInput {
     // google: at least one; any other issuer: when given, only ID tokens whose `hd` claim
     // names one of them are accepted
     std::vector<std::string> hosted_domains;
-    std::vector<std::string> allowed_orgs;    // github: at least one
+    std::vector<std::string> allowed_orgs;  // github: at least one
     std::optional<int> clock_skew_seconds;
     std::optional<bool> jit_provisioning;
 };

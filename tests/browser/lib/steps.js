@@ -3,7 +3,24 @@
 'use strict';
 
 const assert = require('node:assert/strict');
+const path = require('node:path');
 const { it } = require('node:test');
+
+// The value after `name` on the command line, or `fallback`.
+function option(name, fallback) {
+  const index = process.argv.indexOf(name);
+  return index > 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
+}
+
+// The gatehouse binary a story drives (--gatehouse, GATEHOUSE_BINARY, or build/gatehouse) and
+// the folder its screenshots go to (--out, or browser-screenshots beside the binary).
+function storyArguments() {
+  const binary = path.resolve(option('--gatehouse', process.env.GATEHOUSE_BINARY ||
+    path.join(__dirname, '..', '..', '..', 'build', 'gatehouse')));
+  const outDir = path.resolve(option('--out', path.join(path.dirname(binary),
+    'browser-screenshots')));
+  return { binary, outDir };
+}
 
 // The visible text of the page's <main> (or body), shortened, for failure messages.
 async function pageText(page) {
@@ -75,4 +92,6 @@ async function stopChild(child, exited) {
   }
 }
 
-module.exports = { storySteps, pageText, expectText, expectPath, stopChild };
+module.exports = {
+  storyArguments, storySteps, pageText, expectText, expectPath, stopChild,
+};
