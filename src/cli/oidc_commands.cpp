@@ -57,10 +57,7 @@ void print_view(const service::OidcProviderView& view, const std::string& callba
 
 int configure(const GlobalOptions& global, const OidcArgs& args, const char* name) {
     service::OidcProviderInput input;
-    // Google's issuer is Google Workspace whether or not --kind says so.
-    const std::string kind_name =
-        args.kind == "oidc" && args.issuer == service::kGoogleIssuer ? "google" : args.kind;
-    const auto kind = core::parse_oidc_kind(kind_name);
+    const auto kind = core::parse_oidc_kind(args.kind);
     if (!kind || (*kind == core::OidcKind::github) != (std::string(name) == "github")) {
         std::cerr << "gatehouse " << name << " configure: --kind must be oidc or google\n";
         return kExitUsage;

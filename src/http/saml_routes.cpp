@@ -82,9 +82,11 @@ void register_saml_routes(Router& http, AppContext& app) {
         const core::Org& org = *current_request().org;
         const bool wants_password = req.get_param_value("method") == "password";
         const bool sso_required = req.get_param_value("reason") == "sso_required";
-        if (!wants_password && !sso_required && app.oidc->provider(org)) {
-            start_oidc_login(req, res, app, org);
-            return;
+        if (!wants_password && !sso_required) {
+            if (const auto provider = app.oidc->provider(org)) {
+                start_oidc_login(req, res, app, org, *provider);
+                return;
+            }
         }
         if (wants_password || sso_required || !saml_configured(app, org)) {
             SignInView view;

@@ -88,9 +88,10 @@ mstch::map mapped_identity_values(const saml::MappedIdentity& identity,
                       {"would_match", would_match}};
 }
 
-void start_oidc_login(const Request& req, Response& res, AppContext& app, const core::Org& org) {
+void start_oidc_login(const Request& req, Response& res, AppContext& app, const core::Org& org,
+                      const core::OidcProvider& provider) {
     const std::string browser = login_binding_value(req, app.secure_cookies);
-    auto started = app.oidc->start_login(org, req.get_param_value("next"), browser);
+    auto started = app.oidc->start_login(org, provider, req.get_param_value("next"), browser);
     if (auto* failure = std::get_if<service::SsoFailure>(&started)) {
         send_sso_refusal(req, res, *failure);
         return;

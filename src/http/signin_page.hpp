@@ -48,7 +48,8 @@ mstch::map mapped_identity_values(const saml::MappedIdentity& identity,
 
 // Sends the browser to the org's OpenID or GitHub provider (/auth/login/{org}/ when the org
 // signs in that way), binding the sign-in to its login cookie.
-void start_oidc_login(const Request& req, Response& res, AppContext& app, const core::Org& org);
+void start_oidc_login(const Request& req, Response& res, AppContext& app, const core::Org& org,
+                      const core::OidcProvider& provider);
 
 // Renders the sign-in page with `status`.
 void send_signin_page(Response& res, int status, AppContext& app, const core::Org& org,

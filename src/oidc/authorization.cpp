@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "gatehouse/oidc/printable.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
-#include "printable.hpp"
 
 namespace gatehouse::oidc {
 namespace {

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "printable.hpp"
+#include "gatehouse/oidc/printable.hpp"
 
 namespace gatehouse::oidc {
 namespace {

@@ -6,8 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "gatehouse/oidc/printable.hpp"
 #include "gatehouse/util/crypto.hpp"
-#include "printable.hpp"
 
 namespace gatehouse::oidc {
 namespace {

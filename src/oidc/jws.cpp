@@ -6,9 +6,9 @@
 #include <optional>
 #include <vector>
 
+#include "gatehouse/oidc/printable.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "key_set_internal.hpp"
-#include "printable.hpp"
 
 namespace gatehouse::oidc {
 namespace {

@@ -227,6 +227,13 @@ const std::vector<std::string>& standard_attribute_names(std::string_view field)
     return none;
 }
 
+std::pair<std::string, std::string> split_display_name(std::string_view display_name) {
+    const std::string_view name = trim(display_name);
+    const auto space = name.find(' ');
+    if (space == std::string_view::npos) return {std::string(name), {}};
+    return {std::string(name.substr(0, space)), std::string(trim(name.substr(space + 1)))};
+}
+
 Result<MappedIdentity> map_identity(std::string_view name_id, const SamlAttributes& attributes,
                                     const core::AttributeMapping& mapping) {
     MappedIdentity identity;
@@ -267,16 +274,12 @@ Result<MappedIdentity> map_identity(std::string_view name_id, const SamlAttribut
     Found first = mapped_or_standard(attributes, mapping.first_name, kFirstNameNames);
     Found last = mapped_or_standard(attributes, mapping.last_name, kLastNameNames);
     if (first.value.empty() && last.value.empty()) {
-        // Only a display name: its first word is taken as the given name, the rest as the
-        // family name, which is right for most names and editable by the member later.
+        // Only a display name.
         const Found display =
             first_standard(attributes, kDisplayNameNames, [](const std::string&) { return true; });
-        const auto space = display.value.find(' ');
-        first = {display.value.substr(0, space), display.source};
-        if (space != std::string::npos) {
-            last = {std::string(trim(std::string_view(display.value).substr(space + 1))),
-                    display.source};
-        }
+        auto [given, family] = split_display_name(display.value);
+        first = {std::move(given), display.source};
+        if (!family.empty()) last = {std::move(family), display.source};
     }
     identity.first_name = std::move(first.value);
     identity.sources.first_name = std::move(first.source);

@@ -52,8 +52,13 @@ Result<core::OidcProvider> provider_from(const OidcProviderInput& input,
                                          const std::optional<core::OidcProvider>& stored,
                                          const std::string& github_url) {
     core::OidcProvider provider;
-    provider.kind = input.kind;
-    switch (input.kind) {
+    // Google's issuer is Google Workspace whichever kind was asked for: as plain OpenID
+    // Connect it would let every Google account in the world sign in, the hosted-domain
+    // restriction being what makes it an org's provider.
+    provider.kind = input.kind == core::OidcKind::oidc && input.issuer == kGoogleIssuer
+                        ? core::OidcKind::google
+                        : input.kind;
+    switch (provider.kind) {
         case core::OidcKind::github:
             provider.issuer = github_url;
             break;
@@ -79,10 +84,10 @@ Result<core::OidcProvider> provider_from(const OidcProviderInput& input,
     if (provider.client_secret.empty()) return incomplete("a client secret");
     provider.hosted_domains = normalized(input.hosted_domains);
     provider.allowed_orgs = normalized(input.allowed_orgs);
-    if (input.kind == core::OidcKind::google && provider.hosted_domains.empty()) {
+    if (provider.kind == core::OidcKind::google && provider.hosted_domains.empty()) {
         return incomplete("at least one Google Workspace hosted domain");
     }
-    if (input.kind == core::OidcKind::github && provider.allowed_orgs.empty()) {
+    if (provider.kind == core::OidcKind::github && provider.allowed_orgs.empty()) {
         return incomplete("at least one allowed GitHub organization");
     }
     for (const auto& domain : provider.hosted_domains) {

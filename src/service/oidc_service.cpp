@@ -7,6 +7,7 @@
 #include "gatehouse/oidc/discovery.hpp"
 #include "gatehouse/oidc/id_token.hpp"
 #include "gatehouse/oidc/jose.hpp"
+#include "gatehouse/oidc/printable.hpp"
 #include "gatehouse/saml/authn_request.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
@@ -25,16 +26,6 @@ constexpr std::string_view kOidcMarker = "oidc:";
 std::string pending_id(std::string_view state) { return "oidc-" + util::sha256_hex(state); }
 
 std::string landing_path(const core::Org& org) { return "/organizations/" + org.slug + "/"; }
-
-// Text a provider put in an error parameter, safe to log and to show: printable ASCII,
-// at most 200 characters.
-std::string printable(std::string_view text) {
-    std::string out;
-    for (const char c : text.substr(0, 200)) {
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -65,13 +56,22 @@ SsoResult<std::string> OidcService::start_login(const core::Org& org, std::strin
                                                 std::string_view browser_key) {
     const std::string relay =
         saml::is_safe_relay_path(next) ? std::string(next) : landing_path(org);
-    return begin(org, "oidc.login", "idp", relay, "", browser_key);
+    return begin(org, provider(org), "oidc.login", "idp", relay, "", browser_key);
+}
+
+SsoResult<std::string> OidcService::start_login(const core::Org& org,
+                                                const core::OidcProvider& configured,
+                                                std::string_view next,
+                                                std::string_view browser_key) {
+    const std::string relay =
+        saml::is_safe_relay_path(next) ? std::string(next) : landing_path(org);
+    return begin(org, configured, "oidc.login", "idp", relay, "", browser_key);
 }
 
 SsoResult<std::string> OidcService::start_test_login(const core::Org& org, const std::string& actor,
                                                      std::string_view browser_key) {
     const std::string action = "oidc.test.start";
-    auto started = begin(org, action, actor, landing_path(org), actor, browser_key);
+    auto started = begin(org, provider(org), action, actor, landing_path(org), actor, browser_key);
     if (std::holds_alternative<std::string>(started)) {
         (void)store_.write([&](store::Transaction& tx) -> Status {
             return tx.append_audit(audit_entry(org, actor, action, org.slug));
@@ -80,11 +80,11 @@ SsoResult<std::string> OidcService::start_test_login(const core::Org& org, const
     return started;
 }
 
-SsoResult<std::string> OidcService::begin(const core::Org& org, const std::string& action,
-                                          const std::string& actor, const std::string& next,
-                                          const std::string& test_actor,
+SsoResult<std::string> OidcService::begin(const core::Org& org,
+                                          const std::optional<core::OidcProvider>& configured,
+                                          const std::string& action, const std::string& actor,
+                                          const std::string& next, const std::string& test_actor,
                                           std::string_view browser_key) {
-    auto configured = provider(org);
     if (!configured) {
         return SsoFailure{fail("oidc.not_configured",
                                "Sign-in with OpenID Connect or GitHub is not configured for this "
@@ -284,10 +284,10 @@ SsoResult<OidcOutcome> OidcService::complete(const core::Org& org, const OidcCal
     auto verified = [&]() -> Result<Verified> {
         if (!callback.error.empty()) {
             return fail("oidc.callback.error",
-                        "The provider refused the sign-in: " + printable(callback.error) +
+                        "The provider refused the sign-in: " + oidc::printable(callback.error) +
                             (callback.error_description.empty()
                                  ? std::string()
-                                 : " (" + printable(callback.error_description) + ")") +
+                                 : " (" + oidc::printable(callback.error_description) + ")") +
                             ".");
         }
         if (callback.code.empty()) {
@@ -305,7 +305,7 @@ SsoResult<OidcOutcome> OidcService::complete(const core::Org& org, const OidcCal
         }
         if (!callback.issuer.empty() && callback.issuer != configured->issuer) {
             return fail("oidc.callback.issuer",
-                        "The callback names the issuer " + printable(callback.issuer) +
+                        "The callback names the issuer " + oidc::printable(callback.issuer) +
                             ", not this organization's provider " + configured->issuer + ".");
         }
         if (configured->kind == core::OidcKind::github) {

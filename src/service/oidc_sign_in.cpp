@@ -18,16 +18,6 @@ std::string joined(const std::vector<std::string>& items) {
     return text;
 }
 
-// "Ada King Lovelace" → ("Ada", "King Lovelace"): a display name is all GitHub has.
-std::pair<std::string, std::string> split_name(const std::string& name) {
-    const auto start = name.find_first_not_of(' ');
-    if (start == std::string::npos) return {};
-    const auto space = name.find(' ', start);
-    if (space == std::string::npos) return {name.substr(start), ""};
-    const auto rest = name.find_first_not_of(' ', space);
-    return {name.substr(start, space - start), rest == std::string::npos ? "" : name.substr(rest)};
-}
-
 }  // namespace
 
 Status check_hosted_domain(const oidc::IdTokenClaims& claims,
@@ -55,7 +45,7 @@ saml::MappedIdentity identity_from_claims(const oidc::IdTokenClaims& claims) {
     if (!identity.first_name.empty()) identity.sources.first_name = "given_name";
     if (!identity.last_name.empty()) identity.sources.last_name = "family_name";
     if (identity.first_name.empty() && identity.last_name.empty() && !claims.name.empty()) {
-        std::tie(identity.first_name, identity.last_name) = split_name(claims.name);
+        std::tie(identity.first_name, identity.last_name) = saml::split_display_name(claims.name);
         identity.sources.first_name = identity.sources.last_name = "name";
     }
     if (claims.claims.is_object()) {
@@ -72,7 +62,7 @@ saml::MappedIdentity identity_from_github(const oidc::GithubUser& user, const st
     identity.sources.user_id = "id";
     identity.email = email;
     identity.sources.email = "primary verified email";
-    std::tie(identity.first_name, identity.last_name) = split_name(user.name);
+    std::tie(identity.first_name, identity.last_name) = saml::split_display_name(user.name);
     if (!identity.first_name.empty()) identity.sources.first_name = "name";
     if (!identity.last_name.empty()) identity.sources.last_name = "name";
     identity.attribute_names = {"id", "login", "name", "emails", "orgs"};

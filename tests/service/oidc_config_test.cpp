@@ -113,6 +113,18 @@ TEST_CASE(
     CHECK(refused.error().code == "oidc.config.incomplete");
 }
 
+TEST_CASE("configure_oidc_provider treats Google's issuer as Google Workspace, domains required") {
+    OidcFixture f;
+    auto plain = input();
+    plain.issuer = service::kGoogleIssuer;
+    auto refused = configure(f, plain);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "oidc.config.incomplete");
+    CHECK(refused.error().message.find("hosted domain") != std::string::npos);
+    CHECK(f.provider->requests.empty());
+    CHECK_FALSE(stored(f).has_value());
+}
+
 TEST_CASE("configure_oidc_provider never writes the client secret to the audit log") {
     OidcFixture f;
     REQUIRE(configure(f, input()).ok());

@@ -72,6 +72,11 @@ Result<MappedIdentity> map_identity(std::string_view name_id, const SamlAttribut
 // white space or control characters. Not a full RFC 5322 check; IdPs send plain addresses.
 bool looks_like_email(std::string_view text);
 
+// A display name split as a person's names when nothing else gives them: the first word as
+// the given name, the rest (trimmed) as the family name ("Ada King Lovelace" → "Ada",
+// "King Lovelace"). Right for most names, and editable by the member later. Pure.
+std::pair<std::string, std::string> split_display_name(std::string_view display_name);
+
 // What the assertion carried, for a refusal or warning about a missing value: "attributes
 // present: uid, cn" or "no attributes". Pure.
 std::string describe_received(const MappedIdentity& identity);

@@ -57,7 +57,8 @@ OidcProviderView describe_oidc_provider(const core::OidcProvider& provider);
 // ("oidc.provider.configure", never the secret), deleting the org's SAML provider. Refused
 // first, before anything is fetched, for a caller without owner rights (kOwnerOnly,
 // audited). `github_url` is GitHub's web base URL, stored as the GitHub provider's issuer.
-// Errors: kOwnerOnly, "org.not_found", "oidc.config.incomplete" (naming what is missing),
+// Google's issuer is always the google kind, hosted domains required, whatever `input.kind`
+// says. Errors: kOwnerOnly, "org.not_found", "oidc.config.incomplete" (naming what is missing),
 // "oidc.config.issuer_invalid" (not https), "oidc.config.skew_invalid" (0–600 seconds),
 // "oidc.config.domain_invalid", "oidc.fetch.unavailable" (no `http`), and the
 // "oidc.fetch.*", "oidc.discovery.*", "oidc.jwks.*" codes of the fetch. Thread-safe when

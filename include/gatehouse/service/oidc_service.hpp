@@ -85,6 +85,9 @@ class OidcService {
     // path on this site. Errors: "oidc.not_configured", store errors.
     SsoResult<std::string> start_login(const core::Org& org, std::string_view next,
                                        std::string_view browser_key);
+    // The same with the org's provider as the caller has just read it (provider()).
+    SsoResult<std::string> start_login(const core::Org& org, const core::OidcProvider& provider,
+                                       std::string_view next, std::string_view browser_key);
 
     // Starts a test sign-in for an org admin: like start_login, but the callback reports
     // instead of signing anyone in. Audited ("oidc.test.start"). An empty `browser_key`
@@ -116,9 +119,11 @@ class OidcService {
   private:
     using Pending = PendingOidcLogin;
     using Verified = VerifiedIdentity;
-    SsoResult<std::string> begin(const core::Org& org, const std::string& action,
-                                 const std::string& actor, const std::string& next,
-                                 const std::string& test_actor, std::string_view browser_key);
+    SsoResult<std::string> begin(const core::Org& org,
+                                 const std::optional<core::OidcProvider>& configured,
+                                 const std::string& action, const std::string& actor,
+                                 const std::string& next, const std::string& test_actor,
+                                 std::string_view browser_key);
     Result<Pending> take_pending(const core::Org& org, const OidcCallback& callback,
                                  std::string_view browser_key);
     Result<Verified> verify_oidc(const core::Org& org, core::OidcProvider provider,

@@ -1,5 +1,5 @@
 // Renders text from a remote party (a provider's error, a token's issuer) safely inside an
-// administrator-facing message. Internal to the oidc layer.
+// administrator-facing message or a log line.
 #pragma once
 
 #include <string>
