@@ -3,6 +3,9 @@
 // never shown or logged, and the test sign-in an admin starts through the API.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "oidc_gateway.hpp"
 
 using namespace gatehouse::testing;
@@ -84,7 +87,13 @@ TEST_CASE("OIDC sign-in never writes the client secret to the server log") {
     WebClient browser(shared_provider().ca_file());
     REQUIRE(gw.sign_in(browser).response.status == 303);
 
-    const std::string log = gw.server->log();
+    // The log reaches the test through a pipe its reader thread drains: wait for the line
+    // the sign-in wrote before the answer, rather than reading the log at once.
+    std::string log = gw.server->log();
+    for (int waited = 0; !contains(log, "oidc.sign_in") && waited < 50; ++waited) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        log = gw.server->log();
+    }
 
     CHECK(contains(log, "oidc.sign_in"));
     CHECK_FALSE(contains(log, kClientSecret));
