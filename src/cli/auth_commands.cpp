@@ -32,7 +32,7 @@ std::optional<bool> switch_value(const std::string& text) {
 // Each flag as given on the command line; empty means "leave as it is".
 struct SetArgs {
     std::string org, default_role, require_sso, jit, idp_initiated, preset,
-        require_signed_assertion, require_aes_gcm;
+        require_signed_assertion, require_aes_gcm, sign_in_attributes;
     std::optional<int> clock_skew, max_issue_age, audit_retention_days;
     std::optional<std::string> user_id, email, first_name, last_name, role, groups;
 
@@ -97,6 +97,9 @@ void add_auth_set(CLI::App& auth, GlobalOptions& global, std::function<int()>& c
         ->check(CLI::IsMember(on_off()));
     set->add_option("--idp-initiated", args->idp_initiated, "on|off: accept IdP-initiated sign-in")
         ->check(CLI::IsMember(on_off()));
+    set->add_option("--sign-in-attributes", args->sign_in_attributes,
+                    "on|off: set roles and teams from the role and groups sign-ins carry")
+        ->check(CLI::IsMember(on_off()));
     set->add_option("--clock-skew", args->clock_skew, "Seconds of clock skew allowed (0-600)");
     set->add_option("--preset", args->preset,
                     "Refill the attribute mapping: okta, entra, auth0, onelogin or generic");
@@ -125,6 +128,7 @@ void add_auth_set(CLI::App& auth, GlobalOptions& global, std::function<int()>& c
             change.require_sso = switch_value(args->require_sso);
             change.jit_provisioning = switch_value(args->jit);
             change.allow_idp_initiated = switch_value(args->idp_initiated);
+            change.apply_sign_in_attributes = switch_value(args->sign_in_attributes);
             change.require_signed_assertion = switch_value(args->require_signed_assertion);
             change.clock_skew_seconds = args->clock_skew;
             change.require_aes_gcm = switch_value(args->require_aes_gcm);

@@ -24,6 +24,8 @@ struct OidcArgs {
     std::vector<std::string> allowed_orgs;
     std::optional<int> clock_skew;
     std::optional<bool> jit;
+    std::optional<std::string> role_claim;
+    std::optional<std::string> groups_claim;
     bool allow_private_urls = false;
     std::string ca_file;
     std::string github_url = "https://github.com";
@@ -52,6 +54,8 @@ void print_view(const service::OidcProviderView& view, const std::string& callba
     }
     for (const auto& org : view.allowed_orgs) std::cout << "Allowed org:    " << org << "\n";
     std::cout << "Clock skew:     " << view.clock_skew_seconds << " s\n";
+    if (!view.role_claim.empty()) std::cout << "Role claim:     " << view.role_claim << "\n";
+    if (!view.groups_claim.empty()) std::cout << "Groups claim:   " << view.groups_claim << "\n";
     if (!callback_url.empty()) std::cout << "Redirect URI:   " << callback_url << "\n";
 }
 
@@ -70,6 +74,8 @@ int configure(const GlobalOptions& global, const OidcArgs& args, const char* nam
     input.allowed_orgs = args.allowed_orgs;
     input.clock_skew_seconds = args.clock_skew;
     input.jit_provisioning = args.jit;
+    input.role_claim = args.role_claim;
+    input.groups_claim = args.groups_claim;
 
     auto store = open_store(global);
     if (!store) return kExitFailure;
@@ -147,6 +153,11 @@ void add_oidc_commands(CLI::App& app, GlobalOptions& global, std::function<int()
                               "Issuer URL (google: https://accounts.google.com by default)");
     configure_cmd->add_option("--hosted-domain", o->hosted_domains,
                               "Google Workspace domain accepted (repeat for several)");
+    configure_cmd->add_option(
+        "--role-claim", o->role_claim,
+        "ID token claim carrying the org role ('' = none; kept when omitted)");
+    configure_cmd->add_option("--groups-claim", o->groups_claim,
+                              "ID token claim carrying the groups ('' = none; kept when omitted)");
     configure_cmd->add_flag("--allow-private-urls", o->allow_private_urls,
                             "Allow an issuer on a loopback or private-network address");
     configure_cmd->add_option("--ca-file", o->ca_file,

@@ -171,6 +171,8 @@ json oidc_json(const service::OidcProviderView& view) {
             {"hosted_domains", view.hosted_domains},
             {"allowed_orgs", view.allowed_orgs},
             {"clock_skew_seconds", view.clock_skew_seconds},
+            {"role_claim", view.role_claim},
+            {"groups_claim", view.groups_claim},
             {"authorization_endpoint", view.authorization_endpoint},
             {"signing_keys", view.signing_keys},
             {"keys_fetched_at", time_or_null(view.keys_fetched_at)}};
@@ -212,6 +214,7 @@ Result<json> settings_view(AppContext& app, const std::string& slug) {
                  {"jit_provisioning", org->jit_provisioning},
                  {"allow_idp_initiated", org->allow_idp_initiated},
                  {"audit_retention_days", org->audit_retention_days},
+                 {"apply_sign_in_attributes", org->apply_sign_in_attributes},
                  {"sp",
                   {{"entity_id", sp.entity_id},
                    {"metadata_url", sp.entity_id},
@@ -344,9 +347,10 @@ void register_settings_routes(Router& http, AppContext& app) {
             auto body = json_body(req, res);
             if (!body) return;
             reject_unknown_fields(
-                *body, {"default_role", "require_sso", "jit_provisioning", "allow_idp_initiated",
-                        "preset", "mapping", "clock_skew_seconds", "require_signed_assertion",
-                        "require_aes_gcm", "max_issue_age_seconds", "audit_retention_days"});
+                *body,
+                {"default_role", "require_sso", "jit_provisioning", "allow_idp_initiated", "preset",
+                 "mapping", "clock_skew_seconds", "require_signed_assertion", "require_aes_gcm",
+                 "max_issue_age_seconds", "audit_retention_days", "apply_sign_in_attributes"});
             service::AuthSettingsChange change;
             if (auto role = opt_string(*body, "default_role"))
                 change.default_role = role_field(*role);
@@ -360,6 +364,7 @@ void register_settings_routes(Router& http, AppContext& app) {
             change.require_aes_gcm = opt_bool(*body, "require_aes_gcm");
             change.max_issue_age_seconds = opt_int(*body, "max_issue_age_seconds");
             change.audit_retention_days = opt_int(*body, "audit_retention_days");
+            change.apply_sign_in_attributes = opt_bool(*body, "apply_sign_in_attributes");
             auto updated =
                 service::update_auth_settings(app.store, app.clock, org.slug, change, caller);
             if (!updated) return send_failure(req, res, updated.error());
@@ -433,9 +438,9 @@ void register_settings_routes(Router& http, AppContext& app) {
                                               "clock_skew_seconds", "jit_provisioning"});
                 input.allowed_orgs = string_list(*body, "allowed_orgs");
             } else {
-                reject_unknown_fields(
-                    *body, {"kind", "issuer", "client_id", "client_secret", "hosted_domains",
-                            "clock_skew_seconds", "jit_provisioning"});
+                reject_unknown_fields(*body, {"kind", "issuer", "client_id", "client_secret",
+                                              "hosted_domains", "clock_skew_seconds",
+                                              "jit_provisioning", "role_claim", "groups_claim"});
                 const std::string named = opt_string(*body, "kind").value_or("oidc");
                 const auto parsed = core::parse_oidc_kind(named);
                 if (!parsed || *parsed == core::OidcKind::github) {
@@ -445,6 +450,8 @@ void register_settings_routes(Router& http, AppContext& app) {
                 input.kind = *parsed;
                 input.issuer = opt_string(*body, "issuer").value_or("");
                 input.hosted_domains = string_list(*body, "hosted_domains");
+                input.role_claim = opt_string(*body, "role_claim");
+                input.groups_claim = opt_string(*body, "groups_claim");
             }
             input.client_id = opt_string(*body, "client_id").value_or("");
             input.client_secret = opt_string(*body, "client_secret").value_or("");

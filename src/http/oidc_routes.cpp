@@ -36,7 +36,8 @@ mstch::map test_report_values(const core::Org& org, const std::string& protocol,
         values.emplace("failure_message", report.failure->message);
     }
     if (report.identity) {
-        values.emplace("identity", mapped_identity_values(*report.identity, report.would_match));
+        values.emplace("identity", mapped_identity_values(*report.identity, report.would_match,
+                                                          report.would_apply));
     }
     return values;
 }

@@ -52,7 +52,8 @@ mstch::map test_report_values(const core::Org& org, const service::TestReport& r
         {"attributes", attributes},
     };
     if (report.identity) {
-        values.emplace("identity", mapped_identity_values(*report.identity, report.would_match));
+        values.emplace("identity", mapped_identity_values(*report.identity, report.would_match,
+                                                          report.would_apply));
     }
     return values;
 }

@@ -203,6 +203,7 @@ void options(FormCall& call) {
     if (call.checked("switches")) {
         change.jit_provisioning = call.checked("jit_provisioning");
         change.allow_idp_initiated = call.checked("allow_idp_initiated");
+        change.apply_sign_in_attributes = call.checked("apply_sign_in_attributes");
     }
     change_settings(call, change, "options", "default_role");
 }
@@ -333,6 +334,9 @@ void configure_oidc(FormCall& call) {
     input.client_secret = call.field("oidc_client_secret");
     input.hosted_domains = list_field(call.field("oidc_hosted_domains"));
     input.allowed_orgs = list_field(call.field("oidc_allowed_orgs"));
+    // Absent from a post that predates the fields: the stored claim names stay.
+    if (call.form.count("oidc_role_claim")) input.role_claim = call.field("oidc_role_claim");
+    if (call.form.count("oidc_groups_claim")) input.groups_claim = call.field("oidc_groups_claim");
     auto configured = service::configure_oidc_provider(
         call.app.store, call.app.clock, call.org.slug, input, call.viewer.caller,
         call.app.idp_http.get(), call.app.oidc->settings().github_url);

@@ -179,6 +179,8 @@ void add_oidc_values(mstch::map& values, const AppContext& app,
     values["oidc_client_secret"] = std::string();  // never typed back
     put_field(values, state, "oidc_hosted_domains", stored ? lines_of(stored->hosted_domains) : "");
     put_field(values, state, "oidc_allowed_orgs", stored ? lines_of(stored->allowed_orgs) : "");
+    put_field(values, state, "oidc_role_claim", stored ? stored->role_claim : "");
+    put_field(values, state, "oidc_groups_claim", stored ? stored->groups_claim : "");
 }
 
 mstch::map page_values(const AppContext& app, const service::AuthSettingsView& view,
@@ -214,6 +216,9 @@ mstch::map page_values(const AppContext& app, const service::AuthSettingsView& v
          options_posted ? state.typed.count("jit_provisioning") != 0 : org.jit_provisioning},
         {"allow_idp_initiated",
          options_posted ? state.typed.count("allow_idp_initiated") != 0 : org.allow_idp_initiated},
+        {"apply_sign_in_attributes", options_posted
+                                         ? state.typed.count("apply_sign_in_attributes") != 0
+                                         : org.apply_sign_in_attributes},
         {"require_sso", org.require_sso},
         {"require_aes_gcm", validation_posted ? state.typed.count("require_aes_gcm") != 0
                                               : saml_options.require_aes_gcm},

@@ -47,6 +47,9 @@ void send_sso_refusal(const Request& req, Response& res, const service::SsoFailu
         reference.clear();
     } else if (ends_with(".member.deactivated")) {
         message = "Your account in " + org_name + " has been deactivated. Ask your administrator.";
+    } else if (code == "sso.role_invalid") {
+        message = "Your identity provider sent a role that " + org_name +
+                  " does not accept. Ask your administrator.";
     } else if (ends_with(".member.not_provisioned")) {
         message = org_name + " has no account for you yet. Ask your administrator to add you.";
     }
@@ -68,7 +71,7 @@ void send_signed_in(Response& res, const AppContext& app, const service::Started
 }
 
 mstch::map mapped_identity_values(const saml::MappedIdentity& identity,
-                                  const std::string& would_match) {
+                                  const std::string& would_match, const std::string& would_apply) {
     mstch::array groups;
     for (const auto& group : identity.groups) groups.push_back(group);
     const auto& from = identity.sources;
@@ -85,7 +88,8 @@ mstch::map mapped_identity_values(const saml::MappedIdentity& identity,
                       {"role_from", from.role},
                       {"groups", groups},
                       {"groups_from", from.groups},
-                      {"would_match", would_match}};
+                      {"would_match", would_match},
+                      {"would_apply", would_apply}};
 }
 
 void start_oidc_login(const Request& req, Response& res, AppContext& app, const core::Org& org,

@@ -41,10 +41,11 @@ void send_signed_in(Response& res, const AppContext& app, const service::Started
                     const std::string& redirect_path);
 
 // The values of a test report's "Mapped identity" card: each value and the attribute or
-// claim it came from, and what a real sign-in would do. Every string reaches the page
-// through {{…}}, escaped.
+// claim it came from, what a real sign-in would do, and the role and teams it would apply
+// (empty: nothing to say). Every string reaches the page through {{…}}, escaped.
 mstch::map mapped_identity_values(const saml::MappedIdentity& identity,
-                                  const std::string& would_match);
+                                  const std::string& would_match,
+                                  const std::string& would_apply = "");
 
 // Sends the browser to the org's OpenID or GitHub provider (/auth/login/{org}/ when the org
 // signs in that way), binding the sign-in to its login cookie.

@@ -85,16 +85,7 @@ Result<std::optional<core::Role>> decode_org_role(const json& body) {
         return scim_fail("invalidValue",
                          "orgRole must be a string: one of admin, manager, billing, member.");
     }
-    const std::string text = detail::trim(value->get<std::string>());
-    if (text.empty()) return std::optional<core::Role>{};
-    const auto role = core::parse_role(text);
-    if (!role || *role == core::Role::owner) {
-        return scim_fail("invalidValue", "orgRole \"" + text +
-                                             "\" is not allowed; use one of admin, manager, "
-                                             "billing, member, or leave it blank for the "
-                                             "organization's default role.");
-    }
-    return std::optional<core::Role>{role};
+    return parse_org_role(value->get<std::string>());
 }
 
 Result<json> decode_enterprise(const json& body) {
@@ -192,6 +183,19 @@ json encode_name(const ScimName& name, const json& other_parts) {
 }
 
 }  // namespace
+
+Result<std::optional<core::Role>> parse_org_role(std::string_view value) {
+    const std::string text = detail::trim(value);
+    if (text.empty()) return std::optional<core::Role>{};
+    const auto role = core::parse_role(text);
+    if (!role || *role == core::Role::owner) {
+        return scim_fail("invalidValue", "orgRole \"" + text +
+                                             "\" is not allowed; use one of admin, manager, "
+                                             "billing, member, or leave it blank for the "
+                                             "organization's default role.");
+    }
+    return std::optional<core::Role>{role};
+}
 
 Result<ScimUser> decode_user(const json& body) {
     if (auto schemas = detail::check_schemas(body, kCoreUserSchema); !schemas) {

@@ -72,6 +72,7 @@ std::optional<IdentityRule> rule_of(const std::string& field) {
     if (field == "allow_idp_initiated") return IdentityRule::idp_initiated_sign_in;
     if (field == "require_sso") return IdentityRule::require_sso;
     if (field == "audit_retention_days") return IdentityRule::audit_retention;
+    if (field == "apply_sign_in_attributes") return IdentityRule::sign_in_attributes;
     if (field == "preset" || field.rfind("mapping.", 0) == 0) {
         return IdentityRule::attribute_mapping;
     }
@@ -208,6 +209,10 @@ Result<AuthSettingsUpdate> update_auth_settings(store::Store& store, const util:
             log.set("audit_retention_days", org->audit_retention_days,
                     *change.audit_retention_days);
         }
+        if (change.apply_sign_in_attributes) {
+            log.set("apply_sign_in_attributes", org->apply_sign_in_attributes,
+                    *change.apply_sign_in_attributes);
+        }
         if (provider) apply_provider_change(log, *provider, change);
         if (auto allowed = check_changes_allowed(log, caller); !allowed) {
             attempted = log.changes();
@@ -274,6 +279,7 @@ json auth_settings_json(const core::Org& org, const std::optional<core::SamlProv
                 {"jit_provisioning", org.jit_provisioning},
                 {"allow_idp_initiated", org.allow_idp_initiated},
                 {"audit_retention_days", org.audit_retention_days},
+                {"apply_sign_in_attributes", org.apply_sign_in_attributes},
                 {"saml", nullptr}};
     if (provider) {
         const auto& m = provider->mapping;

@@ -48,6 +48,8 @@ std::string_view describe(IdentityRule rule) {
             return "admin API keys";
         case IdentityRule::audit_retention:
             return "how long the audit log is kept";
+        case IdentityRule::sign_in_attributes:
+            return "roles and teams from sign-in";
     }
     return "this setting";
 }

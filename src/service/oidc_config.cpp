@@ -109,6 +109,16 @@ Result<core::OidcProvider> provider_from(const OidcProviderInput& input,
     } else if (stored) {
         provider.clock_skew_seconds = stored->clock_skew_seconds;
     }
+    if (provider.kind != core::OidcKind::github) {
+        const auto claim = [](const std::optional<std::string>& given, const std::string& kept) {
+            if (!given) return kept;
+            const auto first = given->find_first_not_of(" \t");
+            if (first == std::string::npos) return std::string();
+            return given->substr(first, given->find_last_not_of(" \t") - first + 1);
+        };
+        provider.role_claim = claim(input.role_claim, stored ? stored->role_claim : "");
+        provider.groups_claim = claim(input.groups_claim, stored ? stored->groups_claim : "");
+    }
     return provider;
 }
 
@@ -136,6 +146,8 @@ OidcProviderView describe_oidc_provider(const core::OidcProvider& provider) {
     view.hosted_domains = provider.hosted_domains;
     view.allowed_orgs = provider.allowed_orgs;
     view.clock_skew_seconds = provider.clock_skew_seconds;
+    view.role_claim = provider.role_claim;
+    view.groups_claim = provider.groups_claim;
     if (auto metadata = oidc::parse_discovery(provider.discovery, provider.issuer)) {
         view.authorization_endpoint = metadata->authorization_endpoint;
     }
@@ -188,6 +200,8 @@ Result<OidcProviderView> configure_oidc_provider(store::Store& store, const util
                                             {"client_id", provider->client_id},
                                             {"hosted_domains", provider->hosted_domains},
                                             {"allowed_orgs", provider->allowed_orgs},
+                                            {"role_claim", provider->role_claim},
+                                            {"groups_claim", provider->groups_claim},
                                             {"secret_changed", !input.client_secret.empty()}}));
     });
     if (!written) return written.error();

@@ -9,6 +9,7 @@
 #include "gatehouse/oidc/jose.hpp"
 #include "gatehouse/oidc/printable.hpp"
 #include "gatehouse/saml/authn_request.hpp"
+#include "gatehouse/service/sign_in_attributes.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
@@ -268,6 +269,9 @@ Result<OidcService::Verified> OidcService::verify_oidc(const core::Org& org,
         }
     }
     verified.identity = identity_from_claims(*claims);
+    add_role_and_groups(verified.identity, claims->claims, provider.role_claim,
+                        provider.groups_claim);
+    verified.groups_mapped = !provider.groups_claim.empty();
     if (!claims->email_verified) verified.unverified_email = claims->email;
     return verified;
 }
@@ -340,15 +344,20 @@ SsoResult<OidcOutcome> OidcService::complete(const core::Org& org, const OidcCal
         Result<MemberMatch> match = fail("store.failure", "The store could not be read.");
         (void)store_.read([&](store::Transaction& tx) -> Status {
             match = find_member_for_identity(tx, org, identity, space);
+            if (match) {
+                report.would_apply = describe_sign_in_attributes(plan_sign_in_attributes(
+                    tx, org, match->member, sign_in_attributes(identity, verified->groups_mapped)));
+            }
             return {};
         });
         if (!match) match = explain(match.error());
         report.would_match = describe_match(match);
         report.passed = true;
         (void)store_.write([&](store::Transaction& tx) -> Status {
-            return tx.append_audit(
-                audit_entry(org, actor, action, identity.user_id,
-                            {{"subject", identity.user_id}, {"would_match", report.would_match}}));
+            return tx.append_audit(audit_entry(org, actor, action, identity.user_id,
+                                               {{"subject", identity.user_id},
+                                                {"would_match", report.would_match},
+                                                {"would_apply", report.would_apply}}));
         });
         return OidcOutcome{std::move(report)};
     }
@@ -358,6 +367,12 @@ SsoResult<OidcOutcome> OidcService::complete(const core::Org& org, const OidcCal
     const Status settled = store_.write([&](store::Transaction& tx) -> Status {
         auto linked = link_or_create_member(tx, org, identity, now, space);
         if (!linked) return explain(linked.error());
+        if (auto applied = apply_sign_in_attributes(
+                tx, org, linked->member, sign_in_attributes(identity, verified->groups_mapped),
+                now);
+            !applied) {
+            return applied.error();
+        }
         auto session =
             start_session(tx, linked->member, core::SessionMethod::oidc, settings_.sessions, now);
         if (!session) return session.error();

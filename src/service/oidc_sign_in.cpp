@@ -56,6 +56,39 @@ saml::MappedIdentity identity_from_claims(const oidc::IdTokenClaims& claims) {
     return identity;
 }
 
+namespace {
+
+// The non-blank strings of a claim that is a string or an array of strings.
+std::vector<std::string> claim_strings(const nlohmann::json& claims, const std::string& name) {
+    std::vector<std::string> values;
+    if (name.empty() || !claims.is_object() || !claims.contains(name)) return values;
+    const nlohmann::json& value = claims.at(name);
+    const auto add = [&](const nlohmann::json& item) {
+        if (!item.is_string()) return;
+        const std::string text = item.get<std::string>();
+        if (text.find_first_not_of(" \t\r\n") != std::string::npos) values.push_back(text);
+    };
+    if (value.is_array()) {
+        for (const auto& item : value) add(item);
+    } else {
+        add(value);
+    }
+    return values;
+}
+
+}  // namespace
+
+void add_role_and_groups(saml::MappedIdentity& identity, const nlohmann::json& claims,
+                         const std::string& role_claim, const std::string& groups_claim) {
+    const auto roles = claim_strings(claims, role_claim);
+    if (!roles.empty()) {
+        identity.role = roles.front();
+        identity.sources.role = role_claim;
+    }
+    identity.groups = claim_strings(claims, groups_claim);
+    if (!identity.groups.empty()) identity.sources.groups = groups_claim;
+}
+
 saml::MappedIdentity identity_from_github(const oidc::GithubUser& user, const std::string& email) {
     saml::MappedIdentity identity;
     identity.user_id = user.id;

@@ -27,6 +27,7 @@ struct VerifiedIdentity {
     std::string issuer;  // the namespace of the subject
     nlohmann::json claims;
     std::string unverified_email;  // an address the provider sent without verifying it
+    bool groups_mapped = false;    // the provider names a groups claim
 };
 
 // Succeeds when the ID token's `hd` claim is one of `hosted_domains` (compared
@@ -39,6 +40,13 @@ Status check_hosted_domain(const oidc::IdTokenClaims& claims,
 // the provider verified it, given and family names (split from `name` when neither is
 // sent). The claim names are listed for refusals that say what was received.
 saml::MappedIdentity identity_from_claims(const oidc::IdTokenClaims& claims);
+
+// Adds the role and groups of verified claims to `identity`: the claim named `role_claim`
+// (a string, or the first non-blank string of an array) and every non-blank string of the
+// claim named `groups_claim` (an array, or a single string). An empty name, a missing
+// claim or a value of another type adds nothing. Sources name the claims.
+void add_role_and_groups(saml::MappedIdentity& identity, const nlohmann::json& claims,
+                         const std::string& role_claim, const std::string& groups_claim);
 
 // The identity of a GitHub user with its primary verified email: the numeric user ID as
 // user ID, the profile name split into first and last name.

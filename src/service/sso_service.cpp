@@ -12,6 +12,7 @@
 #include "gatehouse/saml/sp_metadata.hpp"
 #include "gatehouse/saml/trusted_keys_cache.hpp"
 #include "gatehouse/saml/xml.hpp"
+#include "gatehouse/service/sign_in_attributes.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
@@ -251,6 +252,12 @@ Result<SignIn> SsoService::attempt_login(const core::Org& org, std::string_view 
         }
         auto linked = link_or_create_member(tx, org, *identity, now);
         if (!linked) return linked.error();
+        const SignInAttributes attributes =
+            sign_in_attributes(*identity, !provider->mapping.groups.empty());
+        if (auto applied = apply_sign_in_attributes(tx, org, linked->member, attributes, now);
+            !applied) {
+            return applied.error();
+        }
         auto session = start_session(tx, linked->member, core::SessionMethod::saml,
                                      settings_.sessions, now, validated->session_not_on_or_after,
                                      validated->name_id, validated->session_index);
@@ -346,11 +353,18 @@ std::optional<Error> SsoService::check_test_response(const core::Org& org,
     if (!identity) return identity.error();
     report.identity = *identity;
     std::optional<Result<MemberMatch>> match;
+    std::optional<Result<AppliedAttributes>> plan;
     const Status looked_up = store_.read([&](store::Transaction& tx) -> Status {
         match = find_member_for_identity(tx, org, *identity);
+        if (*match) {
+            plan = plan_sign_in_attributes(
+                tx, org, (*match)->member,
+                sign_in_attributes(*identity, !provider->mapping.groups.empty()));
+        }
         return {};
     });
     report.would_match = looked_up ? describe_match(*match) : describe_match(looked_up.error());
+    if (plan) report.would_apply = describe_sign_in_attributes(*plan);
     return std::nullopt;
 }
 
@@ -368,7 +382,8 @@ TestReport SsoService::complete_test_login(const core::Org& org, std::string_vie
     report.passed = !report.failure;
     report.checks = saml::check_report(report.failure ? &*report.failure : nullptr);
 
-    nlohmann::json details = {{"would_match", report.would_match}};
+    nlohmann::json details = {{"would_match", report.would_match},
+                              {"would_apply", report.would_apply}};
     if (report.failure) details["detail"] = report.failure->message;
     (void)store_.write([&](store::Transaction& tx) -> Status {
         return tx.append_audit(audit_entry(org, actor, "saml.test", report.name_id,

@@ -201,6 +201,14 @@ CREATE TABLE oidc_providers (
 ALTER TABLE members ADD COLUMN oidc_subject TEXT;
 CREATE UNIQUE INDEX members_oidc_subject ON members(org_id, oidc_subject);
 )sql",
+    // 8: sign-ins that set roles and teams: the org option, the OpenID claims that carry
+    // them, and which teams a sign-in created.
+    R"sql(
+ALTER TABLE orgs ADD COLUMN apply_sign_in_attributes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE oidc_providers ADD COLUMN role_claim TEXT NOT NULL DEFAULT '';
+ALTER TABLE oidc_providers ADD COLUMN groups_claim TEXT NOT NULL DEFAULT '';
+ALTER TABLE teams ADD COLUMN sign_in_managed INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 int user_version(Connection& connection) {

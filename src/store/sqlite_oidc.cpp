@@ -10,8 +10,8 @@ namespace gatehouse::store::sqlite {
 std::optional<core::OidcProvider> SqliteTransaction::oidc_provider(RowId org_id) {
     auto c = db_.query(
         "SELECT org_id, kind, issuer, client_id, client_secret, hosted_domains, allowed_orgs, "
-        "clock_skew_seconds, discovery, jwks, jwks_fetched_at, updated_at FROM oidc_providers "
-        "WHERE org_id = ?");
+        "clock_skew_seconds, discovery, jwks, jwks_fetched_at, updated_at, role_claim, "
+        "groups_claim FROM oidc_providers WHERE org_id = ?");
     c.bind(org_id);
     if (!c.step()) return std::nullopt;
     core::OidcProvider p;
@@ -30,6 +30,8 @@ std::optional<core::OidcProvider> SqliteTransaction::oidc_provider(RowId org_id)
     p.jwks = c.text(9);
     p.jwks_fetched_at = c.optional_integer(10);
     p.updated_at = c.integer(11);
+    p.role_claim = c.text(12);
+    p.groups_claim = c.text(13);
     return p;
 }
 
@@ -37,13 +39,15 @@ Status SqliteTransaction::put_oidc_provider(const core::OidcProvider& p) {
     db_.query(
            "INSERT INTO oidc_providers (org_id, kind, issuer, client_id, client_secret, "
            "hosted_domains, allowed_orgs, clock_skew_seconds, discovery, jwks, jwks_fetched_at, "
-           "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(org_id) DO UPDATE SET "
+           "updated_at, role_claim, groups_claim) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+           "ON CONFLICT(org_id) DO UPDATE SET "
            "kind = excluded.kind, issuer = excluded.issuer, client_id = excluded.client_id, "
            "client_secret = excluded.client_secret, hosted_domains = excluded.hosted_domains, "
            "allowed_orgs = excluded.allowed_orgs, "
            "clock_skew_seconds = excluded.clock_skew_seconds, discovery = excluded.discovery, "
            "jwks = excluded.jwks, jwks_fetched_at = excluded.jwks_fetched_at, "
-           "updated_at = excluded.updated_at")
+           "updated_at = excluded.updated_at, role_claim = excluded.role_claim, "
+           "groups_claim = excluded.groups_claim")
         .bind(p.org_id)
         .bind(std::string(core::to_string(p.kind)))
         .bind(p.issuer)
@@ -56,6 +60,8 @@ Status SqliteTransaction::put_oidc_provider(const core::OidcProvider& p) {
         .bind(p.jwks)
         .bind(p.jwks_fetched_at ? std::optional<std::int64_t>(*p.jwks_fetched_at) : std::nullopt)
         .bind(p.updated_at ? p.updated_at : now_seconds())
+        .bind(p.role_claim)
+        .bind(p.groups_claim)
         .run();
     return {};
 }

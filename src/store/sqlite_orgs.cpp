@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kOrgColumns =
     "id, slug, name, default_role, require_sso, scim_enabled, jit_provisioning, "
-    "allow_idp_initiated, created_at, audit_retention_days";
+    "allow_idp_initiated, created_at, audit_retention_days, apply_sign_in_attributes";
 
 core::Org read_org(const Cursor& c) {
     core::Org org;
@@ -22,6 +22,7 @@ core::Org read_org(const Cursor& c) {
     org.allow_idp_initiated = c.boolean(7);
     org.created_at = c.integer(8);
     org.audit_retention_days = static_cast<int>(c.integer(9));
+    org.apply_sign_in_attributes = c.boolean(10);
     return org;
 }
 
@@ -39,8 +40,8 @@ Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
     try {
         db_.query(
                "INSERT INTO orgs (slug, name, default_role, require_sso, scim_enabled, "
-               "jit_provisioning, allow_idp_initiated, created_at, audit_retention_days) "
-               "VALUES (?,?,?,?,?,?,?,?,?)")
+               "jit_provisioning, allow_idp_initiated, created_at, audit_retention_days, "
+               "apply_sign_in_attributes) VALUES (?,?,?,?,?,?,?,?,?,?)")
             .bind(org.slug)
             .bind(org.name)
             .bind(core::to_string(org.default_role))
@@ -50,6 +51,7 @@ Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
             .bind(org.allow_idp_initiated)
             .bind(org.created_at)
             .bind(org.audit_retention_days)
+            .bind(org.apply_sign_in_attributes)
             .run();
     } catch (const ConstraintError&) {
         return fail(kConflict, "An organization with the slug '" + org.slug + "' already exists.");
@@ -78,7 +80,8 @@ std::vector<core::Org> SqliteTransaction::list_orgs() {
 Status SqliteTransaction::update_org(const core::Org& org) {
     db_.query(
            "UPDATE orgs SET name = ?, default_role = ?, require_sso = ?, scim_enabled = ?, "
-           "jit_provisioning = ?, allow_idp_initiated = ?, audit_retention_days = ? WHERE id = ?")
+           "jit_provisioning = ?, allow_idp_initiated = ?, audit_retention_days = ?, "
+           "apply_sign_in_attributes = ? WHERE id = ?")
         .bind(org.name)
         .bind(core::to_string(org.default_role))
         .bind(org.require_sso)
@@ -86,6 +89,7 @@ Status SqliteTransaction::update_org(const core::Org& org) {
         .bind(org.jit_provisioning)
         .bind(org.allow_idp_initiated)
         .bind(org.audit_retention_days)
+        .bind(org.apply_sign_in_attributes)
         .bind(org.id)
         .run();
     if (db_.changes() == 0) return fail(kNotFound, "The organization no longer exists.");

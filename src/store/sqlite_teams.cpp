@@ -6,7 +6,7 @@ namespace {
 
 constexpr const char* kTeamColumns =
     "id, org_id, public_id, slug, display_name, external_id, idp_managed, created_at, "
-    "updated_at, version, scim_attributes";
+    "updated_at, version, scim_attributes, sign_in_managed";
 
 std::string select_teams(const std::string& where) {
     return std::string("SELECT ") + kTeamColumns + " FROM teams WHERE " + where;
@@ -25,6 +25,7 @@ core::Team read_team(const Cursor& c) {
     t.updated_at = c.integer(8);
     t.version = c.integer(9);
     t.scim_attributes = c.text(10);
+    t.sign_in_managed = c.boolean(11);
     return t;
 }
 
@@ -48,10 +49,12 @@ Result<core::Team> SqliteTransaction::insert_team(core::Team t) {
     try {
         auto c = db_.query(
             "INSERT INTO teams (org_id, public_id, slug, display_name, external_id, idp_managed, "
-            "scim_attributes, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,1)");
+            "scim_attributes, created_at, updated_at, version, sign_in_managed) "
+            "VALUES (?,?,?,?,?,?,?,?,?,1,?)");
         c.bind(t.org_id).bind(t.public_id).bind(t.slug).bind(t.display_name);
         bind_or_null(c, t.external_id);
-        c.bind(t.idp_managed).bind(t.scim_attributes).bind(t.created_at).bind(t.updated_at).run();
+        c.bind(t.idp_managed).bind(t.scim_attributes).bind(t.created_at).bind(t.updated_at);
+        c.bind(t.sign_in_managed).run();
     } catch (const ConstraintError&) {
         return fail(kConflict,
                     "A team with the slug '" + t.slug + "' already exists in this organization.");
@@ -77,11 +80,12 @@ Result<core::Team> SqliteTransaction::update_team(core::Team t) {
     try {
         auto c = db_.query(
             "UPDATE teams SET slug = ?, display_name = ?, external_id = ?, idp_managed = ?, "
-            "scim_attributes = ?, updated_at = ?, version = version + 1 WHERE org_id = ? AND "
-            "id = ? RETURNING version");
+            "scim_attributes = ?, sign_in_managed = ?, updated_at = ?, version = version + 1 "
+            "WHERE org_id = ? AND id = ? RETURNING version");
         c.bind(t.slug).bind(t.display_name);
         bind_or_null(c, t.external_id);
-        c.bind(t.idp_managed).bind(t.scim_attributes).bind(t.updated_at).bind(t.org_id).bind(t.id);
+        c.bind(t.idp_managed).bind(t.scim_attributes).bind(t.sign_in_managed);
+        c.bind(t.updated_at).bind(t.org_id).bind(t.id);
         if (!c.step()) return fail(kNotFound, "The team no longer exists.");
         t.version = c.integer(0);
     } catch (const ConstraintError&) {

@@ -31,6 +31,9 @@ struct Org {
     bool scim_enabled = false;
     bool jit_provisioning = true;
     bool allow_idp_initiated = false;
+    // SAML and OpenID sign-ins set the member's role and teams from the role and groups
+    // the IdP sends (service/sign_in_attributes.hpp); off leaves both to admins and SCIM.
+    bool apply_sign_in_attributes = false;
     // Audit entries older than this many days are purged by the maintenance sweep.
     int audit_retention_days = 400;
     UnixTime created_at = 0;
@@ -93,6 +96,10 @@ struct OidcProvider {
     std::vector<std::string> hosted_domains;  // accepted `hd` values (lowercase); Google
     std::vector<std::string> allowed_orgs;    // github: organization logins (lowercase)
     int clock_skew_seconds = 180;
+    // The ID token claims carrying the org role and the groups (teams); empty: none. Not
+    // used for GitHub.
+    std::string role_claim;
+    std::string groups_claim;
     // What the issuer's discovery document and JWKS said when last fetched (JSON text);
     // empty for GitHub, which has neither.
     std::string discovery;
@@ -136,6 +143,9 @@ struct Team {
     std::string display_name;
     std::string external_id;
     bool idp_managed = false;
+    // Created by a sign-in from a group the IdP sent: members leave it when their sign-in
+    // no longer names it.
+    bool sign_in_managed = false;
     std::string scim_attributes = "{}";  // JSON object: SCIM extensions kept as sent
     UnixTime created_at = 0;
     UnixTime updated_at = 0;

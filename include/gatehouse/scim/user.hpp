@@ -69,6 +69,12 @@ struct ResourceMeta {
     std::int64_t version = 1;
 };
 
+// The org role an IdP names, by the rules of orgRole (SCIM's, and those of sign-ins that
+// carry a role): trimmed; blank means nullopt (the org's default for a new member);
+// admin, manager, billing or member, case-insensitively. Anything else, owner included,
+// fails with scim.invalidValue naming the value. Pure.
+Result<std::optional<core::Role>> parse_org_role(std::string_view value);
+
 // Decodes and validates a User request body (POST or PUT). Attribute names are matched
 // case-insensitively (RFC 7643 §2.1); read-only attributes (id, meta, groups) and `password`
 // are dropped; every other core User attribute and every extension object ("urn:…" member)

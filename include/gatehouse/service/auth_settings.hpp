@@ -25,8 +25,9 @@ struct AuthSettingsChange {
     std::optional<int> clock_skew_seconds;          // 0..600
     std::optional<bool> require_signed_assertion;
     std::optional<bool> require_aes_gcm;
-    std::optional<int> max_issue_age_seconds;  // kMinIssueAgeSeconds..kMaxIssueAgeSeconds
-    std::optional<int> audit_retention_days;   // kMinAuditRetentionDays..kMaxAuditRetentionDays
+    std::optional<int> max_issue_age_seconds;      // kMinIssueAgeSeconds..kMaxIssueAgeSeconds
+    std::optional<int> audit_retention_days;       // kMinAuditRetentionDays..kMaxAuditRetentionDays
+    std::optional<bool> apply_sign_in_attributes;  // roles and teams from sign-in
 };
 
 // Bounds of the settings above: an IssueInstant window shorter than half a minute refuses

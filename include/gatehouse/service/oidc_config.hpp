@@ -33,6 +33,10 @@ struct OidcProviderInput {
     std::vector<std::string> allowed_orgs;  // github: at least one
     std::optional<int> clock_skew_seconds;
     std::optional<bool> jit_provisioning;
+    // The ID token claims carrying the org role and the groups; nullopt keeps the stored
+    // name (none for a new provider), "" clears it. Ignored for GitHub.
+    std::optional<std::string> role_claim;
+    std::optional<std::string> groups_claim;
 };
 
 // The stored configuration as shown back: never the client secret.
@@ -44,6 +48,8 @@ struct OidcProviderView {
     std::vector<std::string> hosted_domains;
     std::vector<std::string> allowed_orgs;
     int clock_skew_seconds = 180;
+    std::string role_claim;
+    std::string groups_claim;
     std::string authorization_endpoint;  // from the discovery document; empty for GitHub
     std::size_t signing_keys = 0;        // usable keys in the cached JWKS
     std::optional<util::UnixTime> keys_fetched_at;

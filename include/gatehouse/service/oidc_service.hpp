@@ -58,6 +58,7 @@ struct OidcTestReport {
     nlohmann::json claims = nlohmann::json::object();
     std::optional<saml::MappedIdentity> identity;  // what the claims map to
     std::string would_match;                       // as TestReport::would_match
+    std::string would_apply;                       // as TestReport::would_apply
 };
 
 using OidcOutcome = std::variant<SignIn, OidcTestReport>;

@@ -72,6 +72,9 @@ struct TestReport {
     // "link member <email>", "create member (JIT)", or the refusal ("<message> (<code>)").
     // Found by a read-only lookup; empty when the identity could not be mapped.
     std::string would_match;
+    // The role and teams sign-in would apply, or why it would apply none or refuse
+    // (describe_sign_in_attributes); empty when no member would be signed in.
+    std::string would_apply;
 };
 
 // What a Response posted to the ACS led to: a sign-in, or the report of a test sign-in.
