@@ -95,6 +95,29 @@ inline OidcAccount una() {
             .hd = "example.com"};
 }
 
+// Rhea's ID token carries a role and groups; Ugo's a role no org accepts.
+inline OidcAccount rhea() {
+    return {.sub = "rhea-sub",
+            .email = "rhea@example.com",
+            .email_verified = true,
+            .given_name = "Rhea",
+            .family_name = "Roles",
+            .name = "Rhea Roles",
+            .hd = "example.com",
+            .role = "admin",
+            .groups = {"Platform Team", "eng"}};
+}
+inline OidcAccount ugo() {
+    return {.sub = "ugo-sub",
+            .email = "ugo@example.com",
+            .email_verified = true,
+            .given_name = "Ugo",
+            .family_name = "Unknown",
+            .name = "Ugo Unknown",
+            .hd = "example.com",
+            .role = "superuser"};
+}
+
 // One CA for every fixture server, since the gateway trusts a single CA file.
 inline std::shared_ptr<const TestCa> shared_ca() {
     static const auto ca = std::make_shared<const TestCa>();
@@ -109,7 +132,7 @@ inline OidcProviderProcess& shared_provider() {
                                                       .client_secret = kClientSecret,
                                                       .redirect_uris = {callback_url()},
                                                       .token_endpoint_auth_method = ""}},
-                                         .accounts = {ada(), otto(), una()},
+                                         .accounts = {ada(), otto(), una(), rhea(), ugo()},
                                          .signing = {"RS256"},
                                          .login = OidcLogin::automatic},
                                         shared_ca());

@@ -247,7 +247,7 @@ async function main() {
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified', 'hd'],
-      profile: ['name', 'given_name', 'family_name'],
+      profile: ['name', 'given_name', 'family_name', 'gatehouse_role', 'groups'],
     },
     // Put the scope claims in the ID token itself, as Google and Entra do, rather than only
     // at the userinfo endpoint.

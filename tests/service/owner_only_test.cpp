@@ -374,3 +374,31 @@ TEST_CASE("auth settings JSON shows the three new settings") {
     CHECK(shown["saml"]["require_aes_gcm"] == false);
     CHECK(shown["saml"]["max_issue_age_seconds"] == 300);
 }
+
+TEST_CASE("a manager cannot turn on roles and teams from sign-in") {
+    OwnerOnlyFixture f;
+    service::AuthSettingsChange change;
+    change.apply_sign_in_attributes = true;
+    f.expect_refused("org.auth_settings.update", [&] { return f.update_as_manager(change); });
+}
+
+TEST_CASE("an owner turns roles and teams from sign-in on and off, audited as old and new") {
+    OwnerOnlyFixture f;
+    service::AuthSettingsChange change;
+    change.apply_sign_in_attributes = true;
+    auto updated = service::update_auth_settings(*f.db, f.clock, "acme", change, kOwner);
+    REQUIRE(updated.ok());
+    CHECK(updated->org.apply_sign_in_attributes);
+    CHECK(service::auth_settings_json(updated->org,
+                                      updated->provider)["apply_sign_in_attributes"] == true);
+    change.apply_sign_in_attributes = false;
+    REQUIRE(service::update_auth_settings(*f.db, f.clock, "acme", change, kOwner).ok());
+    CHECK_FALSE(service::read_auth_settings(*f.db, "acme")->org.apply_sign_in_attributes);
+    const auto entries = f.audit("org.auth_settings.update");
+    REQUIRE(entries.size() == 2);
+    // Newest first.
+    CHECK(json::parse(entries[1].details)["changes"]["apply_sign_in_attributes"] ==
+          json{{"old", false}, {"new", true}});
+    CHECK(json::parse(entries[0].details)["changes"]["apply_sign_in_attributes"] ==
+          json{{"old", true}, {"new", false}});
+}

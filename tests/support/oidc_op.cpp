@@ -30,6 +30,8 @@ json account_json(const OidcAccount& account) {
                   {"family_name", account.family_name},
                   {"name", account.name}};
     if (!account.hd.empty()) entry["hd"] = account.hd;
+    if (!account.role.empty()) entry["gatehouse_role"] = account.role;
+    if (!account.groups.empty()) entry["groups"] = account.groups;
     return entry;
 }
 
