@@ -175,7 +175,8 @@ std::vector<core::Team> SqliteTransaction::teams_of_member(RowId org_id, RowId m
     std::vector<core::Team> teams;
     auto c = db_.query(
         "SELECT t.id, t.org_id, t.public_id, t.slug, t.display_name, t.external_id, t.idp_managed, "
-        "t.created_at, t.updated_at, t.version, t.scim_attributes FROM team_members tm JOIN "
+        "t.created_at, t.updated_at, t.version, t.scim_attributes, t.sign_in_managed FROM "
+        "team_members tm JOIN "
         "teams t ON t.id = "
         "tm.team_id WHERE tm.org_id = ? AND tm.member_id = ? ORDER BY t.slug");
     c.bind(org_id).bind(member_id);
