@@ -33,8 +33,8 @@ struct OidcAccount {
     std::string name;
     std::string hd;  // Google's hosted domain claim; left out of tokens when empty
     // The "gatehouse_role" and "groups" claims (with the profile scope); left out when empty.
-    std::string role;
-    std::vector<std::string> groups;
+    std::string role = {};
+    std::vector<std::string> groups = {};
 };
 
 enum class OidcLogin {
