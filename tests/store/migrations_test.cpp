@@ -46,6 +46,8 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     f.db.reset();
     // Turn the file back into a version-1 store: without what versions 2 to 6 add.
     raw_exec(f.path,
+             "ALTER TABLE orgs DROP COLUMN apply_sign_in_attributes; "
+             "ALTER TABLE teams DROP COLUMN sign_in_managed; "
              "DROP INDEX members_oidc_subject; ALTER TABLE members DROP COLUMN oidc_subject; "
              "DROP TABLE oidc_providers; "
              "ALTER TABLE teams DROP COLUMN scim_attributes; "
@@ -68,6 +70,7 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'sign_in_throttle'") ==
           1);
     CHECK(raw_count(f.path, "SELECT audit_retention_days FROM orgs WHERE slug = 'acme'") == 400);
+    CHECK(raw_count(f.path, "SELECT apply_sign_in_attributes FROM orgs WHERE slug = 'acme'") == 0);
     CHECK(raw_count(f.path,
                     "SELECT count(*) FROM pragma_table_info('teams') "
                     "WHERE name = 'scim_attributes'") == 1);
