@@ -48,6 +48,7 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     raw_exec(f.path,
              "ALTER TABLE orgs DROP COLUMN apply_sign_in_attributes; "
              "ALTER TABLE teams DROP COLUMN sign_in_managed; "
+             "DROP TABLE outbound_mail; "
              "DROP INDEX members_oidc_subject; ALTER TABLE members DROP COLUMN oidc_subject; "
              "DROP TABLE oidc_providers; "
              "ALTER TABLE teams DROP COLUMN scim_attributes; "
@@ -75,6 +76,8 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
                     "SELECT count(*) FROM pragma_table_info('teams') "
                     "WHERE name = 'scim_attributes'") == 1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'oidc_providers'") ==
+          1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbound_mail'") ==
           1);
     CHECK(raw_count(f.path,
                     "SELECT count(*) FROM pragma_table_info('members') "
