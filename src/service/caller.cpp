@@ -48,6 +48,8 @@ std::string_view describe(IdentityRule rule) {
             return "admin API keys";
         case IdentityRule::audit_retention:
             return "how long the audit log is kept";
+        case IdentityRule::org_slug:
+            return "the organization's slug and aliases";
     }
     return "this setting";
 }

@@ -58,6 +58,7 @@ enum class IdentityRule {
     scim_provisioning,      // enabling SCIM, issuing and revoking its tokens, disabling it
     admin_keys,             // issuing and revoking admin API keys
     audit_retention,        // how long the audit log keeps its evidence
+    org_slug,               // renaming the org and removing its aliases: the IdP's URLs
 };
 
 // The reason code of a refusal by the rule (answered 403 by the pages and the admin API).
