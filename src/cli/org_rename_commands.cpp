@@ -3,9 +3,9 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "gatehouse/service/admin_service.hpp"
 #include "gatehouse/service/org_names.hpp"
 #include "gatehouse/service/org_rename.hpp"
-#include "gatehouse/service/admin_service.hpp"
 #include "gatehouse/util/time.hpp"
 
 namespace gatehouse::cli {
@@ -38,8 +38,7 @@ void add_base_url(CLI::App* command, RenameArgs& args) {
 
 }  // namespace
 
-void add_org_rename_commands(CLI::App& app, GlobalOptions& global,
-                             std::function<int()>& command) {
+void add_org_rename_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command) {
     CLI::App* org = app.get_subcommand("org");
 
     auto rename_args = std::make_shared<RenameArgs>();
@@ -59,10 +58,6 @@ void add_org_rename_commands(CLI::App& app, GlobalOptions& global,
             if (!renamed) return report(renamed.error());
             std::cout << "Renamed organization '" << rename_args->org << "' to '" << renamed->slug
                       << "'.\n";
-            if (renamed->aliases.empty()) {
-                std::cout << "'" << rename_args->org << "' was an alias of it and is gone.\n";
-                return kExitOk;
-            }
             std::cout << "'" << rename_args->org
                       << "' stays an alias, so the IdP's current URLs keep working. Give the IdP "
                          "admin the new URLs:\n";

@@ -678,10 +678,9 @@ json org_names_json(const AppContext& app, const core::Org& org) {
 // Renaming the org and removing its aliases (service/org_rename.hpp). Under an alias these
 // paths redirect like every admin path, so a rename always names the org by its slug.
 void register_org_name_routes(Router& http, AppContext& app) {
-    http.get(route("aliases"), admin(app, [&app](const AdminCaller&, const core::Org& org,
-                                                 const Request&, Response& res) {
-                 send_json(res, 200, org_names_json(app, org));
-             }));
+    http.get(route("aliases"),
+             admin(app, [&app](const AdminCaller&, const core::Org& org, const Request&,
+                               Response& res) { send_json(res, 200, org_names_json(app, org)); }));
 
     http.post(route("rename"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
                                                  const Request& req, Response& res) {

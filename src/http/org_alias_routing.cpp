@@ -31,7 +31,6 @@ std::string target_under_slug(std::string_view target, std::string_view prefix,
 void redirect_to_current_slug(const Request& req, Response& res, const std::string& location) {
     const bool safe = req.method == "GET" || req.method == "HEAD";
     res.set_redirect(location, safe ? 301 : 308);
-    res.set_header("Cache-Control", "no-store");
 }
 
 }  // namespace gatehouse::http

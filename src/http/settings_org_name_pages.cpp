@@ -30,8 +30,8 @@ mstch::array url_changes(const AppContext& app, const std::string& from, const s
     return rows;
 }
 
-void send_name_page(Response& res, AppContext& app, const core::Org& org,
-                    const PageViewer& viewer, int status, const NamePageState& state) {
+void send_name_page(Response& res, AppContext& app, const core::Org& org, const PageViewer& viewer,
+                    int status, const NamePageState& state) {
     mstch::array aliases;
     for (const auto& alias : org.aliases) {
         aliases.push_back(
@@ -50,7 +50,6 @@ void send_name_page(Response& res, AppContext& app, const core::Org& org,
         values["new_slug"] = state.confirm_slug;
         values["changes"] = url_changes(app, org.slug, state.confirm_slug);
     }
-    res.set_header("Cache-Control", "no-store");
     send_html(res, status,
               render_page("settings_org_name", "Organization URL name", values,
                           page_chrome(org, viewer, "name")));
@@ -67,8 +66,9 @@ int refusal_status(const std::string& code) {
 void refuse(PageForm& page, AppContext& app, const Error& error, std::string typed = "") {
     const int status = refusal_status(error.code);
     if (status >= 500) {
-        util::log_event(util::LogLevel::error, "page.failure",
-                        {{"path", page.req.path}, {"code", error.code}, {"message", error.message}});
+        util::log_event(
+            util::LogLevel::error, "page.failure",
+            {{"path", page.req.path}, {"code", error.code}, {"message", error.message}});
         send_error(page.req, page.res, 500, "internal",
                    "The change failed on our side; it has been logged.");
         return;
@@ -110,8 +110,8 @@ void rename_form(PageForm& page, AppContext& app) {
 
 void remove_alias_form(PageForm& page, AppContext& app) {
     service::OrgRename rename(app.store, app.clock);
-    auto changed = rename.remove_org_alias(page.org.slug, page.req.matches[2].str(),
-                                           page.viewer.caller);
+    auto changed =
+        rename.remove_org_alias(page.org.slug, page.req.matches[2].str(), page.viewer.caller);
     if (!changed) return refuse(page, app, changed.error());
     page.res.status = 303;
     page.res.set_header("Location", "/settings/" + changed->slug + "/name/?saved=alias-removed");

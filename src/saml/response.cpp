@@ -330,11 +330,9 @@ Status check_audience(const xmlNode* conditions, const AcsExpectations& expectat
     for (const xmlNode* restriction : restrictions) {
         const auto audiences = child_elements(restriction, ns::assertion, "Audience");
         const bool names_us =
-            std::any_of(audiences.begin(), audiences.end(),
-                        [&](const xmlNode* a) {
-                            return names_this_sp(element_text(a), sp_entity_id,
-                                                 expectations.other_entity_ids);
-                        });
+            std::any_of(audiences.begin(), audiences.end(), [&](const xmlNode* a) {
+                return names_this_sp(element_text(a), sp_entity_id, expectations.other_entity_ids);
+            });
         if (!names_us) {
             return fail(
                 "saml.assertion.audience_mismatch",
@@ -345,8 +343,7 @@ Status check_audience(const xmlNode* conditions, const AcsExpectations& expectat
 }
 
 // Returns the Conditions NotOnOrAfter, when there is one.
-Result<OptionalTime> check_conditions(const xmlNode* assertion,
-                                      const AcsExpectations& expectations,
+Result<OptionalTime> check_conditions(const xmlNode* assertion, const AcsExpectations& expectations,
                                       const TimeWindow& time) {
     const auto all = child_elements(assertion, ns::assertion, "Conditions");
     if (all.size() != 1) {

@@ -41,8 +41,8 @@ Result<core::Org> OrgRename::rename_org(const std::string& org_slug, const std::
     });
     if (!status) {
         if (status.error().code == store::kConflict) {
-            record_refusal(store_, clock_, org_slug, caller.actor, action, new_slug,
-                           status.error(), details);
+            record_refusal(store_, clock_, org_slug, caller.actor, action, new_slug, status.error(),
+                           details);
         }
         return status.error();
     }

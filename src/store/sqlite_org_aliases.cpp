@@ -56,7 +56,10 @@ Status SqliteTransaction::insert_org_alias(const core::OrgAlias& alias) {
 }
 
 Status SqliteTransaction::delete_org_alias(RowId org_id, std::string_view slug) {
-    db_.query("DELETE FROM org_aliases WHERE org_id = ? AND slug = ?").bind(org_id).bind(slug).run();
+    db_.query("DELETE FROM org_aliases WHERE org_id = ? AND slug = ?")
+        .bind(org_id)
+        .bind(slug)
+        .run();
     if (db_.changes() == 0) {
         return fail(kNotFound, "The organization has no alias '" + std::string(slug) + "'.");
     }

@@ -66,9 +66,9 @@ TEST_CASE("after a rename the SP metadata under the old slug still names the old
 TEST_CASE("after a rename a page under the old slug answers 301 to the new slug, query kept") {
     SamlGateway gw;
     rename(gw.db, "acme", "acme-corp");
-    for (const std::string path : {"/organizations/acme/?tab=x&y=1", "/settings/acme/auth/",
-                                   "/auth/login/acme/?method=password",
-                                   "/api/0/organizations/acme/members"}) {
+    for (const std::string path :
+         {"/organizations/acme/?tab=x&y=1", "/settings/acme/auth/",
+          "/auth/login/acme/?method=password", "/api/0/organizations/acme/members"}) {
         auto res = gw.client().Get(path);
         REQUIRE(res);
         CHECK_MESSAGE(res->status == 301, path);
@@ -91,10 +91,9 @@ TEST_CASE("after a rename the SCIM client's token works under the old slug and t
     ScimGateway gw;
     rename(gw.db, "acme", "acme-corp");
     CHECK(gw.send("GET", "/Users", {}, "default", "acme").status == 200);
-    const auto created =
-        gw.send("POST", "/Users",
-                json{{"schemas", {kScimUser}}, {"userName", "ada@acme.test"}}.dump(), "default",
-                "acme");
+    const auto created = gw.send(
+        "POST", "/Users", json{{"schemas", {kScimUser}}, {"userName", "ada@acme.test"}}.dump(),
+        "default", "acme");
     CHECK(created.status == 201);
     CHECK(gw.send("GET", "/Users", {}, "default", "acme-corp").body["totalResults"] == 1);
 }
@@ -247,7 +246,8 @@ TEST_CASE("the name page's first rename step lists the URLs to update and rename
     CHECK(step->status == 200);
     CHECK(contains(step->body, html(std::string(kBaseUrl) + "/saml/acs/acme/")));
     CHECK(contains(step->body, html(std::string(kBaseUrl) + "/saml/acs/acme-corp/")));
-    CHECK(contains(step->body, html(std::string(kBaseUrl) + "/api/0/organizations/acme-corp/scim/v2")));
+    CHECK(contains(step->body,
+                   html(std::string(kBaseUrl) + "/api/0/organizations/acme-corp/scim/v2")));
     CHECK(contains(step->body, R"(name="confirm" value="yes")"));
     CHECK(page.get(owner, "/settings/acme/name/")->status == 200);
 }
@@ -264,7 +264,8 @@ TEST_CASE("confirming the rename on the name page renames the org, and its alias
     CHECK(contains(shown->body, R"(action="/settings/acme-corp/name/aliases/acme/remove")"));
     const auto removed = page.gw.client().Post(
         "/settings/acme-corp/name/aliases/acme/remove", {{"Cookie", "gatehouse_session=" + owner}},
-        form_body({{"csrf_token", capture(shown->body, R"re(name="csrf_token" value="([^"]+)")re")}}),
+        form_body(
+            {{"csrf_token", capture(shown->body, R"re(name="csrf_token" value="([^"]+)")re")}}),
         "application/x-www-form-urlencoded");
     REQUIRE(removed);
     CHECK(removed->status == 303);

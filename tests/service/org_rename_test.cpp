@@ -1,13 +1,15 @@
 // Renaming an org and removing its aliases: owner-only, one transaction, audited, and never
 // onto a slug another org holds as its slug or alias.
+#include "gatehouse/service/org_rename.hpp"
+
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "../store/store_fixture.hpp"
 #include "gatehouse/service/admin_service.hpp"
 #include "gatehouse/service/org_names.hpp"
-#include "gatehouse/service/org_rename.hpp"
 
 using namespace gatehouse;
 using namespace gatehouse::testing;
@@ -103,7 +105,9 @@ TEST_CASE("renaming onto another org's slug or alias is a conflict, audited as a
 
 TEST_CASE("a rename to a slug that breaks the slug rule is refused before anything changes") {
     RenameFixture f;
-    for (const std::string bad : {"", "Acme", "-acme", "acme corp", std::string(65, 'a')}) {
+    const std::vector<std::string> bad_slugs = {"", "Acme", "-acme", "acme corp",
+                                                std::string(65, 'a')};
+    for (const auto& bad : bad_slugs) {
         const auto refused = f.renames.rename_org("acme", bad, kOwner);
         REQUIRE_FALSE(refused.ok());
         CHECK(refused.error().code == service::kInvalidSlug);
@@ -134,9 +138,11 @@ TEST_CASE("removing an alias is owner-only and audited, and frees the slug") {
     CHECK(removed->aliases.empty());
     const auto entries = f.audit("org.alias.remove");
     REQUIRE(entries.size() == 2);
-    CHECK(entries[0].outcome == "success");
-    CHECK(entries[0].target == "acme");
-    CHECK(entries[1].outcome == "failure");
+    const auto success = std::find_if(entries.begin(), entries.end(),
+                                      [](const auto& e) { return e.outcome == "success"; });
+    REQUIRE(success != entries.end());
+    CHECK(success->target == "acme");
+    CHECK(success->actor == "member:olga");
 
     const auto again = f.renames.remove_org_alias("acme-corp", "acme", kOwner);
     REQUIRE_FALSE(again.ok());

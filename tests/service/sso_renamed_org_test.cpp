@@ -6,8 +6,7 @@
 #include "sso_fixture.hpp"
 
 using namespace gatehouse;
-using gatehouse::testing::kSsoBaseUrl;
-using gatehouse::testing::TestLoginFixture;
+using namespace gatehouse::testing;
 
 namespace {
 

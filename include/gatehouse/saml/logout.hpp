@@ -54,7 +54,7 @@ struct LogoutExpectations {
     int max_issue_age_seconds = 300;
     // The SLS URLs of the SP's other names (a renamed org's earlier slugs): a Destination may
     // name one of these instead.
-    std::vector<std::string> other_sls_urls;
+    std::vector<std::string> other_sls_urls = {};
 };
 
 // A LogoutRequest from the IdP that passed every check.
