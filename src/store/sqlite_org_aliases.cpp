@@ -7,8 +7,8 @@ namespace gatehouse::store::sqlite {
 namespace {
 
 Error slug_taken(std::string_view slug) {
-    return fail(kConflict, "The slug '" + std::string(slug) +
-                               "' is already taken by an organization or kept as an alias.");
+    return fail(kConflict, "An organization with the slug '" + std::string(slug) +
+                               "' already exists, or keeps it as an alias.");
 }
 
 }  // namespace

@@ -52,8 +52,8 @@ Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
             .bind(org.audit_retention_days)
             .run();
     } catch (const ConstraintError&) {
-        return fail(kConflict, "The slug '" + org.slug +
-                                   "' is already taken by an organization or kept as an alias.");
+        return fail(kConflict, "An organization with the slug '" + org.slug +
+                                   "' already exists, or keeps it as an alias.");
     }
     org.id = db_.last_insert_id();
     return org;
