@@ -23,6 +23,7 @@ int run(int argc, char** argv) {
     std::function<int()> command;
     add_serve_command(app, global, command);
     add_org_commands(app, global, command);
+    add_org_rename_commands(app, global, command);
     add_scim_token_commands(app, global, command);
     add_saml_commands(app, global, command);
     add_saml_test_command(app, global, command);

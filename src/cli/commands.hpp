@@ -24,6 +24,8 @@ std::unique_ptr<store::Store> open_store(const GlobalOptions& global);
 
 void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+// `gatehouse org rename|aliases|alias-remove`, added under the "org" command.
+void add_org_rename_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_scim_token_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_saml_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 // `gatehouse saml test`, added under the "saml" command that add_saml_commands created.

@@ -9,6 +9,7 @@
 #include "gatehouse/saml/keys.hpp"
 #include "gatehouse/saml/response.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
+#include "gatehouse/service/org_names.hpp"
 #include "gatehouse/service/provider_config.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/time.hpp"
@@ -196,9 +197,15 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
         }
         org = *found_org;
         provider = *found;
-        const auto endpoints = saml::sp_endpoints(args.base_url, org.slug);
+        // As the ACS checks it: the URLs in force, or any other name of the org.
+        const auto endpoints = saml::sp_endpoints(args.base_url, service::idp_facing_slug(org));
         expectations.sp_entity_id = endpoints.entity_id;
         expectations.acs_url = endpoints.acs_url;
+        for (const auto& slug : service::org_slugs(org)) {
+            const auto other = saml::sp_endpoints(args.base_url, slug);
+            expectations.other_entity_ids.push_back(other.entity_id);
+            expectations.other_acs_urls.push_back(other.acs_url);
+        }
         expectations.allow_idp_initiated = org.allow_idp_initiated;
     } else {
         if (args.idp_cert_files.empty() || args.idp_entity_id.empty() ||

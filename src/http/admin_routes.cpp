@@ -14,6 +14,8 @@
 #include "gatehouse/service/mail_outbox.hpp"
 #include "gatehouse/service/member_admin.hpp"
 #include "gatehouse/service/oidc_config.hpp"
+#include "gatehouse/service/org_names.hpp"
+#include "gatehouse/service/org_rename.hpp"
 #include "gatehouse/service/password_service.hpp"
 #include "gatehouse/service/provider_config.hpp"
 #include "gatehouse/service/settings_view.hpp"
@@ -208,8 +210,9 @@ Result<json> settings_view(AppContext& app, const std::string& slug) {
         return {};
     });
     if (!read) return read.error();
-    const auto sp = saml::sp_endpoints(app.base_url, org->slug);
-    json view = {{"org", {{"slug", org->slug}, {"name", org->name}}},
+    // The SP values in force: the oldest alias's while one is kept (org_names.hpp).
+    const auto sp = saml::sp_endpoints(app.base_url, service::idp_facing_slug(*org));
+    json view = {{"org", {{"slug", org->slug}, {"name", org->name}, {"aliases", org->aliases}}},
                  {"default_role", core::to_string(org->default_role)},
                  {"require_sso", org->require_sso},
                  {"jit_provisioning", org->jit_provisioning},
@@ -698,6 +701,50 @@ void register_outbox_routes(Router& http, AppContext& app) {
              }));
 }
 
+// The org's slug and aliases, with the URLs an IdP admin must update after a rename.
+json org_names_json(const AppContext& app, const core::Org& org) {
+    json aliases = json::array();
+    for (const auto& alias : org.aliases) {
+        json changes = json::array();
+        for (const auto& change : service::rename_url_changes(app.base_url, alias, org.slug)) {
+            changes.push_back(
+                {{"what", change.what}, {"old", change.old_url}, {"new", change.new_url}});
+        }
+        aliases.push_back({{"slug", alias}, {"url_changes", changes}});
+    }
+    return {{"slug", org.slug}, {"aliases", aliases}};
+}
+
+// Renaming the org and removing its aliases (service/org_rename.hpp). Under an alias these
+// paths redirect like every admin path, so a rename always names the org by its slug.
+void register_org_name_routes(Router& http, AppContext& app) {
+    http.get(route("aliases"),
+             admin(app, [&app](const AdminCaller&, const core::Org& org, const Request&,
+                               Response& res) { send_json(res, 200, org_names_json(app, org)); }));
+
+    http.post(route("rename"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
+                                                 const Request& req, Response& res) {
+                  auto body = json_body(req, res);
+                  if (!body) return;
+                  reject_unknown_fields(*body, {"slug"});
+                  const auto slug = opt_string(*body, "slug");
+                  if (!slug) throw FieldError{fail("request.invalid_field", "slug is required.")};
+                  service::OrgRename rename(app.store, app.clock);
+                  auto renamed = rename.rename_org(org.slug, *slug, caller);
+                  if (!renamed) return send_failure(req, res, renamed.error());
+                  send_json(res, 200, org_names_json(app, *renamed));
+              }));
+
+    http.del(route("aliases/([^/]+)"),
+             admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
+                               Response& res) {
+                 service::OrgRename rename(app.store, app.clock);
+                 auto changed = rename.remove_org_alias(org.slug, req.matches[2].str(), caller);
+                 if (!changed) return send_failure(req, res, changed.error());
+                 send_json(res, 200, org_names_json(app, *changed));
+             }));
+}
+
 }  // namespace
 
 void register_admin_routes(Router& http, AppContext& app) {
@@ -706,6 +753,7 @@ void register_admin_routes(Router& http, AppContext& app) {
     register_member_routes(http, app);
     register_audit_routes(http, app);
     register_outbox_routes(http, app);
+    register_org_name_routes(http, app);
 }
 
 }  // namespace gatehouse::http

@@ -94,6 +94,7 @@ mstch::map page_chrome(const core::Org& org, const std::optional<PageViewer>& vi
             {"active_auth", active == "auth"},
             {"active_members", active == "members"},
             {"active_audit", active == "audit-log"},
+            {"active_name", active == "name"},
         };
     }
     return chrome;

@@ -69,6 +69,9 @@ void register_settings_auth_pages(Router& http, AppContext& app);
 // The members and audit log pages: /settings/{org}/members/, /settings/{org}/audit-log/.
 void register_settings_member_pages(Router& http, AppContext& app);
 
+// The org name page: /settings/{org}/name/ (rename with a confirmation step, aliases).
+void register_settings_org_name_pages(Router& http, AppContext& app);
+
 // The demo IdP under /demo-idp/, mounted only when AppContext::demo_idp is set.
 void register_demo_idp_routes(Router& http, AppContext& app);
 

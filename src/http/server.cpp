@@ -21,6 +21,7 @@
 #include "gatehouse/service/maintenance.hpp"
 #include "gatehouse/service/metadata_refresh.hpp"
 #include "gatehouse/util/log.hpp"
+#include "org_alias_routing.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
 #include "router.hpp"
@@ -73,9 +74,14 @@ bool resolve_org(store::Store& store, const Request& req, Response& res) {
     if (!slug) return true;
     context.org_slug = std::string(*slug);
     std::optional<core::Org> org;
+    bool by_alias = false;
     if (!slug->empty()) {
         const Status status = store.read([&](store::Transaction& tx) -> Status {
             org = tx.org_by_slug(context.org_slug);
+            if (!org) {
+                org = tx.org_by_alias(context.org_slug);
+                by_alias = org.has_value();
+            }
             return {};
         });
         if (!status) {
@@ -86,6 +92,14 @@ bool resolve_org(store::Store& store, const Request& req, Response& res) {
     }
     if (!org) {
         send_error(req, res, 404, "org.not_found", "There is no organization with that name here.");
+        return false;
+    }
+    // A renamed org's old slug (org_alias_routing.hpp): the IdP's URLs are served, the rest
+    // redirected to the current slug.
+    const std::size_t slug_start = static_cast<std::size_t>(slug->data() - req.path.data());
+    if (by_alias && !served_under_alias(req.path, slug_start + slug->size())) {
+        const std::string prefix = req.path.substr(0, slug_start);
+        redirect_to_current_slug(req, res, target_under_slug(req.target, prefix, org->slug));
         return false;
     }
     context.org = std::move(org);
@@ -444,6 +458,7 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     register_admin_routes(http, impl->app);
     register_settings_auth_pages(http, impl->app);
     register_settings_member_pages(http, impl->app);
+    register_settings_org_name_pages(http, impl->app);
     if (impl->app.demo_idp) register_demo_idp_routes(http, impl->app);
 }
 

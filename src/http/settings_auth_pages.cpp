@@ -8,6 +8,7 @@
 #include "gatehouse/saml/attribute_mapping.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
 #include "gatehouse/service/oidc_config.hpp"
+#include "gatehouse/service/org_names.hpp"
 #include "gatehouse/service/settings_view.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
@@ -50,7 +51,8 @@ void put_field(mstch::map& values, const AuthPageState& state, const std::string
 }
 
 mstch::map sp_values(const AppContext& app, const core::Org& org) {
-    const auto sp = saml::sp_endpoints(app.base_url, org.slug);
+    // The values in force: the oldest alias's while one is kept (org_names.hpp).
+    const auto sp = saml::sp_endpoints(app.base_url, service::idp_facing_slug(org));
     std::string base = app.base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
     return mstch::map{{"entity_id", sp.entity_id},

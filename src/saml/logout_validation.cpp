@@ -94,7 +94,9 @@ Status check_envelope(const xmlNode* root, std::string_view element, bool destin
         return fail("saml.logout.destination_missing",
                     "The " + std::string(element) + " does not name its Destination.");
     }
-    if (destination && *destination != expected.sls_url) {
+    if (destination && *destination != expected.sls_url &&
+        std::find(expected.other_sls_urls.begin(), expected.other_sls_urls.end(), *destination) ==
+            expected.other_sls_urls.end()) {
         return fail("saml.logout.destination_mismatch",
                     "The Destination \"" + *destination + "\" is not this SLS.");
     }

@@ -123,7 +123,15 @@ Status check_response_issuer(const xmlNode* response, const core::SamlProvider& 
 
 // Bindings §3.5.5.2: a signed Response must name its Destination, so that a Response
 // meant for another SP cannot be replayed here.
-Status check_destination(const xmlNode* response, const std::string& acs_url) {
+// Whether `value` is the expected one or one of the SP's other names.
+bool names_this_sp(const std::optional<std::string>& value, const std::string& expected,
+                   const std::vector<std::string>& others) {
+    if (!value) return false;
+    return *value == expected || std::find(others.begin(), others.end(), *value) != others.end();
+}
+
+Status check_destination(const xmlNode* response, const AcsExpectations& expectations) {
+    const std::string& acs_url = expectations.acs_url;
     const auto destination = attribute(response, "Destination");
     if (!destination) {
         if (has_signature(response)) {
@@ -132,7 +140,7 @@ Status check_destination(const xmlNode* response, const std::string& acs_url) {
         }
         return {};
     }
-    if (*destination != acs_url) {
+    if (!names_this_sp(destination, acs_url, expectations.other_acs_urls)) {
         return fail(
             "saml.response.destination_mismatch",
             "The Response is addressed to \"" + *destination + "\", not \"" + acs_url + "\".");
@@ -265,7 +273,9 @@ Status read_name_id(const xmlNode* assertion, ValidatedAssertion& out) {
 // Recipient, answer the same request, and still be current. Returns its NotOnOrAfter.
 Result<UnixTime> check_bearer_confirmation(const xmlNode* subject,
                                            const std::optional<std::string>& in_response_to,
-                                           const std::string& acs_url, const TimeWindow& time) {
+                                           const AcsExpectations& expectations,
+                                           const TimeWindow& time) {
+    const std::string& acs_url = expectations.acs_url;
     Error refusal = fail("saml.assertion.no_bearer_confirmation",
                          "The Assertion has no bearer SubjectConfirmation.");
     for (const xmlNode* confirmation :
@@ -274,7 +284,7 @@ Result<UnixTime> check_bearer_confirmation(const xmlNode* subject,
         const xmlNode* data =
             first_child_element(confirmation, ns::assertion, "SubjectConfirmationData");
         const auto recipient = attribute(data, "Recipient");
-        if (recipient != acs_url) {
+        if (!names_this_sp(recipient, acs_url, expectations.other_acs_urls)) {
             refusal = fail("saml.assertion.recipient_mismatch",
                            "The bearer confirmation's Recipient \"" + recipient.value_or("") +
                                "\" is not \"" + acs_url + "\".");
@@ -308,7 +318,8 @@ Result<UnixTime> check_bearer_confirmation(const xmlNode* subject,
     return refusal;
 }
 
-Status check_audience(const xmlNode* conditions, const std::string& sp_entity_id) {
+Status check_audience(const xmlNode* conditions, const AcsExpectations& expectations) {
+    const std::string& sp_entity_id = expectations.sp_entity_id;
     const auto restrictions = child_elements(conditions, ns::assertion, "AudienceRestriction");
     if (restrictions.empty()) {
         return fail("saml.assertion.audience_missing",
@@ -319,8 +330,9 @@ Status check_audience(const xmlNode* conditions, const std::string& sp_entity_id
     for (const xmlNode* restriction : restrictions) {
         const auto audiences = child_elements(restriction, ns::assertion, "Audience");
         const bool names_us =
-            std::any_of(audiences.begin(), audiences.end(),
-                        [&](const xmlNode* a) { return element_text(a) == sp_entity_id; });
+            std::any_of(audiences.begin(), audiences.end(), [&](const xmlNode* a) {
+                return names_this_sp(element_text(a), sp_entity_id, expectations.other_entity_ids);
+            });
         if (!names_us) {
             return fail(
                 "saml.assertion.audience_mismatch",
@@ -331,7 +343,7 @@ Status check_audience(const xmlNode* conditions, const std::string& sp_entity_id
 }
 
 // Returns the Conditions NotOnOrAfter, when there is one.
-Result<OptionalTime> check_conditions(const xmlNode* assertion, const std::string& sp_entity_id,
+Result<OptionalTime> check_conditions(const xmlNode* assertion, const AcsExpectations& expectations,
                                       const TimeWindow& time) {
     const auto all = child_elements(assertion, ns::assertion, "Conditions");
     if (all.size() != 1) {
@@ -352,7 +364,7 @@ Result<OptionalTime> check_conditions(const xmlNode* assertion, const std::strin
                                                   util::format_iso8601(**not_on_or_after) +
                                                   " (clock skew allowed).");
     }
-    if (auto status = check_audience(all.front(), sp_entity_id); !status) return status.error();
+    if (auto status = check_audience(all.front(), expectations); !status) return status.error();
     return *not_on_or_after;
 }
 
@@ -429,7 +441,7 @@ Result<ValidatedAssertion> validate_response(std::string_view saml_response_base
 
     if (auto s = check_response_element(response); !s) return s.error();
     if (auto s = check_response_issuer(response, provider); !s) return s.error();
-    if (auto s = check_destination(response, expectations.acs_url); !s) return s.error();
+    if (auto s = check_destination(response, expectations); !s) return s.error();
     if (auto s = check_status(response); !s) return s.error();
     auto found = sole_assertion_child(response);
     if (!found) return found.error();
@@ -461,9 +473,9 @@ Result<ValidatedAssertion> validate_response(std::string_view saml_response_base
     if (auto s = read_name_id(*assertion, out); !s) return s.error();
     const xmlNode* subject = first_child_element(*assertion, ns::assertion, "Subject");
     auto confirmed_until =
-        check_bearer_confirmation(subject, out.in_response_to, expectations.acs_url, time);
+        check_bearer_confirmation(subject, out.in_response_to, expectations, time);
     if (!confirmed_until) return confirmed_until.error();
-    auto conditions_until = check_conditions(*assertion, expectations.sp_entity_id, time);
+    auto conditions_until = check_conditions(*assertion, expectations, time);
     if (!conditions_until) return conditions_until.error();
     out.replay_expires_at =
         std::max(*confirmed_until, conditions_until->value_or(*confirmed_until)) + time.skew;

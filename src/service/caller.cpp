@@ -50,6 +50,8 @@ std::string_view describe(IdentityRule rule) {
             return "how long the audit log is kept";
         case IdentityRule::sign_in_attributes:
             return "roles and teams from sign-in";
+        case IdentityRule::org_slug:
+            return "the organization's slug and aliases";
     }
     return "this setting";
 }

@@ -15,6 +15,7 @@
 #include "gatehouse/saml/response_builder.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
 #include "gatehouse/saml/xml.hpp"
+#include "gatehouse/service/org_names.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 
@@ -76,6 +77,8 @@ Result<core::Org> find_org(store::Store& store, const std::string& slug) {
     std::optional<core::Org> org;
     auto read = store.read([&](store::Transaction& tx) -> Status {
         org = tx.org_by_slug(slug);
+        // A renamed org's requests carry the alias's entity ID (org_names.hpp).
+        if (!org) org = tx.org_by_alias(slug);
         return {};
     });
     if (!read) return read.error();
@@ -204,7 +207,7 @@ Result<DemoAnswer> DemoIdp::answer(const DemoSubmission& submission) {
     const core::AttributeMapping okta = *saml::mapping_preset("okta");
     const core::AttributeMapping mapped = provider ? provider->mapping : okta;
 
-    const auto endpoints = saml::sp_endpoints(base_url_, org->slug);
+    const auto endpoints = saml::sp_endpoints(base_url_, idp_facing_slug(*org));
     saml::AssertionContent content;
     content.issuer = entity_id();
     content.destination = endpoints.acs_url;

@@ -10,6 +10,7 @@
 #include "gatehouse/oidc/printable.hpp"
 #include "gatehouse/saml/authn_request.hpp"
 #include "gatehouse/service/sign_in_attributes.hpp"
+#include "gatehouse/service/org_names.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
@@ -45,7 +46,8 @@ std::optional<core::OidcProvider> OidcService::provider(const core::Org& org) {
 }
 
 std::string OidcService::callback_url(const core::Org& org) const {
-    return settings_.base_url + "/auth/callback/" + org.slug + "/";
+    // The redirect URI registered at the provider: see org_names.hpp for why an alias's.
+    return settings_.base_url + "/auth/callback/" + idp_facing_slug(org) + "/";
 }
 
 SsoFailure OidcService::refuse(const core::Org& org, const std::string& action, Error error,

@@ -13,6 +13,7 @@
 #include "gatehouse/saml/trusted_keys_cache.hpp"
 #include "gatehouse/saml/xml.hpp"
 #include "gatehouse/service/sign_in_attributes.hpp"
+#include "gatehouse/service/org_names.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
@@ -95,7 +96,7 @@ SsoFailure SsoService::refuse(const core::Org& org, const std::string& action, E
 
 Result<std::string> SsoService::sp_metadata(const core::Org& org) const {
     if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
-    return saml::build_sp_metadata(saml::sp_endpoints(settings_.base_url, org.slug),
+    return saml::build_sp_metadata(saml::sp_endpoints(settings_.base_url, idp_facing_slug(org)),
                                    sp_->certificate());
 }
 
@@ -134,7 +135,7 @@ SsoResult<std::string> SsoService::begin_login(const core::Org& org, const std::
                       actor);
     auto provider = configured_provider(org);
     if (!provider) return SsoFailure{provider.error(), {}};
-    const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
+    const auto endpoints = saml::sp_endpoints(settings_.base_url, idp_facing_slug(org));
     const saml::AuthnRequest request =
         saml::build_authn_request(endpoints, provider->sso_url, clock_);
     const Status recorded = store_.write([&](store::Transaction& tx) -> Status {
@@ -180,10 +181,15 @@ Result<core::SamlProvider> SsoService::configured_provider(const core::Org& org)
 }
 
 saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::UnixTime now) {
-    const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
+    const auto endpoints = saml::sp_endpoints(settings_.base_url, idp_facing_slug(org));
     saml::AcsExpectations expectations;
     expectations.sp_entity_id = endpoints.entity_id;
     expectations.acs_url = endpoints.acs_url;
+    for (const auto& slug : org_slugs(org)) {
+        const auto other = saml::sp_endpoints(settings_.base_url, slug);
+        expectations.other_entity_ids.push_back(other.entity_id);
+        expectations.other_acs_urls.push_back(other.acs_url);
+    }
     expectations.allow_idp_initiated = org.allow_idp_initiated;
     expectations.decryption_key = sp_->private_key();
     expectations.is_pending_request = [this, org_id = org.id, now](std::string_view request_id) {
@@ -408,7 +414,7 @@ LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session
     if (ended->method != core::SessionMethod::saml || !sp_) return {landing_path(org)};
     auto provider = configured_provider(org);
     if (!provider || provider->slo_url.empty()) return {landing_path(org)};
-    const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
+    const auto endpoints = saml::sp_endpoints(settings_.base_url, idp_facing_slug(org));
     const auto request = saml::build_logout_request(
         endpoints, provider->slo_url, ended->saml_name_id, "", {ended->saml_session_index}, clock_);
     const Status recorded = store_.write([&](store::Transaction& tx) -> Status {
@@ -433,11 +439,14 @@ SsoResult<LogoutRedirect> SsoService::single_logout(
     if (!provider) return refuse(org, action, provider.error());
     auto keys = saml::shared_trusted_keys_cache().keys_for(provider->certificates);
     if (!keys) return refuse(org, action, keys.error());
-    const auto endpoints = saml::sp_endpoints(settings_.base_url, org.slug);
+    const auto endpoints = saml::sp_endpoints(settings_.base_url, idp_facing_slug(org));
     saml::LogoutExpectations expected{endpoints.sls_url, provider->idp_entity_id, *keys,
                                       saml::SignaturePolicy{provider->options.allow_sha1},
                                       provider->options.clock_skew_seconds};
     expected.max_issue_age_seconds = provider->options.max_issue_age_seconds;
+    for (const auto& slug : org_slugs(org)) {
+        expected.other_sls_urls.push_back(saml::sp_endpoints(settings_.base_url, slug).sls_url);
+    }
 
     const bool from_query = form.empty();
     const bool is_response = from_query ? raw_query.find("SAMLResponse=") != std::string_view::npos

@@ -231,6 +231,26 @@ CREATE TABLE outbound_mail (
 CREATE INDEX outbound_mail_org ON outbound_mail(org_id, id);
 CREATE INDEX outbound_mail_due ON outbound_mail(state, next_attempt_at);
 )sql",
+    // 9: the earlier slugs of renamed orgs. A slug names at most one org, whether as its slug
+    // or as an alias: UNIQUE covers the aliases, the triggers the two tables against each
+    // other (RAISE(ABORT) fails as a constraint, which the store reports as a conflict).
+    R"sql(
+CREATE TABLE org_aliases (
+    slug TEXT PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX org_aliases_org ON org_aliases(org_id, created_at);
+CREATE TRIGGER org_aliases_not_a_slug BEFORE INSERT ON org_aliases
+WHEN EXISTS (SELECT 1 FROM orgs WHERE slug = NEW.slug)
+BEGIN SELECT RAISE(ABORT, 'the slug is an organization''s slug'); END;
+CREATE TRIGGER orgs_insert_not_an_alias BEFORE INSERT ON orgs
+WHEN EXISTS (SELECT 1 FROM org_aliases WHERE slug = NEW.slug)
+BEGIN SELECT RAISE(ABORT, 'the slug is an alias of an organization'); END;
+CREATE TRIGGER orgs_rename_not_an_alias BEFORE UPDATE OF slug ON orgs
+WHEN EXISTS (SELECT 1 FROM org_aliases WHERE slug = NEW.slug)
+BEGIN SELECT RAISE(ABORT, 'the slug is an alias of an organization'); END;
+)sql",
 };
 
 int user_version(Connection& connection) {

@@ -54,7 +54,8 @@ Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
             .bind(org.apply_sign_in_attributes)
             .run();
     } catch (const ConstraintError&) {
-        return fail(kConflict, "An organization with the slug '" + org.slug + "' already exists.");
+        return fail(kConflict, "An organization with the slug '" + org.slug +
+                                   "' already exists, or keeps it as an alias.");
     }
     org.id = db_.last_insert_id();
     return org;
@@ -62,18 +63,23 @@ Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
 
 std::optional<core::Org> SqliteTransaction::org_by_slug(std::string_view slug) {
     auto cursor = db_.query(std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE slug = ?");
-    return first_org(cursor.bind(slug));
+    auto org = first_org(cursor.bind(slug));
+    if (!org) return org;
+    return with_aliases(std::move(*org));
 }
 
 std::optional<core::Org> SqliteTransaction::org_by_id(RowId id) {
     auto cursor = db_.query(std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE id = ?");
-    return first_org(cursor.bind(id));
+    auto org = first_org(cursor.bind(id));
+    if (!org) return org;
+    return with_aliases(std::move(*org));
 }
 
 std::vector<core::Org> SqliteTransaction::list_orgs() {
     std::vector<core::Org> orgs;
     auto cursor = db_.query(std::string("SELECT ") + kOrgColumns + " FROM orgs ORDER BY slug");
     while (cursor.step()) orgs.push_back(read_org(cursor));
+    for (auto& org : orgs) org = with_aliases(std::move(org));
     return orgs;
 }
 

@@ -17,6 +17,15 @@ class SqliteTransaction final : public Transaction {
     std::vector<core::Org> list_orgs() override;
     Status update_org(const core::Org& org) override;
 
+    // Org aliases (sqlite_org_aliases.cpp).
+    std::optional<core::Org> org_by_alias(std::string_view slug) override;
+    std::vector<core::OrgAlias> list_org_aliases(RowId org_id) override;
+    Status insert_org_alias(const core::OrgAlias& alias) override;
+    Status delete_org_alias(RowId org_id, std::string_view slug) override;
+    Status rename_org(RowId org_id, std::string_view new_slug, UnixTime at) override;
+    // Fills org.aliases; returns the org.
+    core::Org with_aliases(core::Org org);
+
     std::optional<core::SamlProvider> saml_provider(RowId org_id) override;
     Status put_saml_provider(const core::SamlProvider& provider) override;
     Status delete_saml_provider(RowId org_id) override;

@@ -37,6 +37,17 @@ struct Org {
     // Audit entries older than this many days are purged by the maintenance sweep.
     int audit_retention_days = 400;
     UnixTime created_at = 0;
+    // Slugs the org had before a rename, oldest first: the IdP may still be configured with
+    // their URLs, so they keep resolving to this org until an owner removes them (filled by
+    // the store when it reads an org; see service/org_names.hpp).
+    std::vector<std::string> aliases;
+};
+
+// An earlier slug of a renamed org. Unique across every org's slugs and aliases.
+struct OrgAlias {
+    RowId org_id = 0;
+    std::string slug;
+    UnixTime created_at = 0;
 };
 
 // How the org's IdP names the claims Gatehouse needs. Empty `user_id` means the NameID.

@@ -52,6 +52,9 @@ struct LogoutExpectations {
     // How old a LogoutRequest's IssueInstant may be, the skew added on top
     // (core::SamlOptions::max_issue_age_seconds).
     int max_issue_age_seconds = 300;
+    // The SLS URLs of the SP's other names (a renamed org's earlier slugs): a Destination may
+    // name one of these instead.
+    std::vector<std::string> other_sls_urls = {};
 };
 
 // A LogoutRequest from the IdP that passed every check.

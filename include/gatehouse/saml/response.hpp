@@ -22,6 +22,11 @@ namespace gatehouse::saml {
 struct AcsExpectations {
     std::string sp_entity_id;  // must be an Audience of the assertion
     std::string acs_url;       // must be the Response Destination and the Recipient
+    // Other names of the same SP (a renamed org keeps its earlier URLs, which the IdP may still
+    // be configured with): an Audience may name one of these entity IDs instead, and the
+    // Destination and Recipient one of these ACS URLs. Refusals name the values above.
+    std::vector<std::string> other_entity_ids;
+    std::vector<std::string> other_acs_urls;
     // Answers whether `request_id` names an AuthnRequest this SP sent for the org and
     // that is still pending. A Response carrying InResponseTo must name one. An empty
     // function means no request is pending.

@@ -59,6 +59,7 @@ enum class IdentityRule {
     admin_keys,             // issuing and revoking admin API keys
     audit_retention,        // how long the audit log keeps its evidence
     sign_in_attributes,     // roles and teams taken from what sign-ins carry
+    org_slug,               // renaming the org and removing its aliases: the IdP's URLs
 };
 
 // The reason code of a refusal by the rule (answered 403 by the pages and the admin API).

@@ -122,6 +122,23 @@ class Transaction {
     virtual std::vector<core::Org> list_orgs() = 0;
     virtual Status update_org(const core::Org& org) = 0;
 
+    // Org aliases: the earlier slugs of renamed orgs (sqlite_org_aliases.cpp). A slug names
+    // at most one org, as its slug or as an alias, so insert_org, rename_org and
+    // insert_org_alias fail with kConflict for a slug that is any org's slug or alias.
+    // Every org read (org_by_slug, org_by_id, list_orgs, org_by_alias) fills Org::aliases.
+    // The org that has `slug` as an alias; nullopt when none has.
+    virtual std::optional<core::Org> org_by_alias(std::string_view slug) = 0;
+    // The org's aliases, oldest first.
+    virtual std::vector<core::OrgAlias> list_org_aliases(RowId org_id) = 0;
+    virtual Status insert_org_alias(const core::OrgAlias& alias) = 0;
+    // kNotFound when the org has no such alias.
+    virtual Status delete_org_alias(RowId org_id, std::string_view slug) = 0;
+    // Gives the org `new_slug` and keeps its current slug as an alias created `at`. Renaming
+    // to one of the org's own aliases drops that alias instead of conflicting. kConflict when
+    // `new_slug` is another org's slug or alias, or already the org's slug; kNotFound when
+    // the org is gone. The slug's validity is the caller's to check.
+    virtual Status rename_org(RowId org_id, std::string_view new_slug, UnixTime at) = 0;
+
     // The org's SAML identity provider (at most one per org).
     virtual std::optional<core::SamlProvider> saml_provider(RowId org_id) = 0;
     virtual Status put_saml_provider(const core::SamlProvider& provider) = 0;
