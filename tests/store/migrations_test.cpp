@@ -46,6 +46,7 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     f.db.reset();
     // Turn the file back into a version-1 store: without what versions 2 to 6 add.
     raw_exec(f.path,
+             "DROP TABLE invitations; "
              "DROP INDEX members_oidc_subject; ALTER TABLE members DROP COLUMN oidc_subject; "
              "DROP TABLE oidc_providers; "
              "ALTER TABLE teams DROP COLUMN scim_attributes; "
@@ -76,6 +77,7 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     CHECK(raw_count(f.path,
                     "SELECT count(*) FROM pragma_table_info('members') "
                     "WHERE name = 'oidc_subject'") == 1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'invitations'") == 1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
 }
 
