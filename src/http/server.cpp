@@ -270,6 +270,7 @@ struct Server::Impl {
         settings.base_url = config.base_url;
         settings.sessions = config.sessions;
         app.sso = std::make_shared<service::SsoService>(store, clock, settings, config.sp);
+        app.invitations.base_url = config.base_url;
         app.metadata = std::make_shared<HttpsMetadataSource>(config.metadata_fetch);
         app.idp_http = std::make_shared<HttpsClient>(config.metadata_fetch, "oidc.fetch");
         service::OidcSettings oidc;
@@ -440,6 +441,7 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     register_oidc_routes(http, impl->app);
     register_logout_routes(http, impl->app);
     register_password_routes(http, impl->app);
+    register_invitation_routes(http, impl->app);
     register_identity_routes(http, impl->app);
     register_admin_routes(http, impl->app);
     register_settings_auth_pages(http, impl->app);
