@@ -117,6 +117,27 @@ std::optional<OidcKind> parse_oidc_kind(std::string_view text) {
     return std::nullopt;
 }
 
+std::string_view to_string(MailState state) {
+    switch (state) {
+        case MailState::sending:
+            return "sending";
+        case MailState::sent:
+            return "sent";
+        case MailState::failed:
+            return "failed";
+        case MailState::queued:
+            break;
+    }
+    return "queued";
+}
+
+std::optional<MailState> parse_mail_state(std::string_view text) {
+    for (auto state : {MailState::queued, MailState::sending, MailState::sent, MailState::failed}) {
+        if (text == to_string(state)) return state;
+    }
+    return std::nullopt;
+}
+
 bool is_valid_org_slug(std::string_view slug) {
     if (slug.empty() || slug.size() > 64 || slug.front() == '-' || slug.back() == '-') return false;
     return std::all_of(slug.begin(), slug.end(), [](char c) {

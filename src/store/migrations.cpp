@@ -201,7 +201,29 @@ CREATE TABLE oidc_providers (
 ALTER TABLE members ADD COLUMN oidc_subject TEXT;
 CREATE UNIQUE INDEX members_oidc_subject ON members(org_id, oidc_subject);
 )sql",
-    // 10: invitations to sign in for the first time, sent by mail to invited members. Only
+    // The durable outbox of mail: messages rendered when queued, with the state of their
+    // delivery. While a message is `sending`, next_attempt_at is when its claim lapses.
+    R"sql(
+CREATE TABLE outbound_mail (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    text_body TEXT NOT NULL,
+    html_body TEXT NOT NULL,
+    message_id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+);
+CREATE INDEX outbound_mail_org ON outbound_mail(org_id, id);
+CREATE INDEX outbound_mail_due ON outbound_mail(state, next_attempt_at);
+)sql",
+    // Invitations to sign in for the first time, sent by mail to invited members. Only
     // the SHA-256 of the link's token is kept; at most one pending invitation per member.
     R"sql(
 CREATE TABLE invitations (

@@ -126,6 +126,21 @@ class SqliteTransaction final : public Transaction {
     std::vector<std::optional<RowId>> member_row_ids(
         RowId org_id, const std::vector<std::string>& public_ids) override;
 
+    // Outbound mail (sqlite_outbox.cpp).
+    Result<core::OutboundMail> insert_outbound_mail(core::OutboundMail mail) override;
+    std::optional<core::OutboundMail> outbound_mail_by_id(RowId org_id, RowId id) override;
+    PageOf<core::OutboundMail> list_outbound_mail(RowId org_id, Page page) override;
+    PageOf<core::OutboundMail> list_all_outbound_mail(std::optional<RowId> org_id,
+                                                      std::optional<core::MailState> state,
+                                                      Page page) override;
+    std::vector<core::OutboundMail> claim_due_outbound_mail(UnixTime now,
+                                                            std::int64_t lease_seconds,
+                                                            std::int64_t limit) override;
+    Status mark_outbound_mail_sent(RowId org_id, RowId id, UnixTime at) override;
+    Status retry_outbound_mail(RowId org_id, RowId id, int attempt, UnixTime next_attempt_at,
+                               std::string_view error) override;
+    Status fail_outbound_mail(RowId org_id, RowId id, int attempt, std::string_view error) override;
+
     // Invitations (sqlite_invitations.cpp).
     Result<core::Invitation> insert_invitation(core::Invitation invitation) override;
     std::optional<core::Invitation> invitation_by_token_hash(RowId org_id,

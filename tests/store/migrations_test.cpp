@@ -46,6 +46,7 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     f.db.reset();
     // Turn the file back into a version-1 store: without what versions 2 to 6 add.
     raw_exec(f.path,
+             "DROP TABLE outbound_mail; "
              "DROP TABLE invitations; "
              "DROP INDEX members_oidc_subject; ALTER TABLE members DROP COLUMN oidc_subject; "
              "DROP TABLE oidc_providers; "
@@ -73,6 +74,8 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
                     "SELECT count(*) FROM pragma_table_info('teams') "
                     "WHERE name = 'scim_attributes'") == 1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'oidc_providers'") ==
+          1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbound_mail'") ==
           1);
     CHECK(raw_count(f.path,
                     "SELECT count(*) FROM pragma_table_info('members') "

@@ -181,6 +181,29 @@ struct AuditEntry {
     std::string details;  // JSON object
 };
 
+// Where a message of the outbox stands: queued (waiting for its next attempt), sending
+// (claimed by a sender until next_attempt_at, its lease), sent, or failed for good.
+enum class MailState { queued, sending, sent, failed };
+
+// One message of the durable outbox, rendered when queued and sent as stored.
+struct OutboundMail {
+    RowId id = 0;
+    RowId org_id = 0;
+    std::string kind;  // what it is for, shown to admins: "invitation", "test", …
+    std::string to;    // one address
+    std::string subject;
+    std::string text_body;
+    std::string html_body;
+    std::string message_id;  // "<…@…>", fixed when queued and kept across retries
+    MailState state = MailState::queued;
+    int attempts = 0;
+    // When the next attempt is due; while sending, when the sender's claim lapses.
+    UnixTime next_attempt_at = 0;
+    std::string last_error;  // the last failure (the SMTP server's reply), for admins
+    UnixTime created_at = 0;
+    std::optional<UnixTime> sent_at;
+};
+
 // An invitation to sign in for the first time, sent to an invited member's address. Only the
 // SHA-256 of its link's token is kept. Pending while neither accepted nor revoked (and, for
 // the link to work, not expired); at most one is pending per member.

@@ -290,6 +290,38 @@ class Transaction {
     virtual std::vector<std::optional<RowId>> member_row_ids(
         RowId org_id, const std::vector<std::string>& public_ids) = 0;
 
+    // The outbox of mail (sqlite_outbox.cpp). A message is inserted in the transaction of
+    // the change that caused it, so it is committed with that change or not at all.
+    // Inserts a queued message (state, attempts and created_at as given; a zero created_at
+    // becomes now). kConflict when its message_id is already stored.
+    virtual Result<core::OutboundMail> insert_outbound_mail(core::OutboundMail mail) = 0;
+    virtual std::optional<core::OutboundMail> outbound_mail_by_id(RowId org_id, RowId id) = 0;
+    // The org's messages, newest first.
+    virtual PageOf<core::OutboundMail> list_outbound_mail(RowId org_id, Page page) = 0;
+    // Messages of one org or of every org (org_id nullopt), in one state or any, newest
+    // first (for the command line).
+    virtual PageOf<core::OutboundMail> list_all_outbound_mail(std::optional<RowId> org_id,
+                                                              std::optional<core::MailState> state,
+                                                              Page page) = 0;
+    // Claims up to `limit` messages of any org that are due at `now`: queued ones whose
+    // next attempt has come, and sending ones whose claim has lapsed (their sender died).
+    // Each becomes `sending` with attempts + 1 and next_attempt_at = now + lease_seconds,
+    // and is returned as changed, oldest due first. Writes are serialised, so two
+    // processes sharing the store never claim one message at once.
+    virtual std::vector<core::OutboundMail> claim_due_outbound_mail(UnixTime now,
+                                                                    std::int64_t lease_seconds,
+                                                                    std::int64_t limit) = 0;
+    // Records that the server accepted the message (clearing last_error), whichever claim
+    // is current: no later attempt may send it again. kNotFound when it is sent or failed.
+    virtual Status mark_outbound_mail_sent(RowId org_id, RowId id, UnixTime at) = 0;
+    // These settle the claim that made the message's attempt number `attempt` (back to
+    // queued until `next_attempt_at`, or failed for good), and return kNotFound when that
+    // claim is no longer held: claimed again after its lease lapsed, or settled already.
+    virtual Status retry_outbound_mail(RowId org_id, RowId id, int attempt,
+                                       UnixTime next_attempt_at, std::string_view error) = 0;
+    virtual Status fail_outbound_mail(RowId org_id, RowId id, int attempt,
+                                      std::string_view error) = 0;
+
     // Invitations (sqlite_invitations.cpp). insert_invitation assigns the id; kConflict when
     // the token hash is taken. The lookup by hash finds accepted, revoked and expired ones
     // too, so the caller can say which. pending_invitation is the member's newest one neither
