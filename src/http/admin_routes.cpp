@@ -676,7 +676,7 @@ json invitation_json(const service::PendingInvitation& pending) {
 }
 
 // Pending invitations, resending and revoking them.
-void register_invitation_routes(Router& http, AppContext& app) {
+void register_invitation_admin_routes(Router& http, AppContext& app) {
     http.get(route("invitations"),
              admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
                                Response& res) {
@@ -713,7 +713,7 @@ void register_invitation_routes(Router& http, AppContext& app) {
 }  // namespace
 
 void register_admin_routes(Router& http, AppContext& app) {
-    register_invitation_routes(http, app);
+    register_invitation_admin_routes(http, app);
     register_settings_routes(http, app);
     register_scim_admin_routes(http, app);
     register_member_routes(http, app);

@@ -2,6 +2,8 @@
 // without single sign-on chooses a password (POST /auth/login/{org}/invitation).
 #include "invitation_pages.hpp"
 
+#include <algorithm>
+
 #include "admin_auth.hpp"
 #include "forms.hpp"
 #include "gatehouse/service/invitations.hpp"

@@ -265,12 +265,12 @@ struct Server::Impl {
               nullptr,
               nullptr,
               config.demo_idp,
-              config.demo_idp_key_path} {
+              config.demo_idp_key_path,
+              service::InvitationSettings{config.base_url}} {
         service::SsoSettings settings;
         settings.base_url = config.base_url;
         settings.sessions = config.sessions;
         app.sso = std::make_shared<service::SsoService>(store, clock, settings, config.sp);
-        app.invitations.base_url = config.base_url;
         app.metadata = std::make_shared<HttpsMetadataSource>(config.metadata_fetch);
         app.idp_http = std::make_shared<HttpsClient>(config.metadata_fetch, "oidc.fetch");
         service::OidcSettings oidc;

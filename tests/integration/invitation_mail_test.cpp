@@ -95,8 +95,8 @@ TEST_CASE("following the mailed link and choosing a password makes the SCIM memb
     const std::string token = path.substr(path.find("invite=") + 7);
     const std::string password = "correct horse battery staple";
     auto accepted = client.Post("/auth/login/acme/invitation",
-                                "invite=" + util::url_encode(token) + "&password=" +
-                                    util::url_encode(password) +
+                                "invite=" + util::url_encode(token) +
+                                    "&password=" + util::url_encode(password) +
                                     "&confirm=" + util::url_encode(password),
                                 "application/x-www-form-urlencoded");
     REQUIRE(accepted);
