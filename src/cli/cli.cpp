@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
     add_admin_key_commands(app, global, command);
     add_audit_commands(app, global, command);
     add_maintenance_commands(app, global, command);
+    add_outbox_commands(app, global, command);
 
     try {
         app.parse(argc, argv);

@@ -35,5 +35,7 @@ void add_auth_commands(CLI::App& app, GlobalOptions& global, std::function<int()
 void add_admin_key_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_audit_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_maintenance_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+// `gatehouse outbox list` and `gatehouse outbox test`.
+void add_outbox_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 
 }  // namespace gatehouse::cli

@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "gatehouse/http/server.hpp"
 #include "gatehouse/util/log.hpp"
+#include "mail_options.hpp"
 
 namespace gatehouse::cli {
 namespace {
@@ -38,6 +39,7 @@ struct ServeOptions {
     bool demo_idp = false;
     std::vector<std::string> allowed_hosts;
     int purge_interval_seconds = 300;
+    MailOptions mail;
 };
 
 // Loads the SP key pair. Missing default files leave SAML off with a warning (the gateway
@@ -168,6 +170,11 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.demo_idp_key_path = global.db_path + ".demo-idp-key.pem";
     config.allowed_hosts = std::move(allowed_hosts);
     config.purge_interval_seconds = options.purge_interval_seconds;
+    auto mail_sender = start_mail_sender(options.mail, *store, clock);
+    if (!mail_sender) {
+        std::cerr << "gatehouse serve: " << mail_sender.error().message << "\n";
+        return kExitUsage;
+    }
     http::Server server(config, *store, clock);
     if (auto bound = server.bind(); !bound) {
         util::log_event(util::LogLevel::error, "server.bind_failed",
@@ -190,6 +197,7 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
         server.stop();
     });
     const Status served = server.serve();
+    if (*mail_sender) (*mail_sender)->stop();
     // serve() can also end without a signal (socket failure): wake the waiter so it exits.
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
@@ -328,6 +336,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
         ->envname("GATEHOUSE_PURGE_INTERVAL")
         ->check(CLI::Range(0, 24 * 3600))
         ->capture_default_str();
+    add_mail_options(*sub, options->mail);
     sub->callback([&global, &command, options] {
         command = [&global, options] { return serve(global, *options); };
     });

@@ -1,5 +1,5 @@
 // The admin JSON API of an org, under /api/0/organizations/{org}/: SAML and sign-in settings
-// (auth/), SCIM tokens (auth/scim), members and teams, and the audit log. Every handler
+// (auth/), SCIM tokens (auth/scim), members and teams, the audit log and the outbox. Every handler
 // authorises the caller first (admin_auth.hpp) and turns one service call into JSON.
 #include <charconv>
 #include <functional>
@@ -12,6 +12,7 @@
 #include "gatehouse/service/admin_service.hpp"
 #include "gatehouse/service/auth_settings.hpp"
 #include "gatehouse/service/invitations.hpp"
+#include "gatehouse/service/mail_outbox.hpp"
 #include "gatehouse/service/member_admin.hpp"
 #include "gatehouse/service/oidc_config.hpp"
 #include "gatehouse/service/password_service.hpp"
@@ -660,6 +661,36 @@ void register_audit_routes(Router& http, AppContext& app) {
              }));
 }
 
+// The org's outbox: what was sent, what waits and why, what failed and why.
+void register_outbox_routes(Router& http, AppContext& app) {
+    http.get(route("outbox/?"), admin(app, [&app](const AdminCaller&, const core::Org& org,
+                                                  const Request& req, Response& res) {
+                 const store::Page page = page_params(req);
+                 auto listed = service::list_outbox(app.store, org, page);
+                 if (!listed) return send_failure(req, res, listed.error());
+                 json items = json::array();
+                 for (const auto& m : listed->items) {
+                     items.push_back(
+                         {{"id", m.id},
+                          {"kind", m.kind},
+                          {"to", m.to},
+                          {"subject", m.subject},
+                          {"message_id", m.message_id},
+                          {"state", core::to_string(m.state)},
+                          {"attempts", m.attempts},
+                          {"next_attempt_at",
+                           m.state == core::MailState::queued || m.state == core::MailState::sending
+                               ? json(util::format_iso8601(m.next_attempt_at))
+                               : json(nullptr)},
+                          {"last_error", m.last_error},
+                          {"created_at", util::format_iso8601(m.created_at)},
+                          {"sent_at",
+                           m.sent_at ? json(util::format_iso8601(*m.sent_at)) : json(nullptr)}});
+                 }
+                 send_json(
+                     res, 200,
+                     {{"total", listed->total}, {"offset", page.offset}, {"messages", items}});
+
 json invitation_json(const service::PendingInvitation& pending) {
     const core::Invitation& invitation = pending.invitation;
     json mail = nullptr;
@@ -718,6 +749,7 @@ void register_admin_routes(Router& http, AppContext& app) {
     register_scim_admin_routes(http, app);
     register_member_routes(http, app);
     register_audit_routes(http, app);
+    register_outbox_routes(http, app);
 }
 
 }  // namespace gatehouse::http

@@ -157,7 +157,8 @@ TEST_CASE("a value is HTML-escaped in the HTML part and shown as written in the 
     auto rendered = service::render_mail("test", nlohmann::json{{"org_name", hostile}});
     REQUIRE(rendered);
     CHECK(rendered->html_body.find(hostile) == std::string::npos);
-    CHECK(rendered->html_body.find("&lt;b&gt;&quot;x&quot;&lt;/b&gt;&amp;") != std::string::npos);
+    CHECK(rendered->html_body.find("&lt;b&gt;&quot;x&quot;&lt;&#x2F;b&gt;&amp;") !=
+          std::string::npos);
     CHECK(rendered->text_body.find("Gatehouse for " + hostile + ".") != std::string::npos);
     CHECK(rendered->subject == "Test message from Gatehouse for " + hostile);
 }
