@@ -690,6 +690,8 @@ void register_outbox_routes(Router& http, AppContext& app) {
                  send_json(
                      res, 200,
                      {{"total", listed->total}, {"offset", page.offset}, {"messages", items}});
+             }));
+}
 
 json invitation_json(const service::PendingInvitation& pending) {
     const core::Invitation& invitation = pending.invitation;
