@@ -11,6 +11,7 @@
 #include "gatehouse/saml/sp_metadata.hpp"
 #include "gatehouse/service/admin_service.hpp"
 #include "gatehouse/service/auth_settings.hpp"
+#include "gatehouse/service/invitations.hpp"
 #include "gatehouse/service/mail_outbox.hpp"
 #include "gatehouse/service/member_admin.hpp"
 #include "gatehouse/service/oidc_config.hpp"
@@ -37,14 +38,15 @@ std::string route(std::string_view suffix) { return kOrgPrefix + std::string(suf
 // The HTTP status for a service error code.
 int status_for(const std::string& code) {
     if (code == "org.not_found" || code == store::kNotFound || code == service::kMemberNotFound ||
-        code == service::kTeamNotFound || code == "saml.not_configured")
+        code == service::kTeamNotFound || code == "saml.not_configured" ||
+        code == service::kInvitationNotFound)
         return 404;
     if (code == service::kIdpManaged || code == service::kTeamIdpManaged ||
         code == service::kOwnerRequired || code == service::kOwnerOnly ||
         code == service::kMembersForbidden)
         return 403;
     if (code == store::kConflict || code == service::kLastOwner ||
-        code.rfind("auth.require_sso", 0) == 0)
+        code == service::kInvitationNotInvited || code.rfind("auth.require_sso", 0) == 0)
         return 409;
     if (code.rfind("saml.metadata_url.", 0) == 0 || code.rfind("oidc.fetch.", 0) == 0 ||
         code.rfind("oidc.discovery.", 0) == 0 || code.rfind("oidc.jwks.", 0) == 0)
@@ -567,7 +569,7 @@ store::Page page_params(const Request& req) {
 void register_member_routes(Router& http, AppContext& app) {
     http.get(route("members"), admin(app, [&app](const AdminCaller&, const core::Org& org,
                                                  const Request& req, Response& res) {
-                 service::MemberAdmin members(app.store, app.clock);
+                 service::MemberAdmin members(app.store, app.clock, app.invitations);
                  auto page = members.list_members(org, page_params(req));
                  if (!page) return send_failure(req, res, page.error());
                  json items = json::array();
@@ -585,7 +587,7 @@ void register_member_routes(Router& http, AppContext& app) {
                   invitation.role = role_field(opt_string(*body, "role").value_or("member"));
                   invitation.given_name = opt_string(*body, "first_name").value_or("");
                   invitation.family_name = opt_string(*body, "last_name").value_or("");
-                  service::MemberAdmin members(app.store, app.clock);
+                  service::MemberAdmin members(app.store, app.clock, app.invitations);
                   auto member = members.invite(org, invitation, caller);
                   if (!member) return send_failure(req, res, member.error());
                   send_json(res, 201, member_json(*member));
@@ -602,7 +604,7 @@ void register_member_routes(Router& http, AppContext& app) {
                        return send_failure(
                            req, res, fail("request.invalid_field", "Give the new role as role."));
                    }
-                   service::MemberAdmin members(app.store, app.clock);
+                   service::MemberAdmin members(app.store, app.clock, app.invitations);
                    auto changed =
                        members.change_role(org, req.matches[2].str(), role_field(*role), caller);
                    if (!changed) return send_failure(req, res, changed.error());
@@ -612,7 +614,7 @@ void register_member_routes(Router& http, AppContext& app) {
     http.del(route("members/([^/]+)"),
              admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
                                Response& res) {
-                 service::MemberAdmin members(app.store, app.clock);
+                 service::MemberAdmin members(app.store, app.clock, app.invitations);
                  const Status removed = members.remove_member(org, req.matches[2].str(), caller);
                  if (!removed) return send_failure(req, res, removed.error());
                  res.status = 204;
@@ -620,7 +622,7 @@ void register_member_routes(Router& http, AppContext& app) {
 
     http.get(route("teams"), admin(app, [&app](const AdminCaller&, const core::Org& org,
                                                const Request& req, Response& res) {
-                 service::MemberAdmin members(app.store, app.clock);
+                 service::MemberAdmin members(app.store, app.clock, app.invitations);
                  auto page = members.list_teams(org, page_params(req));
                  if (!page) return send_failure(req, res, page.error());
                  json items = json::array();
@@ -635,7 +637,7 @@ void register_member_routes(Router& http, AppContext& app) {
     http.del(route("teams/([^/]+)"),
              admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
                                Response& res) {
-                 service::MemberAdmin members(app.store, app.clock);
+                 service::MemberAdmin members(app.store, app.clock, app.invitations);
                  const Status removed = members.remove_team(org, req.matches[2].str(), caller);
                  if (!removed) return send_failure(req, res, removed.error());
                  res.status = 204;
@@ -745,9 +747,60 @@ void register_org_name_routes(Router& http, AppContext& app) {
              }));
 }
 
+json invitation_json(const service::PendingInvitation& pending) {
+    const core::Invitation& invitation = pending.invitation;
+    json mail = nullptr;
+    if (!pending.mail_state.empty()) {
+        mail = {{"state", pending.mail_state}, {"last_error", pending.mail_error}};
+    }
+    return {{"member_id", pending.member.public_id},
+            {"email", pending.member.email},
+            {"invited_by", invitation.invited_by ? json(*invitation.invited_by) : json(nullptr)},
+            {"created_at", util::format_iso8601(invitation.created_at)},
+            {"expires_at", util::format_iso8601(invitation.expires_at)},
+            {"expired", pending.expired},
+            {"mail", mail}};
+}
+
+// Pending invitations, resending and revoking them.
+void register_invitation_admin_routes(Router& http, AppContext& app) {
+    http.get(route("invitations"),
+             admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
+                               Response& res) {
+                 service::Invitations invitations(app.store, app.clock, app.invitations);
+                 auto pending = invitations.list_pending(org, caller);
+                 if (!pending) return send_failure(req, res, pending.error());
+                 json items = json::array();
+                 for (const auto& row : *pending) items.push_back(invitation_json(row));
+                 send_json(res, 200, {{"invitations", items}});
+             }));
+
+    http.post(route("members/([^/]+)/invitation"),
+              admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
+                                Response& res) {
+                  service::Invitations invitations(app.store, app.clock, app.invitations);
+                  auto issued = invitations.resend(org, req.matches[2].str(), caller);
+                  if (!issued) return send_failure(req, res, issued.error());
+                  send_json(res, 201,
+                            {{"member_id", req.matches[2].str()},
+                             {"created_at", util::format_iso8601(issued->created_at)},
+                             {"expires_at", util::format_iso8601(issued->expires_at)}});
+              }));
+
+    http.del(route("members/([^/]+)/invitation"),
+             admin(app, [&app](const AdminCaller& caller, const core::Org& org, const Request& req,
+                               Response& res) {
+                 service::Invitations invitations(app.store, app.clock, app.invitations);
+                 const Status revoked = invitations.revoke(org, req.matches[2].str(), caller);
+                 if (!revoked) return send_failure(req, res, revoked.error());
+                 res.status = 204;
+             }));
+}
+
 }  // namespace
 
 void register_admin_routes(Router& http, AppContext& app) {
+    register_invitation_admin_routes(http, app);
     register_settings_routes(http, app);
     register_scim_admin_routes(http, app);
     register_member_routes(http, app);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gatehouse/saml/keys.hpp"
+#include "gatehouse/service/invitations.hpp"
 #include "gatehouse/service/metadata_source.hpp"
 #include "gatehouse/service/oidc_service.hpp"
 #include "gatehouse/service/outbound_http.hpp"
@@ -34,6 +35,8 @@ struct AppContext {
     // keeps its signing key across restarts.
     bool demo_idp = false;
     std::string demo_idp_key_path;
+    // Where invitation links point (the base URL) and how long they work.
+    service::InvitationSettings invitations;
 };
 
 // /healthz, /metrics, /static/…
@@ -58,6 +61,10 @@ void register_logout_routes(Router& http, AppContext& app);
 
 // Password sign-in (POST /auth/login/{org}/), refused into SSO when the org requires it.
 void register_password_routes(Router& http, AppContext& app);
+
+// The form behind an invitation link in an org without single sign-on
+// (POST /auth/login/{org}/invitation); the link itself is GET /auth/login/{org}/?invite=.
+void register_invitation_routes(Router& http, AppContext& app);
 
 // Who is signed in: GET /auth/check?org={org} (for reverse proxies) and
 // /api/0/organizations/{org}/me.

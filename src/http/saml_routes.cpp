@@ -4,6 +4,7 @@
 #include "forms.hpp"
 #include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/util/encoding.hpp"
+#include "invitation_pages.hpp"
 #include "page_auth.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
@@ -81,6 +82,10 @@ void register_saml_routes(Router& http, AppContext& app) {
     // the sign-in page instead.
     http.get(R"(/auth/login/([^/]+)/)", [sso, &app](const Request& req, Response& res) {
         const core::Org& org = *current_request().org;
+        if (req.has_param("invite")) {
+            send_invitation_landing(req, res, app, org);
+            return;
+        }
         const bool wants_password = req.get_param_value("method") == "password";
         const bool sso_required = req.get_param_value("reason") == "sso_required";
         if (!wants_password && !sso_required) {

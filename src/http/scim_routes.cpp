@@ -279,7 +279,7 @@ void register_discovery_writes(Router& http) {
 }  // namespace
 
 void register_scim_routes(Router& http, AppContext& app) {
-    auto service = std::make_shared<ProvisioningService>(app.store, app.clock);
+    auto service = std::make_shared<ProvisioningService>(app.store, app.clock, app.invitations);
     register_user_routes(http, app, service);
     register_group_routes(http, app, service);
     register_discovery_routes(http, app, service);

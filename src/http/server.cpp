@@ -279,7 +279,8 @@ struct Server::Impl {
               nullptr,
               nullptr,
               config.demo_idp,
-              config.demo_idp_key_path} {
+              config.demo_idp_key_path,
+              service::InvitationSettings{config.base_url}} {
         service::SsoSettings settings;
         settings.base_url = config.base_url;
         settings.sessions = config.sessions;
@@ -454,6 +455,7 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     register_oidc_routes(http, impl->app);
     register_logout_routes(http, impl->app);
     register_password_routes(http, impl->app);
+    register_invitation_routes(http, impl->app);
     register_identity_routes(http, impl->app);
     register_admin_routes(http, impl->app);
     register_settings_auth_pages(http, impl->app);

@@ -5,6 +5,7 @@
 
 #include "forms.hpp"
 #include "gatehouse/core/names.hpp"
+#include "gatehouse/service/invitations.hpp"
 #include "gatehouse/service/member_admin.hpp"
 #include "gatehouse/service/password_service.hpp"
 #include "gatehouse/util/log.hpp"
@@ -20,12 +21,14 @@ using Form = std::map<std::string, std::string>;
 // The status a refusal of the member services is shown with.
 int refusal_status(const std::string& code) {
     if (code == service::kMemberNotFound || code == service::kTeamNotFound ||
-        code == "org.not_found")
+        code == "org.not_found" || code == service::kInvitationNotFound)
         return 404;
     if (code == service::kIdpManaged || code == service::kTeamIdpManaged ||
         code == service::kOwnerRequired || code == service::kMembersForbidden)
         return 403;
-    if (code == service::kLastOwner || code == store::kConflict) return 409;
+    if (code == service::kLastOwner || code == store::kConflict ||
+        code == service::kInvitationNotInvited)
+        return 409;
     if (code == store::kFailure) return 500;
     return 422;
 }
@@ -63,7 +66,7 @@ void invite(AppContext& app, FormCall& call) {
     service::NewMember invitation;
     invitation.email = state.invite_email;
     invitation.role = *role;
-    service::MemberAdmin members(app.store, app.clock);
+    service::MemberAdmin members(app.store, app.clock, app.invitations);
     auto added = members.invite(call.org, invitation, call.viewer.caller);
     if (!added) {
         const std::string& code = added.error().code;
@@ -83,7 +86,7 @@ void change_role(AppContext& app, FormCall& call) {
         return show_refusal(call.req, call.res, app, call.org, call.viewer,
                             fail("request.invalid_field", "Choose one of the listed roles."));
     }
-    service::MemberAdmin members(app.store, app.clock);
+    service::MemberAdmin members(app.store, app.clock, app.invitations);
     auto changed =
         members.change_role(call.org, call.req.matches[2].str(), *role, call.viewer.caller);
     if (!changed) {
@@ -93,7 +96,7 @@ void change_role(AppContext& app, FormCall& call) {
 }
 
 void set_active(AppContext& app, FormCall& call, bool active) {
-    service::MemberAdmin admin(app.store, app.clock);
+    service::MemberAdmin admin(app.store, app.clock, app.invitations);
     auto changed =
         admin.set_active(call.org, call.req.matches[2].str(), active, call.viewer.caller);
     if (!changed) {
@@ -103,7 +106,7 @@ void set_active(AppContext& app, FormCall& call, bool active) {
 }
 
 void remove_member(AppContext& app, FormCall& call) {
-    service::MemberAdmin members(app.store, app.clock);
+    service::MemberAdmin members(app.store, app.clock, app.invitations);
     const Status removed =
         members.remove_member(call.org, call.req.matches[2].str(), call.viewer.caller);
     if (!removed) {
@@ -113,13 +116,32 @@ void remove_member(AppContext& app, FormCall& call) {
 }
 
 void remove_team(AppContext& app, FormCall& call) {
-    service::MemberAdmin members(app.store, app.clock);
+    service::MemberAdmin members(app.store, app.clock, app.invitations);
     const Status removed =
         members.remove_team(call.org, call.req.matches[2].str(), call.viewer.caller);
     if (!removed) {
         return show_refusal(call.req, call.res, app, call.org, call.viewer, removed.error());
     }
     redirect_saved(call.res, call.org, "team-removed");
+}
+
+void resend_invitation(AppContext& app, FormCall& call) {
+    service::Invitations invitations(app.store, app.clock, app.invitations);
+    auto issued = invitations.resend(call.org, call.req.matches[2].str(), call.viewer.caller);
+    if (!issued) {
+        return show_refusal(call.req, call.res, app, call.org, call.viewer, issued.error());
+    }
+    redirect_saved(call.res, call.org, "invitation-resent");
+}
+
+void revoke_invitation(AppContext& app, FormCall& call) {
+    service::Invitations invitations(app.store, app.clock, app.invitations);
+    const Status revoked =
+        invitations.revoke(call.org, call.req.matches[2].str(), call.viewer.caller);
+    if (!revoked) {
+        return show_refusal(call.req, call.res, app, call.org, call.viewer, revoked.error());
+    }
+    redirect_saved(call.res, call.org, "invitation-revoked");
 }
 
 }  // namespace
@@ -138,6 +160,10 @@ void register_member_forms(Router& http, AppContext& app) {
               checked_page_form(app, [&app](FormCall& call) { set_active(app, call, true); }));
     http.post(R"(/settings/([^/]+)/members/([^/]+)/remove)",
               checked_page_form(app, [&app](FormCall& call) { remove_member(app, call); }));
+    http.post(R"(/settings/([^/]+)/members/([^/]+)/invitation/resend)",
+              checked_page_form(app, [&app](FormCall& call) { resend_invitation(app, call); }));
+    http.post(R"(/settings/([^/]+)/members/([^/]+)/invitation/revoke)",
+              checked_page_form(app, [&app](FormCall& call) { revoke_invitation(app, call); }));
 }
 
 }  // namespace gatehouse::http

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "gatehouse/core/names.hpp"
+#include "gatehouse/service/invitations.hpp"
 #include "gatehouse/service/member_view.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
@@ -126,6 +127,45 @@ mstch::array team_rows(const std::vector<service::TeamListing>& teams) {
     return rows;
 }
 
+// Outbox rows shown in "Outgoing mail"; the admin API pages through all of them.
+constexpr std::int64_t kOutboxShown = 50;
+
+mstch::array invitation_rows(const std::vector<service::PendingInvitation>& pending,
+                             const PageViewer& viewer) {
+    mstch::array rows;
+    for (const auto& row : pending) {
+        const core::Invitation& invitation = row.invitation;
+        rows.push_back(mstch::map{
+            {"id", row.member.public_id},
+            {"email", row.member.email},
+            {"invited_by", invitation.invited_by.value_or("your identity provider")},
+            {"sent", format_utc(invitation.created_at)},
+            {"expires", format_utc(invitation.expires_at)},
+            {"expired", row.expired},
+            {"mail_state", row.mail_state.empty() ? std::string("unknown") : row.mail_state},
+            {"mail_failed", row.mail_state == "failed"},
+            {"mail_error", row.mail_error},
+            {"owner_locked",
+             row.member.role == core::Role::owner && !viewer.caller.acts_as_owner()},
+        });
+    }
+    return rows;
+}
+
+mstch::array outbox_rows(const std::vector<core::OutboundMail>& mails) {
+    mstch::array rows;
+    for (const auto& mail : mails) {
+        rows.push_back(mstch::map{{"kind", mail.kind},
+                                  {"to", mail.to},
+                                  {"state", std::string(core::to_string(mail.state))},
+                                  {"failed", mail.state == core::MailState::failed},
+                                  {"attempts", std::to_string(mail.attempts)},
+                                  {"last_error", mail.last_error},
+                                  {"created", format_utc(mail.created_at)}});
+    }
+    return rows;
+}
+
 // The fixed text of a ?saved= notice; unknown keys show nothing, so a link cannot put
 // arbitrary words on the page.
 std::string saved_notice(const std::string& key) {
@@ -135,6 +175,9 @@ std::string saved_notice(const std::string& key) {
     if (key == "reactivated") return "The member was reactivated.";
     if (key == "removed") return "The member was removed.";
     if (key == "team-removed") return "The team was removed.";
+    if (key == "invitation-resent")
+        return "A new invitation was sent; the old link no longer works.";
+    if (key == "invitation-revoked") return "The invitation was revoked; its link no longer works.";
     return "";
 }
 
@@ -174,6 +217,12 @@ void send_members_page(const Request& req, Response& res, AppContext& app, const
     auto teams = service::list_team_listings(app.store, org, store::Page{0, kTeamsShown});
     if (!teams) return send_store_failure(req, res, teams.error());
 
+    service::Invitations invitations(app.store, app.clock, app.invitations);
+    auto pending = invitations.list_pending(org, viewer.caller);
+    if (!pending) return send_store_failure(req, res, pending.error());
+    auto outbox = invitations.outgoing_mail(org, viewer.caller, store::Page{0, kOutboxShown});
+    if (!outbox) return send_store_failure(req, res, outbox.error());
+
     mstch::array rows;
     for (const auto& listing : members->items) rows.push_back(member_row(listing, viewer));
     const auto invite_role = core::parse_role(state.invite_role).value_or(org.default_role);
@@ -195,6 +244,11 @@ void send_members_page(const Request& req, Response& res, AppContext& app, const
         {"teams", team_rows(teams->items)},
         {"no_teams", teams->items.empty()},
         {"teams_left_out", teams_left_out > 0 ? std::to_string(teams_left_out) : std::string()},
+        {"invitations", invitation_rows(*pending, viewer)},
+        {"no_invitations", pending->empty()},
+        {"outbox", outbox_rows(outbox->items)},
+        {"no_outbox", outbox->items.empty()},
+        {"outbox_total", std::to_string(outbox->total)},
     };
     send_html(res, status,
               render_page("settings_members", "Members", std::move(values),

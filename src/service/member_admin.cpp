@@ -87,7 +87,8 @@ Result<core::Member> MemberAdmin::invite(const core::Org& org, const NewMember& 
                                              invitation.email,
                                              owner_required("Only an owner can invite an owner."));
     }
-    return add_member(store_, clock_, org.slug, invitation, caller.actor);
+    return add_member(store_, clock_, org.slug, invitation, caller.actor,
+                      invitations_.base_url.empty() ? nullptr : &invitations_);
 }
 
 Result<core::Member> MemberAdmin::change_role(const core::Org& org, std::string_view member_id,
@@ -158,6 +159,7 @@ Result<core::Member> MemberAdmin::set_active(const core::Org& org, std::string_v
                             "The organization's last owner cannot be deactivated.");
             }
             sessions_ended = tx.delete_member_sessions(org.id, member->id);
+            end_invitation(tx, org, *member, clock_.now());
             member->state = core::MemberState::deactivated;
         } else {
             // Back to the state the member's credentials allow.

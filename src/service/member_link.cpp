@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "gatehouse/service/invitations.hpp"
 #include "gatehouse/service/sso_service.hpp"
 
 namespace gatehouse::service {
@@ -130,6 +131,7 @@ Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Or
     }
 
     link(*member);
+    const bool first_sign_in = member->state == core::MemberState::invited;
     member->state = core::MemberState::active;
     member->last_sign_in_at = now;
     // Names follow the IdP unless SCIM manages the member, in which case SCIM is the
@@ -140,6 +142,15 @@ Result<LinkOutcome> link_or_create_member(store::Transaction& tx, const core::Or
     }
     auto updated = tx.update_member(*member);
     if (!updated) return updated.error();
+    // Whichever way this sign-in started (the invitation's link or the org's Login URL), the
+    // member's first sign-in is what the invitation asked for; a sign-in that resolved to
+    // another member never reaches this member's invitation.
+    if (first_sign_in) {
+        const char* method = space.kind == IdentitySpace::Kind::saml ? "saml" : "oidc";
+        if (auto s = accept_pending_invitation(tx, org, *updated, now, method); !s) {
+            return s.error();
+        }
+    }
     outcome.member = *updated;
     return outcome;
 }

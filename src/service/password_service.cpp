@@ -5,6 +5,7 @@
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
 #include "gatehouse/saml/authn_request.hpp"
+#include "gatehouse/service/invitations.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
@@ -140,7 +141,7 @@ void record_refusal(store::Store& store, const util::Clock& clock, const SignInL
 
 Result<core::Member> add_member(store::Store& store, const util::Clock& clock,
                                 const std::string& org_slug, const NewMember& request,
-                                const std::string& actor) {
+                                const std::string& actor, const InvitationSettings* invitations) {
     if (!saml::looks_like_email(request.email) || request.email.size() > kMaxEmailBytes) {
         return fail("member.invalid_email", "'" + request.email + "' is not an email address.");
     }
@@ -180,6 +181,11 @@ Result<core::Member> add_member(store::Store& store, const util::Clock& clock,
         auto inserted = tx.insert_member(member);
         if (!inserted) return inserted.error();
         created = *inserted;
+        if (invitations && created.state == core::MemberState::invited) {
+            auto invited = issue_invitation(tx, clock, *invitations, *org, created,
+                                            inviter_name(tx, *org, actor));
+            if (!invited) return invited.error();
+        }
         return tx.append_audit(audit_entry(org->id, clock.now(), actor, "member.create",
                                            created.public_id, "success", "",
                                            {{"email", created.email},
@@ -205,7 +211,11 @@ Status set_password(store::Store& store, const util::Clock& clock, const std::st
                         "No member with the email '" + email + "' in this organization.");
         }
         member->password_hash = *hashed;
-        if (member->state == core::MemberState::invited) member->state = core::MemberState::active;
+        if (member->state == core::MemberState::invited) {
+            // Active now, so the invitation's link has nothing left to do.
+            member->state = core::MemberState::active;
+            end_invitation(tx, *org, *member, clock.now());
+        }
         auto updated = tx.update_member(*member);
         if (!updated) return updated.error();
         const std::int64_t ended = tx.delete_member_sessions(org->id, member->id);

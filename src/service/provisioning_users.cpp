@@ -83,6 +83,7 @@ Result<core::Member> save_user(store::Transaction& tx, const ScimClient& client,
     if (before.state != core::MemberState::deactivated &&
         updated->state == core::MemberState::deactivated) {
         details["sessions_ended"] = tx.delete_member_sessions(client.org.id, updated->id);
+        end_invitation(tx, client.org, *updated, now);
     }
     if (auto s = tx.append_audit(audit_entry(client, now, action, updated->public_id, details));
         !s) {
@@ -128,6 +129,11 @@ Result<ScimResource> ProvisioningService::create_user(const ScimClient& client, 
         auto inserted = tx.insert_member(member);
         if (!inserted) return scim_store_error(inserted.error(), user_name_taken(member.user_name));
         const json details = {{"after", member_summary(*inserted)}};
+        if (!invitations_.base_url.empty() && inserted->state == core::MemberState::invited) {
+            auto invited =
+                issue_invitation(tx, clock_, invitations_, client.org, *inserted, std::nullopt);
+            if (!invited) return invited.error();
+        }
         if (auto s = tx.append_audit(
                 audit_entry(client, now, "scim.user.create", inserted->public_id, details));
             !s) {

@@ -251,6 +251,25 @@ CREATE TRIGGER orgs_rename_not_an_alias BEFORE UPDATE OF slug ON orgs
 WHEN EXISTS (SELECT 1 FROM org_aliases WHERE slug = NEW.slug)
 BEGIN SELECT RAISE(ABORT, 'the slug is an alias of an organization'); END;
 )sql",
+    // 10: invitations to sign in for the first time, sent by mail to invited members. Only
+    // the SHA-256 of the link's token is kept; at most one pending invitation per member.
+    R"sql(
+CREATE TABLE invitations (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    token_hash BLOB NOT NULL UNIQUE,
+    invited_by TEXT,
+    mail_id INTEGER,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    accepted_at INTEGER,
+    revoked_at INTEGER
+);
+CREATE UNIQUE INDEX invitations_pending ON invitations(org_id, member_id)
+    WHERE accepted_at IS NULL AND revoked_at IS NULL;
+CREATE INDEX invitations_member ON invitations(org_id, member_id);
+)sql",
 };
 
 int user_version(Connection& connection) {

@@ -150,6 +150,15 @@ class SqliteTransaction final : public Transaction {
                                std::string_view error) override;
     Status fail_outbound_mail(RowId org_id, RowId id, int attempt, std::string_view error) override;
 
+    // Invitations (sqlite_invitations.cpp).
+    Result<core::Invitation> insert_invitation(core::Invitation invitation) override;
+    std::optional<core::Invitation> invitation_by_token_hash(RowId org_id,
+                                                             std::string_view token_hash) override;
+    std::optional<core::Invitation> pending_invitation(RowId org_id, RowId member_id) override;
+    PageOf<core::Invitation> list_pending_invitations(RowId org_id, Page page) override;
+    std::int64_t accept_invitation(RowId org_id, RowId invitation_id, UnixTime at) override;
+    std::int64_t end_pending_invitations(RowId org_id, RowId member_id, UnixTime at) override;
+
   private:
     Connection& db_;
 };

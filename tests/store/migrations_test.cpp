@@ -44,13 +44,14 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     StoreFixture f;
     f.make_org("acme");
     f.db.reset();
-    // Turn the file back into a version-1 store: without what versions 2 to 9 add.
+    // Turn the file back into a version-1 store: without what versions 2 to 10 add.
     raw_exec(f.path,
              "ALTER TABLE orgs DROP COLUMN apply_sign_in_attributes; "
              "ALTER TABLE teams DROP COLUMN sign_in_managed; "
              "DROP TABLE outbound_mail; "
              "DROP TRIGGER orgs_insert_not_an_alias; DROP TRIGGER orgs_rename_not_an_alias; "
              "DROP TABLE org_aliases; "
+             "DROP TABLE invitations; "
              "DROP INDEX members_oidc_subject; ALTER TABLE members DROP COLUMN oidc_subject; "
              "DROP TABLE oidc_providers; "
              "ALTER TABLE teams DROP COLUMN scim_attributes; "
@@ -84,6 +85,7 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     CHECK(raw_count(f.path,
                     "SELECT count(*) FROM pragma_table_info('members') "
                     "WHERE name = 'oidc_subject'") == 1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'invitations'") == 1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM orgs WHERE slug = 'acme'") == 1);
 }
 

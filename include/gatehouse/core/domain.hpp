@@ -225,4 +225,20 @@ struct OutboundMail {
     std::optional<UnixTime> sent_at;
 };
 
+// An invitation to sign in for the first time, sent to an invited member's address. Only the
+// SHA-256 of its link's token is kept. Pending while neither accepted nor revoked (and, for
+// the link to work, not expired); at most one is pending per member.
+struct Invitation {
+    RowId id = 0;
+    RowId org_id = 0;
+    RowId member_id = 0;
+    std::string token_hash;                 // SHA-256 of the link's token, raw bytes
+    std::optional<std::string> invited_by;  // who invited, as shown; nullopt: the IdP (SCIM)
+    std::optional<RowId> mail_id;           // the outbox message that carries the link
+    UnixTime created_at = 0;
+    UnixTime expires_at = 0;
+    std::optional<UnixTime> accepted_at;
+    std::optional<UnixTime> revoked_at;
+};
+
 }  // namespace gatehouse::core

@@ -7,6 +7,7 @@
 
 #include "gatehouse/core/domain.hpp"
 #include "gatehouse/service/caller.hpp"
+#include "gatehouse/service/invitations.hpp"
 #include "gatehouse/service/password_service.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
@@ -28,8 +29,10 @@ bool is_last_active_owner(store::Transaction& tx, const core::Member& member);
 
 class MemberAdmin {
   public:
-    // `store` and `clock` must outlive this object. Thread-safe.
-    MemberAdmin(store::Store& store, const util::Clock& clock) : store_(store), clock_(clock) {}
+    // `store` and `clock` must outlive this object. With a base URL in `invitations`, an
+    // invited member gets an invitation mail (see invitations.hpp). Thread-safe.
+    MemberAdmin(store::Store& store, const util::Clock& clock, InvitationSettings invitations = {})
+        : store_(store), clock_(clock), invitations_(std::move(invitations)) {}
 
     Result<store::PageOf<core::Member>> list_members(const core::Org& org, store::Page page);
     Result<store::PageOf<core::Team>> list_teams(const core::Org& org, store::Page page);
@@ -39,7 +42,8 @@ class MemberAdmin {
     // as a failure audit entry of the action asked for, since it is what an attempt to
     // escalate looks like.
 
-    // Adds `invitation` to the org as add_member does (audit "member.create"). Only a caller
+    // Adds `invitation` to the org as add_member does (audit "member.create"); a member
+    // without a password gets an invitation mail in the same transaction. Only a caller
     // with owner rights invites an owner (kOwnerRequired). Errors: those of add_member.
     Result<core::Member> invite(const core::Org& org, const NewMember& invitation,
                                 const Caller& caller);
@@ -56,10 +60,11 @@ class MemberAdmin {
 
     // Deactivates (`active` false) or reactivates (`active` true) the member. A deactivated
     // member keeps record, teams and SAML link but cannot sign in; deactivating ends every
-    // session of the member at once. A reactivated member is active again when a SAML
-    // identity or a password lets them sign in, otherwise invited. Doing what is already the
-    // case changes nothing and writes no audit entry. Same locks as change_role, and the last
-    // active owner stays active (kLastOwner). Audit "member.deactivate" / "member.reactivate".
+    // session of the member at once, and ends a pending invitation. A reactivated member is active
+    // again when a SAML identity or a password lets them sign in, otherwise invited. Doing what is
+    // already the case changes nothing and writes no audit entry. Same locks as change_role, and
+    // the last active owner stays active (kLastOwner). Audit "member.deactivate" /
+    // "member.reactivate".
     Result<core::Member> set_active(const core::Org& org, std::string_view member_id, bool active,
                                     const Caller& caller);
 
@@ -69,6 +74,7 @@ class MemberAdmin {
   private:
     store::Store& store_;
     const util::Clock& clock_;
+    InvitationSettings invitations_;
 };
 
 }  // namespace gatehouse::service

@@ -30,12 +30,16 @@ struct NewMember {
 // Adds an owner-created or invited member to the org; the email is also its user name. With
 // a password the member is active (source owner); without, invited (source invited) until
 // its first SAML sign-in links it by email. One transaction, audit entry "member.create".
+// With `invitations` (see invitations.hpp), an invited member gets its invitation and mail in
+// that same transaction, from `actor`.
 // Errors: "org.not_found", "member.invalid_email", store::kConflict (email or user name
 // taken), "password.too_short", "password.too_long", "password.hash_failed",
-// "member.break_glass_not_owner". Thread-safe; hashes outside the write lock.
+// "member.break_glass_not_owner", outbox failures. Thread-safe; hashes outside the write lock.
+struct InvitationSettings;
 Result<core::Member> add_member(store::Store& store, const util::Clock& clock,
                                 const std::string& org_slug, const NewMember& request,
-                                const std::string& actor);
+                                const std::string& actor,
+                                const InvitationSettings* invitations = nullptr);
 
 // Replaces the password of the member with `email`, activates it if it was invited and
 // ends every session it has (a reset usually follows a suspected leak). Audit entry

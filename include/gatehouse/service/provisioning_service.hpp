@@ -10,6 +10,7 @@
 #include "gatehouse/core/domain.hpp"
 #include "gatehouse/scim/list.hpp"
 #include "gatehouse/scim/projection.hpp"
+#include "gatehouse/service/invitations.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
 #include "gatehouse/util/time.hpp"
@@ -54,9 +55,11 @@ using IfMatch = std::optional<std::string>;
 // (which scim::to_scim_error turns into a generic 500).
 class ProvisioningService {
   public:
-    // `store` and `clock` must outlive the service.
-    ProvisioningService(store::Store& store, const util::Clock& clock)
-        : store_(store), clock_(clock) {}
+    // `store` and `clock` must outlive the service. With a base URL in `invitations`, a user
+    // created active gets an invitation mail (see create_user).
+    ProvisioningService(store::Store& store, const util::Clock& clock,
+                        InvitationSettings invitations = {})
+        : store_(store), clock_(clock), invitations_(std::move(invitations)) {}
 
     // Checks `authorization` (the raw Authorization header value, "Bearer <token>") against
     // the active tokens of `org`. The stored hash is compared in constant time. A token of
@@ -75,6 +78,10 @@ class ProvisioningService {
     // for an owner, fails with kScimOwnerProtected, nothing changed. Deprovisioning an owner
     // (active=false, or delete_user) works like anyone's, except for the org's last active
     // owner (kScimOwnerProtected). Each refusal is recorded as a failure audit entry.
+    // A user created active (invited until the first sign-in) with an email gets an
+    // invitation "from your identity provider", queued in the creating transaction; one
+    // created inactive gets none (it is deactivated: a link would not let it in), nor does
+    // one without an email. Deactivating a user ends its pending invitation.
     Result<ScimResource> create_user(const ScimClient& client, const nlohmann::json& body);
     Result<ScimResource> get_user(const ScimClient& client, std::string_view id,
                                   const scim::Projection& projection);
@@ -105,6 +112,7 @@ class ProvisioningService {
   private:
     store::Store& store_;
     const util::Clock& clock_;
+    InvitationSettings invitations_;
 };
 
 }  // namespace gatehouse::service

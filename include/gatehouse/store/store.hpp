@@ -338,6 +338,20 @@ class Transaction {
                                        UnixTime next_attempt_at, std::string_view error) = 0;
     virtual Status fail_outbound_mail(RowId org_id, RowId id, int attempt,
                                       std::string_view error) = 0;
+
+    // Invitations (sqlite_invitations.cpp). insert_invitation assigns the id; kConflict when
+    // the token hash is taken. The lookup by hash finds accepted, revoked and expired ones
+    // too, so the caller can say which. pending_invitation is the member's newest one neither
+    // accepted nor revoked, expired or not; list_pending_invitations pages those of the org,
+    // newest first. accept_invitation and end_pending_invitations change only pending ones
+    // and return how many they changed.
+    virtual Result<core::Invitation> insert_invitation(core::Invitation invitation) = 0;
+    virtual std::optional<core::Invitation> invitation_by_token_hash(
+        RowId org_id, std::string_view token_hash) = 0;
+    virtual std::optional<core::Invitation> pending_invitation(RowId org_id, RowId member_id) = 0;
+    virtual PageOf<core::Invitation> list_pending_invitations(RowId org_id, Page page) = 0;
+    virtual std::int64_t accept_invitation(RowId org_id, RowId invitation_id, UnixTime at) = 0;
+    virtual std::int64_t end_pending_invitations(RowId org_id, RowId member_id, UnixTime at) = 0;
 };
 
 // Owns the database. Thread-safe: any number of threads may call read() and write() at

@@ -47,6 +47,7 @@ class Gateway {
     this.child = null;
     this.port = 0;
     this.baseUrl = '';
+    this.extraArgs = []; // more `serve` flags, set before start()
   }
 
   // Runs `gatehouse --db <db> ...args` to completion with `input` on standard input; returns
@@ -90,7 +91,7 @@ class Gateway {
     const args = ['--db', this.db, 'serve',
       '--listen', `127.0.0.1:${this.port}`, '--base-url', this.baseUrl,
       '--demo-idp', '--allow-private-metadata-urls', '--metadata-ca-file', this.caFile,
-      '--sp-key', this.sp.key, '--sp-cert', this.sp.cert];
+      '--sp-key', this.sp.key, '--sp-cert', this.sp.cert, ...this.extraArgs];
     this.child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.exited = new Promise((resolve) => this.child.once('exit', resolve));
     await new Promise((resolve, reject) => {
