@@ -21,9 +21,14 @@ namespace {
 // percent-encoded) fit well inside this.
 constexpr std::size_t kMaxFormBytes = 16 * 1024;
 
-// The token is in the address: keep it out of Referer headers and caches.
+// The token is in the address: keep it out of caches and of Referer headers sent to any
+// other site. The pages' "same-origin" policy already does the latter (and must stay, not
+// "no-referrer": under that Chromium sends "Origin: null" with the password form, which the
+// CSRF check refuses); set again here so these pages keep it whatever the default becomes.
 void protect_token(Response& res) {
-    res.set_header("Referrer-Policy", "no-referrer");
+    res.headers.erase("Referrer-Policy");
+    res.headers.erase("Cache-Control");
+    res.set_header("Referrer-Policy", "same-origin");
     res.set_header("Cache-Control", "no-store");
 }
 

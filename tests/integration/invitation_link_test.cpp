@@ -192,7 +192,9 @@ TEST_CASE("the invitation link lets the invited person choose a password and lan
     REQUIRE(landing->status == 200);
     CHECK(contains(landing->body, "Join acme"));
     CHECK(contains(landing->body, "ada@example.com"));
-    CHECK(landing->get_header_value("Referrer-Policy") == "no-referrer");
+    CHECK(landing->get_header_value_count("Referrer-Policy") == 1);
+    CHECK(landing->get_header_value("Referrer-Policy") == "same-origin");
+    CHECK(landing->get_header_value("Cache-Control") == "no-store");
 
     auto accepted = site.post_form("/auth/login/acme/invitation",
                                    "invite=" + util::url_encode(InvitationSite::token_of(link)) +
