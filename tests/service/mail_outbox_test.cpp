@@ -89,24 +89,24 @@ TEST_CASE("a message queued in a transaction that rolls back is not in the outbo
 
 TEST_CASE("queue_mail refuses addresses that are not one plain address") {
     MailFixture f;
-    const std::vector<std::string> refused = {
-        "",
-        "ada",
-        "ada@",
-        "@example.com",
-        "ada@@example.com",
-        "ada@b@example.com",
-        "ada@example.com\r\nBcc: eve@example.com",
-        "ada@example.com\n",
-        "Ada <ada@example.com>",
-        "ada@example.com, eve@example.com",
-        "ada smith@example.com",
-        "ada@.example.com",
-        "ada@example..com",
-        "ada@example.com.",
-        "\xc3\xa5" "da@example.com",
-        std::string(65, 'a') + "@example.com",
-        "a@" + std::string(260, 'b') + ".com"};
+    const std::vector<std::string> refused = {"",
+                                              "ada",
+                                              "ada@",
+                                              "@example.com",
+                                              "ada@@example.com",
+                                              "ada@b@example.com",
+                                              "ada@example.com\r\nBcc: eve@example.com",
+                                              "ada@example.com\n",
+                                              "Ada <ada@example.com>",
+                                              "ada@example.com, eve@example.com",
+                                              "ada smith@example.com",
+                                              "ada@.example.com",
+                                              "ada@example..com",
+                                              "ada@example.com.",
+                                              "\xc3\xa5"
+                                              "da@example.com",
+                                              std::string(65, 'a') + "@example.com",
+                                              "a@" + std::string(260, 'b') + ".com"};
     for (const std::string& bad : refused) {
         auto draft = f.test_draft();
         draft.to = bad;
