@@ -1,6 +1,5 @@
 #include "gatehouse/service/invitations.hpp"
 
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "audit_entry.hpp"
@@ -60,10 +59,6 @@ Error audited(store::Store& store, const util::Clock& clock, const core::Org& or
     }
     return error;
 }
-
-// How many outbox rows the invitation list looks through for the state of each mail; an
-// org with more mail than this in flight shows the older invitations without a state.
-constexpr std::int64_t kOutboxLookback = 500;
 
 }  // namespace
 
@@ -139,19 +134,15 @@ Result<std::vector<PendingInvitation>> Invitations::list_pending(const core::Org
     std::vector<PendingInvitation> listed;
     const util::UnixTime now = clock_.now();
     const Status status = store_.read([&](store::Transaction& tx) -> Status {
-        std::map<core::RowId, core::OutboundMail> mails;
-        for (auto& mail : tx.list_outbound_mail(org.id, store::Page{0, kOutboxLookback}).items) {
-            mails.emplace(mail.id, std::move(mail));
-        }
         for (auto& invitation : tx.list_pending_invitations(org.id, store::Page{0, 1000}).items) {
             auto member = tx.member_by_id(org.id, invitation.member_id);
             if (!member) continue;
             PendingInvitation row;
             row.expired = invitation.expires_at <= now;
             if (invitation.mail_id) {
-                if (auto mail = mails.find(*invitation.mail_id); mail != mails.end()) {
-                    row.mail_state = std::string(core::to_string(mail->second.state));
-                    row.mail_error = mail->second.last_error;
+                if (auto mail = tx.outbound_mail_by_id(org.id, *invitation.mail_id)) {
+                    row.mail_state = std::string(core::to_string(mail->state));
+                    row.mail_error = mail->last_error;
                 }
             }
             row.invitation = std::move(invitation);
