@@ -1,7 +1,9 @@
 #include "admin_auth.hpp"
 
 #include "cookies.hpp"
-#include "gatehouse/service/admin_service.hpp"
+#include "error_status.hpp"
+#include "gatehouse/service/access_rules.hpp"
+#include "gatehouse/service/bearer_auth.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
@@ -41,13 +43,19 @@ std::optional<AdminCaller> authorize_admin(const Request& req, Response& res, Ap
                                            const core::Org& org) {
     const std::string authorization = req.get_header_value("Authorization");
     if (!authorization.empty()) {
-        service::AdminService admin(app.store, app.clock);
-        auto key = admin.authenticate_admin_key(org, authorization);
+        constexpr auto kind = service::BearerKind::admin_key;
+        auto key = service::authenticate_bearer(app.store, app.clock, org, authorization, kind);
+        if (!key && status_for_error(key.error().code) >= 500) {
+            util::log_event(util::LogLevel::error, "admin.failure",
+                            {{"path", req.path}, {"code", key.error().code}});
+            send_error(req, res, 500, "internal", "The request failed on our side; it is logged.");
+            return std::nullopt;
+        }
         if (!key) {
             refuse(req, res, 401, key.error().code, key.error().message, org);
             return std::nullopt;
         }
-        return AdminCaller{{service::Caller::admin_key(key->id)}, std::nullopt};
+        return AdminCaller{{key->caller(kind)}, std::nullopt};
     }
 
     const auto token = read_cookie(req, service::kSessionCookie);
@@ -60,8 +68,7 @@ std::optional<AdminCaller> authorize_admin(const Request& req, Response& res, Ap
                org);
         return std::nullopt;
     }
-    const core::Role role = signed_in->member.role;
-    if (role != core::Role::owner && role != core::Role::manager) {
+    if (!service::administers_org(signed_in->member.role)) {
         refuse(req, res, 403, "admin.forbidden",
                "Only owners and managers of the organization can change its settings.", org);
         return std::nullopt;

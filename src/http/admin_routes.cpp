@@ -5,11 +5,14 @@
 #include <functional>
 
 #include "admin_auth.hpp"
+#include "error_status.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
 #include "gatehouse/saml/idp_metadata.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
+#include "gatehouse/service/access_rules.hpp"
 #include "gatehouse/service/admin_service.hpp"
+#include "gatehouse/service/audit_filter.hpp"
 #include "gatehouse/service/auth_settings.hpp"
 #include "gatehouse/service/invitations.hpp"
 #include "gatehouse/service/mail_outbox.hpp"
@@ -35,28 +38,8 @@ constexpr const char* kOrgPrefix = R"(/api/0/organizations/([^/]+)/)";
 
 std::string route(std::string_view suffix) { return kOrgPrefix + std::string(suffix); }
 
-// The HTTP status for a service error code.
-int status_for(const std::string& code) {
-    if (code == "org.not_found" || code == store::kNotFound || code == service::kMemberNotFound ||
-        code == service::kTeamNotFound || code == "saml.not_configured" ||
-        code == service::kInvitationNotFound)
-        return 404;
-    if (code == service::kIdpManaged || code == service::kTeamIdpManaged ||
-        code == service::kOwnerRequired || code == service::kOwnerOnly ||
-        code == service::kMembersForbidden)
-        return 403;
-    if (code == store::kConflict || code == service::kLastOwner ||
-        code == service::kInvitationNotInvited || code.rfind("auth.require_sso", 0) == 0)
-        return 409;
-    if (code.rfind("saml.metadata_url.", 0) == 0 || code.rfind("oidc.fetch.", 0) == 0 ||
-        code.rfind("oidc.discovery.", 0) == 0 || code.rfind("oidc.jwks.", 0) == 0)
-        return 422;
-    if (code == store::kFailure) return 500;
-    return 400;
-}
-
 void send_failure(const Request& req, Response& res, const Error& error) {
-    const int status = status_for(error.code);
+    const int status = status_for_error(error.code);
     if (status >= 500) {
         util::log_event(util::LogLevel::error, "admin.failure",
                         {{"path", req.path}, {"code", error.code}, {"message", error.message}});
@@ -165,8 +148,6 @@ std::string scim_base_url(const AppContext& app, const core::Org& org) {
     return app.base_url + "/api/0/organizations/" + org.slug + "/scim/v2";
 }
 
-// Everything the settings page shows: the org's options, its IdP, the SP values to paste
-// into the IdP, and SCIM.
 // An OpenID Connect or GitHub provider as the API shows it: never the client secret.
 json oidc_json(const service::OidcProviderView& view) {
     return {{"kind", core::to_string(view.kind)},
@@ -200,27 +181,22 @@ std::vector<std::string> string_list(const json& body, const char* name) {
     return values;
 }
 
+// The admin API's settings: the org's options, its sign-in provider, the SP values to paste
+// into the IdP, and SCIM, from the same view the settings page shows.
 Result<json> settings_view(AppContext& app, const std::string& slug) {
-    std::optional<core::Org> org;
-    std::optional<core::SamlProvider> provider;
-    std::vector<core::ScimToken> tokens;
-    const Status read = app.store.read([&](store::Transaction& tx) -> Status {
-        org = tx.org_by_slug(slug);
-        if (!org) return fail("org.not_found", "No organization '" + slug + "'.");
-        provider = tx.saml_provider(org->id);
-        tokens = tx.list_credentials(store::CredentialKind::scim_token, org->id);
-        return {};
-    });
+    auto read = service::read_auth_settings_view(app.store, slug);
     if (!read) return read.error();
+    const service::AuthSettingsView& settings = *read;
+    const core::Org& org = settings.org;
     // The SP values in force: the oldest alias's while one is kept (org_names.hpp).
-    const auto sp = saml::sp_endpoints(app.base_url, service::idp_facing_slug(*org));
-    json view = {{"org", {{"slug", org->slug}, {"name", org->name}, {"aliases", org->aliases}}},
-                 {"default_role", core::to_string(org->default_role)},
-                 {"require_sso", org->require_sso},
-                 {"jit_provisioning", org->jit_provisioning},
-                 {"allow_idp_initiated", org->allow_idp_initiated},
-                 {"audit_retention_days", org->audit_retention_days},
-                 {"apply_sign_in_attributes", org->apply_sign_in_attributes},
+    const auto sp = saml::sp_endpoints(app.base_url, service::idp_facing_slug(org));
+    json view = {{"org", {{"slug", org.slug}, {"name", org.name}, {"aliases", org.aliases}}},
+                 {"default_role", core::to_string(org.default_role)},
+                 {"require_sso", org.require_sso},
+                 {"jit_provisioning", org.jit_provisioning},
+                 {"allow_idp_initiated", org.allow_idp_initiated},
+                 {"audit_retention_days", org.audit_retention_days},
+                 {"apply_sign_in_attributes", org.apply_sign_in_attributes},
                  {"sp",
                   {{"entity_id", sp.entity_id},
                    {"metadata_url", sp.entity_id},
@@ -229,19 +205,16 @@ Result<json> settings_view(AppContext& app, const std::string& slug) {
                    {"login_url", sp.login_url}}},
                  {"saml", nullptr},
                  {"oidc", nullptr}};
-    view["sp"]["callback_url"] = app.oidc->callback_url(*org);
-    if (auto oidc = app.oidc->provider(*org))
-        view["oidc"] = oidc_json(service::describe_oidc_provider(*oidc));
-    if (provider) {
+    view["sp"]["callback_url"] = app.oidc->callback_url(org);
+    if (settings.oidc) view["oidc"] = oidc_json(service::describe_oidc_provider(*settings.oidc));
+    if (const auto& provider = settings.provider) {
         json certificates = json::array();
-        for (const auto& pem : provider->certificates) {
-            auto summary = saml::describe_certificate(pem);
-            if (!summary) continue;
-            certificates.push_back({{"subject", summary->subject},
-                                    {"sha256_fingerprint", summary->sha256_fingerprint},
-                                    {"not_before", util::format_iso8601(summary->not_before)},
-                                    {"not_after", util::format_iso8601(summary->not_after)},
-                                    {"expired", summary->not_after < app.clock.now()}});
+        for (const auto& summary : settings.certificates) {
+            certificates.push_back({{"subject", summary.subject},
+                                    {"sha256_fingerprint", summary.sha256_fingerprint},
+                                    {"not_before", util::format_iso8601(summary.not_before)},
+                                    {"not_after", util::format_iso8601(summary.not_after)},
+                                    {"expired", summary.not_after < app.clock.now()}});
         }
         view["saml"] = {{"idp_entity_id", provider->idp_entity_id},
                         {"sso_url", provider->sso_url},
@@ -258,9 +231,9 @@ Result<json> settings_view(AppContext& app, const std::string& slug) {
                         {"updated_at", util::format_iso8601(provider->updated_at)}};
     }
     json token_list = json::array();
-    for (const auto& t : tokens) token_list.push_back(token_json(t));
-    view["scim"] = {{"enabled", org->scim_enabled},
-                    {"base_url", scim_base_url(app, *org)},
+    for (const auto& t : settings.scim_tokens) token_list.push_back(token_json(t));
+    view["scim"] = {{"enabled", org.scim_enabled},
+                    {"base_url", scim_base_url(app, org)},
                     {"tokens", token_list}};
     return view;
 }
@@ -305,16 +278,6 @@ std::int64_t int_param(const Request& req, const char* name, std::int64_t fallba
                  std::string(name) + " must be an integer from 0 to " + std::to_string(max) + ".")};
     }
     return value;
-}
-
-std::optional<util::UnixTime> time_param(const Request& req, const char* name) {
-    if (!req.has_param(name)) return std::nullopt;
-    auto parsed = util::parse_iso8601(req.get_param_value(name));
-    if (!parsed) {
-        throw FieldError{fail("request.invalid_parameter",
-                              std::string(name) + " must be a time like 2026-11-23T08:00:00Z.")};
-    }
-    return parsed;
 }
 
 using AdminHandler =
@@ -495,9 +458,8 @@ void register_settings_routes(Router& http, AppContext& app) {
 
     http.post(route("auth/test"), admin(app, [&app](const AdminCaller& caller, const core::Org& org,
                                                     const Request& req, Response& res) {
-                  if (!caller.acts_as_owner()) {
-                      return send_error(req, res, 403, "admin.owner_required",
-                                        "Only an owner can start a test sign-in.");
+                  if (auto allowed = service::check_test_sign_in(caller); !allowed) {
+                      return send_failure(req, res, allowed.error());
                   }
                   auto started = app.oidc->provider(org)
                                      ? app.oidc->start_test_login(org, caller.actor)
@@ -644,31 +606,24 @@ void register_member_routes(Router& http, AppContext& app) {
              }));
 }
 
+// Audit entries a page of the admin API holds unless the caller asks for another limit.
+constexpr std::int64_t kAuditPageSize = 100;
+
 void register_audit_routes(Router& http, AppContext& app) {
-    http.get(route("audit"), admin(app, [&app](const AdminCaller&, const core::Org& org,
-                                               const Request& req, Response& res) {
-                 store::AuditQuery query;
-                 query.action_prefix = req.get_param_value("action");
-                 query.actor = req.get_param_value("actor");
-                 query.target = req.get_param_value("target");
-                 query.outcome = req.get_param_value("outcome");
-                 if (!query.outcome.empty() && query.outcome != "success" &&
-                     query.outcome != "failure") {
-                     throw FieldError{
-                         fail("request.invalid_parameter", "outcome must be success or failure.")};
-                 }
-                 query.since = time_param(req, "since");
-                 query.until = time_param(req, "until");
-                 query.page = page_params(req);
-                 service::AdminService admin_service(app.store, app.clock);
-                 auto page = admin_service.audit_log(org.slug, query);
-                 if (!page) return send_failure(req, res, page.error());
-                 json items = json::array();
-                 for (const auto& e : page->items) items.push_back(audit_json(e));
-                 send_json(
-                     res, 200,
-                     {{"total", page->total}, {"offset", query.page.offset}, {"entries", items}});
-             }));
+    http.get(
+        route("audit"), admin(app, [&app](const AdminCaller&, const core::Org& org,
+                                          const Request& req, Response& res) {
+            const auto parsed = service::parse_audit_filter(query_parameters(req), kAuditPageSize);
+            if (!parsed.ok()) return send_failure(req, res, parsed.error());
+            const store::AuditQuery& query = parsed.filter.query;
+            service::AdminService admin_service(app.store, app.clock);
+            auto page = admin_service.audit_log(org.slug, query);
+            if (!page) return send_failure(req, res, page.error());
+            json items = json::array();
+            for (const auto& e : page->items) items.push_back(audit_json(e));
+            send_json(res, 200,
+                      {{"total", page->total}, {"offset", query.page.offset}, {"entries", items}});
+        }));
 }
 
 // The org's outbox: what was sent, what waits and why, what failed and why.

@@ -94,4 +94,10 @@ bool parse_target(std::string_view target, std::string& path, Params& params) {
     return true;
 }
 
+std::map<std::string, std::string> query_parameters(const Request& req) {
+    std::map<std::string, std::string> first;
+    for (const auto& [name, value] : req.params) first.emplace(name, value);
+    return first;
+}
+
 }  // namespace gatehouse::http

@@ -65,6 +65,10 @@ struct Response {
     void set_redirect(std::string_view url, int status = 302);
 };
 
+// The first value of each query parameter of `req`, by name: what the services that read a
+// query (service/audit_filter.hpp) take.
+std::map<std::string, std::string> query_parameters(const Request& req);
+
 // Splits a request target into the percent-decoded path and query parameters. Returns false
 // when the target is not origin-form ("/…") or its escapes are malformed.
 bool parse_target(std::string_view target, std::string& path, Params& params);

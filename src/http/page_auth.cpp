@@ -4,6 +4,7 @@
 #include "cookies.hpp"
 #include "forms.hpp"
 #include "gatehouse/core/names.hpp"
+#include "gatehouse/service/access_rules.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
@@ -27,10 +28,11 @@ std::optional<PageViewer> page_viewer(const Request& req, AppContext& app, const
     if (!token) return std::nullopt;
     auto signed_in = service::resolve_session(app.store, *token, app.sessions, app.clock.now());
     if (!signed_in || signed_in->org.id != org.id) return std::nullopt;
-    const core::Role role = signed_in->member.role;
     service::Caller caller = service::Caller::signed_in(signed_in->member);
-    PageViewer viewer{std::move(*signed_in), csrf_token(*token), role == core::Role::owner,
-                      role == core::Role::owner || role == core::Role::manager, std::move(caller)};
+    const bool is_owner = caller.acts_as_owner();
+    const bool is_admin = service::administers_org(signed_in->member.role);
+    PageViewer viewer{std::move(*signed_in), csrf_token(*token), is_owner, is_admin,
+                      std::move(caller)};
     return viewer;
 }
 

@@ -4,6 +4,7 @@
 
 #include "gatehouse/scim/discovery.hpp"
 #include "gatehouse/scim/error.hpp"
+#include "gatehouse/service/bearer_auth.hpp"
 #include "gatehouse/service/provisioning_service.hpp"
 #include "gatehouse/util/log.hpp"
 #include "json_body.hpp"
@@ -125,9 +126,12 @@ Handler authenticated(AppContext& app, std::shared_ptr<ProvisioningService> serv
                                                                               Response& res) {
         const core::Org& org = *current_request().org;
         const std::string base = app.base_url + "/api/0/organizations/" + org.slug + "/scim/v2";
-        auto client = service->authenticate(org, req.get_header_value("Authorization"), base);
-        if (!client) return send_failure(req, res, client.error());
-        handler(*service, *client, req, res);
+        auto accepted = service::authenticate_bearer(app.store, app.clock, org,
+                                                     req.get_header_value("Authorization"),
+                                                     service::BearerKind::scim_token);
+        if (!accepted) return send_failure(req, res, accepted.error());
+        const ScimClient client{org, std::move(accepted->token), base};
+        handler(*service, client, req, res);
     };
 }
 

@@ -20,6 +20,7 @@
 #include "front.hpp"
 #include "gatehouse/service/maintenance.hpp"
 #include "gatehouse/service/metadata_refresh.hpp"
+#include "gatehouse/service/org_lookup.hpp"
 #include "gatehouse/util/log.hpp"
 #include "org_alias_routing.hpp"
 #include "pages.hpp"
@@ -76,18 +77,15 @@ bool resolve_org(store::Store& store, const Request& req, Response& res) {
     std::optional<core::Org> org;
     bool by_alias = false;
     if (!slug->empty()) {
-        const Status status = store.read([&](store::Transaction& tx) -> Status {
-            org = tx.org_by_slug(context.org_slug);
-            if (!org) {
-                org = tx.org_by_alias(context.org_slug);
-                by_alias = org.has_value();
-            }
-            return {};
-        });
-        if (!status) {
+        auto found = service::find_org_by_name(store, context.org_slug);
+        if (!found) {
             send_error(req, res, 503, "store.unavailable",
                        "The service is unavailable; try again shortly.");
             return false;
+        }
+        if (*found) {
+            org = std::move((*found)->org);
+            by_alias = (*found)->by_alias;
         }
     }
     if (!org) {

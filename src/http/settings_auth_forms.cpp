@@ -8,8 +8,10 @@
 #include <functional>
 
 #include "cookies.hpp"
+#include "error_status.hpp"
 #include "forms.hpp"
 #include "gatehouse/core/names.hpp"
+#include "gatehouse/service/access_rules.hpp"
 #include "gatehouse/service/admin_service.hpp"
 #include "gatehouse/service/auth_settings.hpp"
 #include "gatehouse/service/oidc_config.hpp"
@@ -25,15 +27,6 @@ namespace gatehouse::http {
 namespace {
 
 using Form = std::map<std::string, std::string>;
-
-// The status a refusal of the settings services is shown with.
-int refusal_status(const std::string& code) {
-    if (code == "org.not_found" || code == store::kNotFound) return 404;
-    if (code == "admin.owner_required" || code == service::kOwnerOnly) return 403;
-    if (code == "saml.not_configured" || code.rfind("auth.require_sso", 0) == 0) return 409;
-    if (code == store::kFailure) return 500;
-    return 422;
-}
 
 std::string page_path(const core::Org& org) { return "/settings/" + org.slug + "/auth/"; }
 
@@ -62,7 +55,7 @@ struct FormCall {
     // whole form, so it is always shown above the page.
     void refuse(const Error& error, std::string field_name = "") {
         if (error.code == service::kOwnerOnly) field_name.clear();
-        const int status = refusal_status(error.code);
+        const int status = status_for_error(error.code);
         if (status >= 500) {
             util::log_event(util::LogLevel::error, "page.failure",
                             {{"path", req.path}, {"code", error.code}, {"message", error.message}});
@@ -96,7 +89,7 @@ Handler checked_form(AppContext& app, FormHandler handler) {
 // The stored preset and mapping, kept when the IdP's metadata or endpoints are entered
 // again, so re-entering them does not undo the admin's mapping.
 void keep_mapping(FormCall& call, service::ProviderInput& input) {
-    auto current = service::read_auth_settings(call.app.store, call.org.slug);
+    auto current = service::read_auth_settings_view(call.app.store, call.org.slug);
     if (current && current->provider) {
         input.preset = current->provider->preset;
         input.mapping = current->provider->mapping;
@@ -266,8 +259,8 @@ void require_sso(FormCall& call) {
 }
 
 void test_sign_in(FormCall& call) {
-    if (!call.viewer.caller.acts_as_owner()) {
-        return call.refuse(fail("admin.owner_required", "Only an owner can start a test sign-in."));
+    if (auto allowed = service::check_test_sign_in(call.viewer.caller); !allowed) {
+        return call.refuse(allowed.error());
     }
     // Bound to this browser like any SP-initiated sign-in (see cookies.hpp).
     const std::string browser = login_binding_value(call.req, call.app.secure_cookies);

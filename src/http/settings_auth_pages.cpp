@@ -7,6 +7,7 @@
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
+#include "gatehouse/service/access_rules.hpp"
 #include "gatehouse/service/oidc_config.hpp"
 #include "gatehouse/service/org_names.hpp"
 #include "gatehouse/service/settings_view.hpp"
@@ -230,7 +231,8 @@ mstch::map page_values(const AppContext& app, const service::AuthSettingsView& v
         {"provider_locked", !can_change || !view.provider.has_value()},
         {"password_sessions", std::to_string(view.password_sessions)},
         {"is_owner", viewer.is_owner},
-        {"can_test", viewer.is_owner && (view.provider.has_value() || view.oidc.has_value())},
+        {"can_test", service::check_test_sign_in(viewer.caller).ok() &&
+                         (view.provider.has_value() || view.oidc.has_value())},
         {"scim_enabled", org.scim_enabled},
         {"scim_tokens", token_rows(view.active_scim_tokens)},
         {"no_scim_tokens", view.active_scim_tokens.empty()},

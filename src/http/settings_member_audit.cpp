@@ -4,7 +4,9 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "error_status.hpp"
 #include "gatehouse/service/admin_service.hpp"
+#include "gatehouse/service/audit_filter.hpp"
 #include "gatehouse/service/auth_settings.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
@@ -15,75 +17,21 @@
 namespace gatehouse::http {
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86400;
-
-// The filter form as the admin filled it in, and what was wrong with it.
-struct AuditFilter {
-    std::string action, actor, target, outcome, from, until, page;
-    std::map<std::string, std::string> errors;  // field name → message
+// The filter form as the admin filled it in, shown again as typed.
+struct FilterForm {
+    std::string action, actor, target, outcome, from, until;
 };
 
-AuditFilter read_filter(const Request& req) {
-    AuditFilter filter;
-    filter.action = req.get_param_value("action");
-    filter.actor = req.get_param_value("actor");
-    filter.target = req.get_param_value("target");
-    filter.outcome = req.get_param_value("outcome");
-    filter.from = req.get_param_value("from");
-    filter.until = req.get_param_value("until");
-    filter.page = req.get_param_value("page");
-    return filter;
+FilterForm read_filter_form(const std::map<std::string, std::string>& params) {
+    const auto value = [&params](const char* name) {
+        const auto found = params.find(name);
+        return found == params.end() ? std::string() : found->second;
+    };
+    return FilterForm{value("action"),  value("actor"), value("target"),
+                      value("outcome"), value("from"),  value("until")};
 }
 
-// The start of the UTC day an <input type="date"> names ("2024-05-01"); nullopt otherwise.
-std::optional<util::UnixTime> parse_day(const std::string& text) {
-    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9')) return std::nullopt;
-    }
-    auto at = util::parse_iso8601(text + "T00:00:00Z");
-    // parse_iso8601 accepts what its calendar arithmetic can place; a day it moved (Feb 30)
-    // does not format back to the same text and is refused.
-    if (!at || util::format_iso8601(*at).substr(0, 10) != text) return std::nullopt;
-    return at;
-}
-
-// The store query for a filter, recording every field that cannot be read in filter.errors.
-store::AuditQuery audit_query(AuditFilter& filter, std::int64_t& page_number) {
-    store::AuditQuery query;
-    query.action_prefix = filter.action;
-    query.actor = filter.actor;
-    query.target = filter.target;
-    if (filter.outcome == "success" || filter.outcome == "failure" || filter.outcome.empty()) {
-        query.outcome = filter.outcome;
-    } else {
-        filter.errors["outcome"] = "Choose any, success or failure.";
-    }
-    if (!filter.from.empty()) {
-        query.since = parse_day(filter.from);
-        if (!query.since) filter.errors["from"] = "Give the date as YYYY-MM-DD.";
-    }
-    if (!filter.until.empty()) {
-        const auto day = parse_day(filter.until);
-        if (day)
-            query.until = *day + kSecondsPerDay - 1;
-        else
-            filter.errors["until"] = "Give the date as YYYY-MM-DD.";
-    }
-    if (query.since && query.until && *query.until < *query.since) {
-        filter.errors["until"] = "Until must not be before From.";
-    }
-    auto page = parse_page_number(filter.page);
-    if (page) {
-        page_number = *page;
-        query.page = store::Page{(*page - 1) * kSettingsPageSize, kSettingsPageSize};
-    } else {
-        filter.errors["page"] = page.error().message;
-    }
-    return query;
-}
-
-std::string audit_href(const core::Org& org, const AuditFilter& filter, std::int64_t page) {
+std::string audit_href(const core::Org& org, const FilterForm& filter, std::int64_t page) {
     std::string href = "/settings/" + org.slug + "/audit-log/?";
     const std::pair<const char*, const std::string*> fields[] = {
         {"action", &filter.action},   {"actor", &filter.actor}, {"target", &filter.target},
@@ -140,22 +88,39 @@ mstch::array outcome_options(const std::string& selected) {
     return options;
 }
 
-std::string field_error(const AuditFilter& filter, const std::string& field) {
-    const auto found = filter.errors.find(field);
-    return found == filter.errors.end() ? std::string() : found->second;
+// The problem with `name`, or with `alias` (since is the API's name for the From field).
+std::string field_error(const service::ParsedAuditFilter& parsed, const std::string& name,
+                        const std::string& alias = "") {
+    for (const std::string& key : {name, alias}) {
+        const auto found = parsed.problems.find(key);
+        if (!key.empty() && found != parsed.problems.end()) return found->second;
+    }
+    return "";
 }
 
-mstch::map filter_values(const AuditFilter& filter) {
-    return mstch::map{{"action", filter.action},
-                      {"actor", filter.actor},
-                      {"target", filter.target},
-                      {"outcomes", outcome_options(filter.outcome)},
-                      {"from", filter.from},
-                      {"until", filter.until},
-                      {"outcome_error", field_error(filter, "outcome")},
-                      {"from_error", field_error(filter, "from")},
-                      {"until_error", field_error(filter, "until")},
-                      {"page_error", field_error(filter, "page")}};
+// Problems of parameters the form has no field for (a hand-made URL): shown above the entries.
+std::string other_problems(const service::ParsedAuditFilter& parsed) {
+    std::string text;
+    for (const auto& [name, sentence] : parsed.problems) {
+        if (name == "outcome" || name == "from" || name == "since" || name == "until" ||
+            name == "page" || name == "offset")
+            continue;
+        text += (text.empty() ? "" : " ") + name + ": " + sentence;
+    }
+    return text;
+}
+
+mstch::map filter_values(const FilterForm& form, const service::ParsedAuditFilter& parsed) {
+    return mstch::map{{"action", form.action},
+                      {"actor", form.actor},
+                      {"target", form.target},
+                      {"outcomes", outcome_options(form.outcome)},
+                      {"from", form.from},
+                      {"until", form.until},
+                      {"outcome_error", field_error(parsed, "outcome")},
+                      {"from_error", field_error(parsed, "from", "since")},
+                      {"until_error", field_error(parsed, "until")},
+                      {"page_error", field_error(parsed, "page", "offset")}};
 }
 
 // The retention form as the page shows it: what was typed and refused, or the notice of a
@@ -186,18 +151,22 @@ mstch::map retention_values(const core::Org& org, const PageViewer& viewer,
 void send_audit_page(const Request& req, Response& res, AppContext& app, const core::Org& org,
                      const PageViewer& viewer, int status = 200,
                      const RetentionState& retention = {}) {
-    AuditFilter filter = read_filter(req);
-    std::int64_t page_number = 1;
-    const store::AuditQuery query = audit_query(filter, page_number);
+    const auto params = query_parameters(req);
+    const FilterForm form = read_filter_form(params);
+    const service::ParsedAuditFilter parsed =
+        service::parse_audit_filter(params, kSettingsPageSize);
     mstch::map values{{"org_slug", org.slug},
-                      {"filter", filter_values(filter)},
+                      {"filter", filter_values(form, parsed)},
                       {"retention", retention_values(org, viewer, retention)}};
     const auto chrome = page_chrome(org, viewer, "audit-log");
-    if (!filter.errors.empty()) {
+    if (!parsed.ok()) {
         values["invalid"] = true;
+        values["other_problems"] = other_problems(parsed);
         send_html(res, 400, render_page("settings_audit_log", "Audit log", values, chrome));
         return;
     }
+    const store::AuditQuery& query = parsed.filter.query;
+    const std::int64_t page_number = parsed.filter.page_number;
     service::AdminService admin(app.store, app.clock);
     auto entries = admin.audit_log(org.slug, query);
     if (!entries) {
@@ -210,13 +179,13 @@ void send_audit_page(const Request& req, Response& res, AppContext& app, const c
     }
     mstch::array rows;
     for (const auto& entry : entries->items) rows.push_back(entry_row(entry));
-    const bool has_older = page_number * kSettingsPageSize < entries->total;
+    const bool has_older = query.page.offset + query.page.limit < entries->total;
     values["entries"] = rows;
     values["no_entries"] = rows.empty();
     values["total"] = std::to_string(entries->total);
     values["page"] = std::to_string(page_number);
-    if (page_number > 1) values["newer"] = audit_href(org, filter, page_number - 1);
-    if (has_older) values["older"] = audit_href(org, filter, page_number + 1);
+    if (page_number > 1) values["newer"] = audit_href(org, form, page_number - 1);
+    if (has_older) values["older"] = audit_href(org, form, page_number + 1);
     values["has_pages"] = page_number > 1 || has_older;
     send_html(res, status, render_page("settings_audit_log", "Audit log", values, chrome));
 }
@@ -248,7 +217,8 @@ void set_retention(AppContext& app, PageForm& call) {
         return;
     }
     const std::string& code = updated.error().code;
-    if (code == store::kFailure) {
+    const int status = status_for_error(code);
+    if (status >= 500) {
         util::log_event(
             util::LogLevel::error, "page.failure",
             {{"path", call.req.path}, {"code", code}, {"message", updated.error().message}});
@@ -257,7 +227,6 @@ void set_retention(AppContext& app, PageForm& call) {
         return;
     }
     state.error = updated.error().message;
-    const int status = code == service::kOwnerOnly ? 403 : code == "org.not_found" ? 404 : 422;
     send_audit_page(call.req, call.res, app, call.org, call.viewer, status, state);
 }
 

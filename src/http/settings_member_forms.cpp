@@ -3,6 +3,7 @@
 // refusal re-renders the page with the service's message and its status, nothing changed.
 #include <functional>
 
+#include "error_status.hpp"
 #include "forms.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/service/invitations.hpp"
@@ -18,21 +19,6 @@ namespace {
 
 using Form = std::map<std::string, std::string>;
 
-// The status a refusal of the member services is shown with.
-int refusal_status(const std::string& code) {
-    if (code == service::kMemberNotFound || code == service::kTeamNotFound ||
-        code == "org.not_found" || code == service::kInvitationNotFound)
-        return 404;
-    if (code == service::kIdpManaged || code == service::kTeamIdpManaged ||
-        code == service::kOwnerRequired || code == service::kMembersForbidden)
-        return 403;
-    if (code == service::kLastOwner || code == store::kConflict ||
-        code == service::kInvitationNotInvited)
-        return 409;
-    if (code == store::kFailure) return 500;
-    return 422;
-}
-
 void redirect_saved(Response& res, const core::Org& org, const std::string& saved) {
     res.status = 303;
     res.set_header("Location", "/settings/" + org.slug + "/members/?saved=" + saved);
@@ -40,7 +26,7 @@ void redirect_saved(Response& res, const core::Org& org, const std::string& save
 
 void show_refusal(const Request& req, Response& res, AppContext& app, const core::Org& org,
                   const PageViewer& viewer, const Error& error, MembersPageState state = {}) {
-    const int status = refusal_status(error.code);
+    const int status = status_for_error(error.code);
     if (status >= 500) {
         util::log_event(util::LogLevel::error, "page.failure",
                         {{"path", req.path}, {"code", error.code}, {"message", error.message}});

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "gatehouse/core/names.hpp"
+#include "gatehouse/service/access_rules.hpp"
 #include "gatehouse/service/invitations.hpp"
 #include "gatehouse/service/member_view.hpp"
 #include "gatehouse/util/encoding.hpp"
@@ -45,13 +46,14 @@ std::string state_badge(core::MemberState state) {
     return "";
 }
 
-// The role options of a select. Owner is offered only to owners, or shown because the member
-// already holds it; the services refuse anything else a forged form could ask for.
-mstch::array role_options(core::Role selected, bool offer_owner) {
+// The role options of a select: the roles the viewer may give, and the selected one, shown
+// because the member already holds it; the services refuse anything else a forged form could
+// ask for.
+mstch::array role_options(core::Role selected, const service::Caller& viewer) {
     mstch::array options;
     for (const core::Role role : {core::Role::owner, core::Role::admin, core::Role::manager,
                                   core::Role::billing, core::Role::member}) {
-        if (role == core::Role::owner && !offer_owner && selected != core::Role::owner) continue;
+        if (role != selected && !service::check_owner_role(viewer, role).ok()) continue;
         options.push_back(mstch::map{{"value", std::string(core::to_string(role))},
                                      {"selected", role == selected}});
     }
@@ -91,9 +93,9 @@ mstch::map member_row(const service::MemberListing& listing, const PageViewer& v
         {"idp_managed", m.idp_managed},
         // Shown disabled, with why, to a viewer who may not change an owner; the services
         // refuse a forged form anyway.
-        {"owner_locked", m.role == core::Role::owner && !viewer.caller.acts_as_owner()},
+        {"owner_locked", !service::check_owner_role(viewer.caller, m.role).ok()},
         {"deactivated", m.state == core::MemberState::deactivated},
-        {"roles", role_options(m.role, viewer.caller.acts_as_owner())},
+        {"roles", role_options(m.role, viewer.caller)},
     };
 }
 
@@ -145,8 +147,7 @@ mstch::array invitation_rows(const std::vector<service::PendingInvitation>& pend
             {"mail_state", row.mail_state.empty() ? std::string("unknown") : row.mail_state},
             {"mail_failed", row.mail_state == "failed"},
             {"mail_error", row.mail_error},
-            {"owner_locked",
-             row.member.role == core::Role::owner && !viewer.caller.acts_as_owner()},
+            {"owner_locked", !service::check_owner_role(viewer.caller, row.member.role).ok()},
         });
     }
     return rows;
@@ -240,7 +241,7 @@ void send_members_page(const Request& req, Response& res, AppContext& app, const
         {"pager", pager(org, state.search, state.page, members->total)},
         {"invite_email", state.invite_email},
         {"invite_email_error", state.invite_email_error},
-        {"invite_roles", role_options(invite_role, viewer.caller.acts_as_owner())},
+        {"invite_roles", role_options(invite_role, viewer.caller)},
         {"teams", team_rows(teams->items)},
         {"no_teams", teams->items.empty()},
         {"teams_left_out", teams_left_out > 0 ? std::to_string(teams_left_out) : std::string()},

@@ -2,6 +2,7 @@
 // listing the URLs the IdP admin must update, and the aliases with a remove button. Owners
 // see the forms; the service decides (service/org_rename.hpp), so a manager's post is refused
 // there too. Forms carry the CSRF token like every settings form.
+#include "error_status.hpp"
 #include "forms.hpp"
 #include "gatehouse/service/org_names.hpp"
 #include "gatehouse/service/org_rename.hpp"
@@ -55,16 +56,8 @@ void send_name_page(Response& res, AppContext& app, const core::Org& org, const 
                           page_chrome(org, viewer, "name")));
 }
 
-int refusal_status(const std::string& code) {
-    if (code == "org.not_found" || code == store::kNotFound) return 404;
-    if (code == service::kOwnerOnly) return 403;
-    if (code == store::kConflict) return 409;
-    if (code == store::kFailure) return 500;
-    return 422;
-}
-
 void refuse(PageForm& page, AppContext& app, const Error& error, std::string typed = "") {
-    const int status = refusal_status(error.code);
+    const int status = status_for_error(error.code);
     if (status >= 500) {
         util::log_event(
             util::LogLevel::error, "page.failure",

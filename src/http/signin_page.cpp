@@ -3,6 +3,7 @@
 #include "cookies.hpp"
 #include "gatehouse/saml/authn_request.hpp"
 #include "gatehouse/service/oidc_service.hpp"
+#include "gatehouse/service/org_lookup.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "page_auth.hpp"
 #include "pages.hpp"
@@ -11,12 +12,8 @@
 namespace gatehouse::http {
 
 bool saml_configured(AppContext& app, const core::Org& org) {
-    bool configured = false;
-    auto read = app.store.read([&](store::Transaction& tx) -> Status {
-        configured = tx.saml_provider(org.id).has_value();
-        return {};
-    });
-    return read.ok() && configured;
+    const auto configured = service::has_saml_provider(app.store, org);
+    return configured.ok() && *configured;
 }
 
 bool sso_configured(AppContext& app, const core::Org& org) {

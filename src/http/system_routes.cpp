@@ -1,5 +1,6 @@
 #include "cookies.hpp"
 #include "gatehouse/core/names.hpp"
+#include "gatehouse/service/org_lookup.hpp"
 #include "page_auth.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
@@ -9,10 +10,7 @@ namespace gatehouse::http {
 
 void register_system_routes(Router& http, AppContext& app) {
     http.get("/healthz", [&app](const Request&, Response& res) {
-        const Status status = app.store.read([](store::Transaction& tx) -> Status {
-            tx.org_by_id(0);
-            return {};
-        });
+        const Status status = service::check_store(app.store);
         if (!status) {
             send_json(res, 503, {{"status", "unavailable"}, {"reason", status.error().code}});
             return;

@@ -4,6 +4,7 @@
 
 #include "audit_entry.hpp"
 #include "gatehouse/core/names.hpp"
+#include "gatehouse/service/bearer_auth.hpp"
 #include "gatehouse/util/crypto.hpp"
 
 namespace gatehouse::service {
@@ -19,10 +20,6 @@ bool looks_like_email(std::string_view email) {
 Error org_not_found(const std::string& slug) {
     return fail("org.not_found", "No organization with the slug '" + slug + "'.");
 }
-
-// Recording every use would turn each read into a write; a minute is precise enough for an
-// admin deciding whether a key is still in use.
-constexpr util::UnixTime kTouchInterval = 60;
 
 }  // namespace
 
@@ -249,33 +246,9 @@ Result<std::vector<core::AdminKey>> AdminService::list_admin_keys(const std::str
 
 Result<core::AdminKey> AdminService::authenticate_admin_key(const core::Org& org,
                                                             std::string_view authorization) {
-    const auto unauthorized = [] {
-        return fail("admin.unauthorized", "A valid admin API key for this organization is needed.");
-    };
-    const std::string_view key = bearer_token(authorization);
-    if (key.empty()) return unauthorized();
-    const std::string hash = util::sha256(key);
-    std::optional<core::AdminKey> found;
-    const Status read = store_.read([&](store::Transaction& tx) -> Status {
-        found = tx.active_credential(store::CredentialKind::admin_key, hash);
-        if (!found) return {};
-        // The indexed lookup does not compare in constant time; this second comparison
-        // makes the decision itself independent of timing.
-        const auto stored = tx.credential_hash(store::CredentialKind::admin_key, org.id, found->id);
-        if (!stored || !util::constant_time_equal(*stored, hash)) found.reset();
-        return {};
-    });
-    if (!read) return read.error();
-    if (!found || found->org_id != org.id) return unauthorized();
-    const util::UnixTime now = clock_.now();
-    if (!found->last_used_at || now - *found->last_used_at >= kTouchInterval) {
-        const Status touched = store_.write([&](store::Transaction& tx) {
-            return tx.touch_credential(store::CredentialKind::admin_key, org.id, found->id, now);
-        });
-        if (!touched) return touched.error();
-        found->last_used_at = now;
-    }
-    return *found;
+    auto accepted = authenticate_bearer(store_, clock_, org, authorization, BearerKind::admin_key);
+    if (!accepted) return accepted.error();
+    return accepted->token;
 }
 
 Result<store::PageOf<core::AuditEntry>> AdminService::audit_log(const std::string& org_slug,

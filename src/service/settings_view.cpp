@@ -17,20 +17,23 @@ Result<AuthSettingsView> read_auth_settings_view(store::Store& store, const std:
         view.provider = tx.saml_provider(view.org.id);
         view.oidc = tx.oidc_provider(view.org.id);
         view.password_sessions = tx.count_password_sessions(view.org.id);
-        for (auto& token : tx.list_credentials(store::CredentialKind::scim_token, view.org.id)) {
-            if (!token.revoked_at) view.active_scim_tokens.push_back(std::move(token));
-        }
+        view.scim_tokens = tx.list_credentials(store::CredentialKind::scim_token, view.org.id);
         return {};
     });
     if (!read) return read.error();
-    std::sort(view.active_scim_tokens.begin(), view.active_scim_tokens.end(),
+    std::sort(view.scim_tokens.begin(), view.scim_tokens.end(),
               [](const core::ScimToken& a, const core::ScimToken& b) { return a.id < b.id; });
+    for (const auto& token : view.scim_tokens) {
+        if (!token.revoked_at) view.active_scim_tokens.push_back(token);
+    }
     if (view.provider) {
-        auto described = describe_certificates(*view.provider);
-        if (described) {
-            view.certificates = std::move(*described);
-        } else {
-            view.certificates_unreadable = true;
+        for (const auto& pem : view.provider->certificates) {
+            auto summary = saml::describe_certificate(pem);
+            if (summary) {
+                view.certificates.push_back(std::move(*summary));
+            } else {
+                view.certificates_unreadable = true;
+            }
         }
     }
     return view;

@@ -181,7 +181,7 @@ TEST_CASE("admin API: manual IdP configuration replaces the provider; removal ne
     auto removed = api.with_key("DELETE", "auth/saml");
     REQUIRE(removed.status == 200);
     CHECK(removed.body["saml"].is_null());
-    CHECK(api.with_key("DELETE", "auth/saml").status == 404);
+    CHECK(api.with_key("DELETE", "auth/saml").status == 409);
 }
 
 TEST_CASE("admin API: presets list each IdP's attribute names") {

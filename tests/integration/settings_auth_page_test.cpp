@@ -127,7 +127,7 @@ TEST_CASE("malformed metadata XML re-renders the page with the error next to the
     AuthPage page;
     const std::string cookie = page.owner();
     auto res = page.post(cookie, "metadata-xml", {{"metadata_xml", "<EntityDescriptor <nope"}});
-    CHECK(res->status == 422);
+    CHECK(res->status == 400);
     CHECK(contains(res->body, R"(id="metadata-xml-error")"));
     CHECK(contains(res->body, R"(aria-describedby="metadata-xml-error")"));
     CHECK(contains(res->body, "&lt;EntityDescriptor &lt;nope</textarea>"));
@@ -137,7 +137,7 @@ TEST_CASE("malformed metadata XML re-renders the page with the error next to the
 TEST_CASE("an empty metadata URL is refused next to its field and changes nothing") {
     AuthPage page;
     auto res = page.post(page.owner(), "metadata-url", {{"metadata_url", ""}});
-    CHECK(res->status == 422);
+    CHECK(res->status == 400);
     CHECK(contains(res->body, R"(id="metadata-url-error")"));
     CHECK(page.api_view()["saml"]["idp_entity_id"] == page.gw.idp.entity_id());
 }
@@ -148,7 +148,7 @@ TEST_CASE("a manual configuration without a certificate is refused next to the c
                          {{"idp_entity_id", "https://new-idp.test"},
                           {"sso_url", "https://new-idp.test/sso"},
                           {"certificate", ""}});
-    CHECK(res->status == 422);
+    CHECK(res->status == 400);
     CHECK(contains(res->body, R"(id="certificate-error")"));
     CHECK(contains(res->body, "value=\"" + html("https://new-idp.test/sso") + "\""));
     CHECK(page.api_view()["saml"]["idp_entity_id"] == page.gw.idp.entity_id());
@@ -160,7 +160,7 @@ TEST_CASE("a manual configuration with an SSO URL that is not http(s) is refused
                          {{"idp_entity_id", "https://new-idp.test"},
                           {"sso_url", "ftp://new-idp.test/sso"},
                           {"certificate", manual_certificate(page)}});
-    CHECK(res->status == 422);
+    CHECK(res->status == 400);
     CHECK(contains(res->body, R"(id="sso-url-error")"));
     CHECK(page.api_view()["saml"]["idp_entity_id"] == page.gw.idp.entity_id());
 }
@@ -242,7 +242,7 @@ TEST_CASE("the provider preset form fills the mapping with the preset's names") 
     CHECK(view["saml"]["preset"] == "okta");
     CHECK_FALSE(view["saml"]["mapping"]["email"].get<std::string>().empty());
     auto unknown = page.post(page.owner(), "preset", {{"preset", "nonsense"}});
-    CHECK(unknown->status == 422);
+    CHECK(unknown->status == 400);
     CHECK(contains(unknown->body, R"(id="preset-error")"));
 }
 
@@ -258,9 +258,9 @@ TEST_CASE("the sign-in options form saves the default role and both checkboxes")
     CHECK(view["jit_provisioning"] == false);
     CHECK(view["allow_idp_initiated"] == true);
     auto owner_role = page.post(cookie, "options", {{"default_role", "owner"}});
-    CHECK(owner_role->status == 422);
+    CHECK(owner_role->status == 400);
     auto unknown_role = page.post(cookie, "options", {{"default_role", "emperor"}});
-    CHECK(unknown_role->status == 422);
+    CHECK(unknown_role->status == 400);
     CHECK(contains(unknown_role->body, R"(id="default-role-error")"));
     CHECK(page.api_view()["default_role"] == "manager");
 }
@@ -316,7 +316,7 @@ TEST_CASE("a refused sign-in options form is shown again as it was sent") {
     AuthPage page;
     auto res = page.post(page.owner(), "options",
                          {{"default_role", "owner"}, {"allow_idp_initiated", "on"}});
-    CHECK(res->status == 422);
+    CHECK(res->status == 400);
     CHECK(contains(res->body, R"(id="default-role-error")"));
     CHECK(contains(res->body,
                    R"(id="allow-idp-initiated" name="allow_idp_initiated" value="on" checked)"));
@@ -399,7 +399,7 @@ TEST_CASE("a maximum IssueInstant age out of range is refused next to its field"
     for (const char* typed : {"29", "86401", "five minutes", ""}) {
         CAPTURE(typed);
         auto res = page.post(cookie, "validation", {{"max_issue_age_seconds", typed}});
-        CHECK(res->status == 422);
+        CHECK(res->status == 400);
         CHECK(contains(res->body, R"(id="max-issue-age-error")"));
         CHECK(contains(res->body, "30 to 86400"));
     }
@@ -434,7 +434,7 @@ TEST_CASE("the audit log page sets the retention, from 1 to 3650 days, owners on
     for (const char* typed : {"0", "3651", "forever"}) {
         CAPTURE(typed);
         auto refused = post_retention(page, owner, typed);
-        CHECK(refused->status == 422);
+        CHECK(refused->status == 400);
         CHECK(contains(refused->body, R"(id="audit-retention-error")"));
     }
     const std::string manager = page.manager();

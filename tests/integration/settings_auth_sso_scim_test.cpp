@@ -11,7 +11,7 @@ TEST_CASE("Require SSO without the confirmation box is refused and stays off") {
     AuthPage page;
     const std::string cookie = page.owner();
     auto res = page.post(cookie, "require-sso", {{"require_sso", "on"}});
-    CHECK(res->status == 422);
+    CHECK(res->status == 400);
     CHECK(contains(res->body, R"(id="confirm-error")"));
     CHECK(page.api_view()["require_sso"] == false);
     CHECK(page.get(cookie)->status == 200);
@@ -159,4 +159,38 @@ TEST_CASE("disabling SCIM from the page revokes every token") {
     CHECK(page.scim_status(token) == 401);
     CHECK(page.api_view()["scim"]["enabled"] == false);
     CHECK(contains(page.get(cookie)->body, "Enable SCIM"));
+}
+
+TEST_CASE("removing a provider that is not there answers 409 on the page and on the API") {
+    AuthPage page;
+    const std::string cookie = page.owner();
+    REQUIRE(page.post(cookie, "provider/remove", {})->status == 303);
+    auto on_page = page.post(cookie, "provider/remove", {});
+    CHECK(on_page->status == 409);
+    CHECK(contains(on_page->body, "Single sign-on is not configured"));
+    auto on_api = page.gw.client().Delete("/api/0/organizations/acme/auth/saml",
+                                          {{"Authorization", "Bearer " + page.api_key}});
+    REQUIRE(on_api);
+    CHECK(on_api->status == on_page->status);
+    CHECK(json::parse(on_api->body)["error"] == "saml.not_configured");
+}
+
+TEST_CASE("the audit log page and API refuse the same bad filter with 400") {
+    AuthPage page;
+    const std::string cookie = page.owner();
+    const std::string reversed = "?since=2024-05-02&until=2024-05-01";
+    auto on_page = page.get(cookie, "/settings/acme/audit-log/" + reversed);
+    CHECK(on_page->status == 400);
+    CHECK(contains(on_page->body, "The range must not end before it starts."));
+    auto on_api = page.gw.client().Get("/api/0/organizations/acme/audit" + reversed,
+                                       {{"Authorization", "Bearer " + page.api_key}});
+    REQUIRE(on_api);
+    CHECK(on_api->status == 400);
+    const json body = json::parse(on_api->body);
+    CHECK(body["error"] == "audit.filter_invalid");
+    CHECK(body["message"] == "until: The range must not end before it starts.");
+    auto huge = page.gw.client().Get("/api/0/organizations/acme/audit?page=99999999999",
+                                     {{"Authorization", "Bearer " + page.api_key}});
+    REQUIRE(huge);
+    CHECK(huge->status == 400);
 }

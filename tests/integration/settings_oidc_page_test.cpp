@@ -23,7 +23,7 @@ TEST_CASE("an OpenID provider form with an http issuer is refused next to the is
                           {"oidc_issuer", "http://op.example.test"},
                           {"oidc_client_id", "client"},
                           {"oidc_client_secret", "typed-secret-5521"}});
-    CHECK(res->status == 422);
+    CHECK(res->status == 400);
     CHECK(contains(res->body, R"(id="oidc-issuer-error")"));
     CHECK(contains(res->body, "value=\"" + html("http://op.example.test") + "\""));
     CHECK_FALSE(contains(res->body, "typed-secret-5521"));
@@ -38,7 +38,7 @@ TEST_CASE("a GitHub provider form without an organization is refused next to the
                           {"oidc_client_id", "Ov23abc"},
                           {"oidc_client_secret", "secret"},
                           {"oidc_allowed_orgs", ""}});
-    CHECK(res->status == 422);
+    CHECK(res->status == 400);
     CHECK(contains(res->body, R"(id="oidc-allowed-orgs-error")"));
     CHECK(page.api_view()["oidc"].is_null());
 }

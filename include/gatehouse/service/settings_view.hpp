@@ -18,12 +18,14 @@
 
 namespace gatehouse::service {
 
-// Everything the page reads, from one consistent moment of the store.
+// Everything the auth settings page and the admin API's settings show, from one consistent
+// moment of the store: both build what they answer from this view and nothing else.
 struct AuthSettingsView {
     core::Org org;
     std::optional<core::SamlProvider> provider;          // nullopt while SAML is not configured
-    std::vector<saml::CertificateSummary> certificates;  // of the provider, in stored order
+    std::vector<saml::CertificateSummary> certificates;  // the readable ones, in stored order
     bool certificates_unreadable = false;             // a stored certificate could not be described
+    std::vector<core::ScimToken> scim_tokens;         // every token, revoked too, oldest first
     std::vector<core::ScimToken> active_scim_tokens;  // not revoked, oldest first
     std::int64_t password_sessions = 0;               // what turning Require SSO on would end now
     std::optional<core::OidcProvider> oidc;  // the OpenID Connect or GitHub provider, if any
