@@ -380,4 +380,17 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
 // The newest schema version this build knows.
 int latest_schema_version();
 
+// Opens the PostgreSQL store at `url` (a libpq connection URL, postgresql://...), creating
+// the schema in an empty database; several processes may open one database at once. Fails
+// with kFailure when the server cannot be reached or the schema is newer than this build.
+// Writes are serialised across every process sharing the database (postgres_store.cpp).
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url);
+
+// True when `db` names a PostgreSQL database (postgresql:// or postgres://).
+bool is_postgres_url(std::string_view db);
+
+// Opens the store `db` names: a postgresql:// or postgres:// URL opens PostgreSQL, anything
+// else is the path of a SQLite file.
+Result<std::unique_ptr<Store>> open_store(const std::string& db);
+
 }  // namespace gatehouse::store
