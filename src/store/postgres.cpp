@@ -106,7 +106,8 @@ Connection::Connection(const std::string& conninfo) : connection_(PQconnectdb(co
     }
     // Notices (such as "there is no transaction in progress") are not errors; keep them
     // off standard error, where the server's JSON log lines go.
-    PQsetNoticeProcessor(connection_.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        connection_.get(), [](void*, const char*) {}, nullptr);
     // Times are kept as Unix seconds and text compared byte by byte where it matters, so
     // no session setting changes a result; UTF-8 is the encoding of every string we send.
     exec("SET client_encoding = 'UTF8'");
@@ -132,8 +133,7 @@ Rows Connection::query(const std::string& sql, const Params& params) {
     }
     const WireParams wire(params);
     return check(PQexecPrepared(connection_.get(), found->second.c_str(), wire.count(),
-                                wire.values.data(), wire.lengths.data(), wire.formats.data(),
-                                0));
+                                wire.values.data(), wire.lengths.data(), wire.formats.data(), 0));
 }
 
 Rows Connection::query_uncached(const std::string& sql, const Params& params) {

@@ -81,9 +81,7 @@ class Rows {
     // Rows changed by INSERT, UPDATE or DELETE (with or without RETURNING).
     std::int64_t affected() const;
 
-    bool is_null(int row, int column) const {
-        return PQgetisnull(result_.get(), row, column) != 0;
-    }
+    bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
     std::string text(int row, int column) const;
     std::int64_t integer(int row, int column) const;
     std::optional<std::int64_t> optional_integer(int row, int column) const;

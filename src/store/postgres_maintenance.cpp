@@ -13,8 +13,7 @@ constexpr std::int64_t kSecondsPerDay = 24 * 3600;
 // Deletes at most `limit` rows of `table` chosen by `select_keys`, which binds $1 (the
 // cutoff) and $2 (the limit) and returns the values of `key` (one column or a row of them).
 std::int64_t delete_batch(Connection& db, const std::string& table, const std::string& key,
-                          const std::string& select_keys, std::int64_t cutoff,
-                          std::int64_t limit) {
+                          const std::string& select_keys, std::int64_t cutoff, std::int64_t limit) {
     if (limit <= 0) return 0;
     return db
         .query("DELETE FROM " + table + " WHERE " + key + " IN (" + select_keys + ")",
@@ -27,10 +26,10 @@ std::int64_t delete_batch(Connection& db, const std::string& table, const std::s
 std::int64_t delete_keyed_batch(Connection& db, const std::string& table, const std::string& key,
                                 const std::string& time_column, std::int64_t cutoff,
                                 std::int64_t limit) {
-    return delete_batch(db, table, "(org_id, " + key + ")",
-                        "SELECT org_id, " + key + " FROM " + table + " WHERE " + time_column +
-                            " <= $1 LIMIT $2",
-                        cutoff, limit);
+    return delete_batch(
+        db, table, "(org_id, " + key + ")",
+        "SELECT org_id, " + key + " FROM " + table + " WHERE " + time_column + " <= $1 LIMIT $2",
+        cutoff, limit);
 }
 
 }  // namespace
@@ -49,9 +48,9 @@ std::int64_t PostgresTransaction::purge_expired(UnixTime now) {
 PurgeCounts PostgresTransaction::purge_due(UnixTime now, std::int64_t limit) {
     PurgeCounts purged;
     auto left = [&] { return limit - purged.total(); };
-    purged.sessions = delete_batch(db_, "sessions", "id",
-                                   "SELECT id FROM sessions WHERE expires_at <= $1 LIMIT $2", now,
-                                   left());
+    purged.sessions =
+        delete_batch(db_, "sessions", "id",
+                     "SELECT id FROM sessions WHERE expires_at <= $1 LIMIT $2", now, left());
     purged.authn_requests =
         delete_keyed_batch(db_, "authn_requests", "request_id", "expires_at", now, left());
     purged.seen_assertions =

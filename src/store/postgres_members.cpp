@@ -76,12 +76,25 @@ Result<core::Member> PostgresTransaction::insert_member(core::Member m) {
             "password_hash, break_glass, scim_attributes, created_at, updated_at, "
             "last_sign_in_at, version, oidc_subject) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,"
             "$12,$13,$14,$15,$16,$17,$18,$19,1,$20) RETURNING id",
-            {m.org_id, m.public_id, m.email, Param::or_null(m.user_name),
-             Param::or_null(m.external_id), m.given_name, m.family_name, m.display_name,
-             std::string(core::to_string(m.role)), std::string(core::to_string(m.state)),
-             std::string(core::to_string(m.source)), m.idp_managed,
-             Param::or_null(m.saml_subject), Param::or_null(m.password_hash), m.break_glass,
-             m.scim_attributes, m.created_at, m.updated_at, m.last_sign_in_at,
+            {m.org_id,
+             m.public_id,
+             m.email,
+             Param::or_null(m.user_name),
+             Param::or_null(m.external_id),
+             m.given_name,
+             m.family_name,
+             m.display_name,
+             std::string(core::to_string(m.role)),
+             std::string(core::to_string(m.state)),
+             std::string(core::to_string(m.source)),
+             m.idp_managed,
+             Param::or_null(m.saml_subject),
+             Param::or_null(m.password_hash),
+             m.break_glass,
+             m.scim_attributes,
+             m.created_at,
+             m.updated_at,
+             m.last_sign_in_at,
              Param::or_null(m.oidc_subject)});
         m.id = rows.integer(0, 0);
     } catch (const ConstraintError& e) {
@@ -174,9 +187,9 @@ PageOf<core::Member> PostgresTransaction::list_members(RowId org_id,
     }
     result.total =
         db_.query("SELECT count(*) FROM members WHERE org_id = $1", {org_id}).integer(0, 0);
-    const Rows rows = db_.query(select_members("org_id = $1 ORDER BY id LIMIT $2 OFFSET $3"),
-                                {org_id, page.limit < 0 ? Param(nullptr) : Param(page.limit),
-                                 page.offset});
+    const Rows rows =
+        db_.query(select_members("org_id = $1 ORDER BY id LIMIT $2 OFFSET $3"),
+                  {org_id, page.limit < 0 ? Param(nullptr) : Param(page.limit), page.offset});
     for (int i = 0; i < rows.size(); ++i) result.items.push_back(read_member(Row(rows, i)));
     return result;
 }

@@ -82,8 +82,8 @@ Status PostgresTransaction::update_org(const core::Org& org) {
         "jit_provisioning = $5, allow_idp_initiated = $6, audit_retention_days = $7, "
         "apply_sign_in_attributes = $8 WHERE id = $9",
         {org.name, std::string(core::to_string(org.default_role)), org.require_sso,
-         org.scim_enabled, org.jit_provisioning, org.allow_idp_initiated,
-         org.audit_retention_days, org.apply_sign_in_attributes, org.id});
+         org.scim_enabled, org.jit_provisioning, org.allow_idp_initiated, org.audit_retention_days,
+         org.apply_sign_in_attributes, org.id});
     if (rows.affected() == 0) return fail(kNotFound, "The organization no longer exists.");
     return {};
 }
@@ -114,9 +114,9 @@ std::vector<core::OrgAlias> PostgresTransaction::list_org_aliases(RowId org_id) 
 
 Status PostgresTransaction::insert_org_alias(const core::OrgAlias& alias) {
     try {
-        db_.query_guarded("INSERT INTO org_aliases (slug, org_id, created_at) VALUES ($1,$2,$3)",
-                          {alias.slug, alias.org_id,
-                           alias.created_at ? alias.created_at : now_seconds()});
+        db_.query_guarded(
+            "INSERT INTO org_aliases (slug, org_id, created_at) VALUES ($1,$2,$3)",
+            {alias.slug, alias.org_id, alias.created_at ? alias.created_at : now_seconds()});
     } catch (const ConstraintError&) {
         return slug_taken(alias.slug);
     }

@@ -45,9 +45,9 @@ PageOf<core::OutboundMail> list_page(Connection& db, std::optional<RowId> org_id
     result.total = db.query("SELECT count(*)" + where, params).integer(0, 0);
     params.emplace_back(page.limit < 0 ? Param(nullptr) : Param(page.limit));
     params.emplace_back(page.offset);
-    const Rows rows = db.query(std::string("SELECT ") + kMailColumns + where +
-                                   " ORDER BY id DESC LIMIT $3 OFFSET $4",
-                               params);
+    const Rows rows = db.query(
+        std::string("SELECT ") + kMailColumns + where + " ORDER BY id DESC LIMIT $3 OFFSET $4",
+        params);
     for (int i = 0; i < rows.size(); ++i) result.items.push_back(read_mail(Row(rows, i)));
     return result;
 }
@@ -80,11 +80,10 @@ Result<core::OutboundMail> PostgresTransaction::insert_outbound_mail(core::Outbo
     return m;
 }
 
-std::optional<core::OutboundMail> PostgresTransaction::outbound_mail_by_id(RowId org_id,
-                                                                           RowId id) {
-    const Rows rows = db_.query(std::string("SELECT ") + kMailColumns +
-                                    " FROM outbound_mail WHERE org_id = $1 AND id = $2",
-                                {org_id, id});
+std::optional<core::OutboundMail> PostgresTransaction::outbound_mail_by_id(RowId org_id, RowId id) {
+    const Rows rows = db_.query(
+        std::string("SELECT ") + kMailColumns + " FROM outbound_mail WHERE org_id = $1 AND id = $2",
+        {org_id, id});
     if (rows.empty()) return std::nullopt;
     return read_mail(Row(rows, 0));
 }
@@ -136,10 +135,10 @@ Status PostgresTransaction::retry_outbound_mail(RowId org_id, RowId id, int atte
 
 Status PostgresTransaction::fail_outbound_mail(RowId org_id, RowId id, int attempt,
                                                std::string_view error) {
-    return claim_settled(db_.query(
-        "UPDATE outbound_mail SET state = 'failed', last_error = $1 "
-        "WHERE org_id = $2 AND id = $3 AND attempts = $4 AND state = 'sending'",
-        {error, org_id, id, attempt}));
+    return claim_settled(
+        db_.query("UPDATE outbound_mail SET state = 'failed', last_error = $1 "
+                  "WHERE org_id = $2 AND id = $3 AND attempts = $4 AND state = 'sending'",
+                  {error, org_id, id, attempt}));
 }
 
 namespace {
@@ -186,9 +185,9 @@ Result<core::Invitation> PostgresTransaction::insert_invitation(core::Invitation
 
 std::optional<core::Invitation> PostgresTransaction::invitation_by_token_hash(
     RowId org_id, std::string_view token_hash) {
-    const Rows rows = db_.query(std::string(kInvitationColumns) +
-                                    "WHERE org_id = $1 AND token_hash = $2",
-                                {org_id, Param::bytes(token_hash)});
+    const Rows rows =
+        db_.query(std::string(kInvitationColumns) + "WHERE org_id = $1 AND token_hash = $2",
+                  {org_id, Param::bytes(token_hash)});
     if (rows.empty()) return std::nullopt;
     return read_invitation(Row(rows, 0));
 }
@@ -210,11 +209,11 @@ PageOf<core::Invitation> PostgresTransaction::list_pending_invitations(RowId org
                           "IS NULL AND revoked_at IS NULL",
                           {org_id})
                        .integer(0, 0);
-    const Rows rows = db_.query(std::string(kInvitationColumns) +
-                                    "WHERE org_id = $1 AND accepted_at IS NULL AND revoked_at "
-                                    "IS NULL ORDER BY id DESC LIMIT $2 OFFSET $3",
-                                {org_id, page.limit < 0 ? Param(nullptr) : Param(page.limit),
-                                 page.offset});
+    const Rows rows =
+        db_.query(std::string(kInvitationColumns) +
+                      "WHERE org_id = $1 AND accepted_at IS NULL AND revoked_at "
+                      "IS NULL ORDER BY id DESC LIMIT $2 OFFSET $3",
+                  {org_id, page.limit < 0 ? Param(nullptr) : Param(page.limit), page.offset});
     for (int i = 0; i < rows.size(); ++i) result.items.push_back(read_invitation(Row(rows, i)));
     return result;
 }

@@ -148,8 +148,7 @@ SignInFailures PostgresTransaction::record_sign_in_failure(RowId org_id, std::st
 }
 
 Status PostgresTransaction::clear_sign_in_failures(RowId org_id, std::string_view subject) {
-    db_.query("DELETE FROM sign_in_throttle WHERE org_id = $1 AND subject = $2",
-              {org_id, subject});
+    db_.query("DELETE FROM sign_in_throttle WHERE org_id = $1 AND subject = $2", {org_id, subject});
     return {};
 }
 
@@ -182,10 +181,10 @@ PageOf<core::AuditEntry> PostgresTransaction::list_audit(RowId org_id, const Aud
     result.total = db_.query("SELECT count(*)" + where, params).integer(0, 0);
     params.emplace_back(q.page.limit < 0 ? Param(nullptr) : Param(q.page.limit));
     params.emplace_back(q.page.offset);
-    const Rows rows = db_.query(
-        "SELECT id, org_id, at, actor, action, target, outcome, reason_code, details" + where +
-            " ORDER BY id DESC LIMIT $8 OFFSET $9",
-        params);
+    const Rows rows =
+        db_.query("SELECT id, org_id, at, actor, action, target, outcome, reason_code, details" +
+                      where + " ORDER BY id DESC LIMIT $8 OFFSET $9",
+                  params);
     for (int i = 0; i < rows.size(); ++i) {
         core::AuditEntry e;
         e.id = rows.integer(i, 0);

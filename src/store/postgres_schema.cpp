@@ -259,7 +259,8 @@ CREATE INDEX invitations_member ON invitations (org_id, member_id);
 )sql";
 
 int stored_version(Connection& connection) {
-    const Rows exists = connection.query_uncached("SELECT to_regclass('schema_version') IS NOT NULL");
+    const Rows exists =
+        connection.query_uncached("SELECT to_regclass('schema_version') IS NOT NULL");
     if (!exists.boolean(0, 0)) return 0;
     const Rows version = connection.query_uncached("SELECT max(version) FROM schema_version");
     return static_cast<int>(version.integer(0, 0));

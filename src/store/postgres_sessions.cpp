@@ -64,8 +64,7 @@ std::int64_t PostgresTransaction::delete_member_sessions(RowId org_id, RowId mem
 
 std::int64_t PostgresTransaction::count_password_sessions(RowId org_id) {
     return db_
-        .query("SELECT count(*) FROM sessions WHERE org_id = $1 AND method = 'password'",
-               {org_id})
+        .query("SELECT count(*) FROM sessions WHERE org_id = $1 AND method = 'password'", {org_id})
         .integer(0, 0);
 }
 
@@ -147,24 +146,26 @@ std::optional<core::BearerToken> active_token(Connection& db, const char* table,
 
 std::optional<std::string> token_hash(Connection& db, const char* table, RowId org_id,
                                       RowId token_id) {
-    const Rows rows = db.query(sql(table, "SELECT token_hash FROM ", " WHERE org_id = $1 AND id = $2"),
-                               {org_id, token_id});
+    const Rows rows =
+        db.query(sql(table, "SELECT token_hash FROM ", " WHERE org_id = $1 AND id = $2"),
+                 {org_id, token_id});
     if (rows.empty()) return std::nullopt;
     return rows.bytes(0, 0);
 }
 
 std::vector<core::BearerToken> list_tokens(Connection& db, const char* table, RowId org_id) {
-    const Rows rows = db.query(sql(table, kTokenColumns, " WHERE org_id = $1 ORDER BY id"), {org_id});
+    const Rows rows =
+        db.query(sql(table, kTokenColumns, " WHERE org_id = $1 ORDER BY id"), {org_id});
     std::vector<core::BearerToken> tokens;
     for (int i = 0; i < rows.size(); ++i) tokens.push_back(read_token(Row(rows, i)));
     return tokens;
 }
 
 Status revoke_token(Connection& db, const char* table, RowId org_id, RowId token_id, UnixTime at) {
-    const Rows rows = db.query(
-        sql(table, "UPDATE ",
-            " SET revoked_at = $1 WHERE org_id = $2 AND id = $3 AND revoked_at IS NULL"),
-        {at, org_id, token_id});
+    const Rows rows =
+        db.query(sql(table, "UPDATE ",
+                     " SET revoked_at = $1 WHERE org_id = $2 AND id = $3 AND revoked_at IS NULL"),
+                 {at, org_id, token_id});
     if (rows.affected() == 0) {
         return fail(kNotFound, "No active token with that id in this organization.");
     }

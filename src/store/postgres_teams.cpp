@@ -107,9 +107,9 @@ PageOf<core::Team> PostgresTransaction::list_teams(RowId org_id,
     PageOf<core::Team> result;
     result.total =
         db_.query("SELECT count(*) FROM teams WHERE org_id = $1", {org_id}).integer(0, 0);
-    const Rows rows = db_.query(select_teams("t.org_id = $1 ORDER BY t.id LIMIT $2 OFFSET $3"),
-                                {org_id, page.limit < 0 ? Param(nullptr) : Param(page.limit),
-                                 page.offset});
+    const Rows rows =
+        db_.query(select_teams("t.org_id = $1 ORDER BY t.id LIMIT $2 OFFSET $3"),
+                  {org_id, page.limit < 0 ? Param(nullptr) : Param(page.limit), page.offset});
     for (int i = 0; i < rows.size(); ++i) result.items.push_back(read_team(Row(rows, i)));
     return result;
 }
@@ -136,8 +136,8 @@ Status PostgresTransaction::clear_team_members(RowId org_id, RowId team_id) {
     return {};
 }
 
-std::vector<std::pair<std::string, std::string>> PostgresTransaction::team_members(
-    RowId org_id, RowId team_id) {
+std::vector<std::pair<std::string, std::string>> PostgresTransaction::team_members(RowId org_id,
+                                                                                   RowId team_id) {
     const Rows rows = db_.query(
         "SELECT m.public_id, CASE WHEN m.display_name <> '' THEN m.display_name ELSE "
         "coalesce(m.user_name, m.email) END FROM team_members tm JOIN members m ON m.id = "
