@@ -383,7 +383,11 @@ int latest_schema_version();
 // Opens the PostgreSQL store at `url` (a libpq connection URL, postgresql://...), creating
 // the schema in an empty database; several processes may open one database at once. Fails
 // with kFailure when the server cannot be reached or the schema is newer than this build.
-// Writes are serialised across every process sharing the database (postgres_store.cpp).
+// Write transactions are serialised across every process sharing the database (an advisory
+// lock taken at BEGIN), as SQLite's single writer serialises them, so the rules a write
+// checks before it changes anything (a pending AuthnRequest consumed once, the replay
+// caches, one userName per org, the last owner) hold for a fleet. Reads run in parallel on
+// a bounded pool of connections (16), each in one consistent snapshot.
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url);
 
 // True when `db` names a PostgreSQL database (postgresql:// or postgres://).
