@@ -95,7 +95,7 @@ TEST_CASE("a write that returns an error changes nothing") {
     }));
 }
 
-TEST_CASE("list_members pages in id order and applies a parameterised filter") {
+TEST_CASE("list_members pages in id order") {
     StoreFixture f;
     const auto acme = f.make_org("acme");
     for (int i = 0; i < 5; ++i) f.make_member(acme.id, "user" + std::to_string(i));
@@ -104,6 +104,18 @@ TEST_CASE("list_members pages in id order and applies a parameterised filter") {
         CHECK(page.total == 5);
         REQUIRE(page.items.size() == 2);
         CHECK(page.items[0].user_name == "user2");
+        CHECK(page.items[1].user_name == "user3");
+        return {};
+    }));
+}
+
+TEST_CASE("list_members applies a parameterised filter") {
+    // A SqlFilter is WHERE text in SQLite's dialect; PostgreSQL does not run it.
+    GATEHOUSE_SKIP_ON_POSTGRES();
+    StoreFixture f;
+    const auto acme = f.make_org("acme");
+    for (int i = 0; i < 5; ++i) f.make_member(acme.id, "user" + std::to_string(i));
+    REQUIRE(f.db->read([&](store::Transaction& tx) -> Status {
         store::SqlFilter filter{"user_name = ?", {std::string("USER3")}};
         auto filtered = tx.list_members(acme.id, filter, {0, 10});
         CHECK(filtered.total == 1);

@@ -13,8 +13,8 @@
 
 namespace gatehouse::testing {
 
-// Opens a test of SQLite itself (its file, its log, its migrations): ends the test at once,
-// with a message, when the store tests run against PostgreSQL, where it does not apply.
+// Opens a test of SQLite itself (its file, its log, its migrations, its SQL filters): ends the
+// test at once, with a message, when the store tests run against PostgreSQL.
 #define GATEHOUSE_SKIP_ON_POSTGRES()                           \
     if (::gatehouse::testing::testing_postgres()) {            \
         MESSAGE("about SQLite itself: skipped on PostgreSQL"); \
