@@ -264,3 +264,42 @@ TEST_CASE("reads run in parallel on at most 16 connections, callers beyond wait 
     CHECK(most_connections > 1);
     CHECK(most_connections <= 16);
 }
+
+TEST_CASE("every query of one read sees the same committed state") {
+    GATEHOUSE_ONLY_ON_POSTGRES();
+    StoreFixture f;
+    const auto acme = f.make_org("acme");
+    f.make_member(acme.id, "first");
+    REQUIRE(f.db->read([&](store::Transaction& tx) -> Status {
+        CHECK(tx.list_members(acme.id, std::nullopt, store::Page{0, 10}).total == 1);
+        // A write commits between two queries of the read.
+        std::thread writer([&] { f.make_member(acme.id, "second"); });
+        writer.join();
+        const auto page = tx.list_members(acme.id, std::nullopt, store::Page{0, 10});
+        CHECK(page.total == 1);
+        CHECK(page.items.size() == 1);
+        return {};
+    }));
+    REQUIRE(f.db->read([&](store::Transaction& tx) -> Status {
+        CHECK(tx.list_members(acme.id, std::nullopt, store::Page{0, 10}).total == 2);
+        return {};
+    }));
+}
+
+TEST_CASE("open_store opens postgres:// URLs as well as postgresql:// ones") {
+    GATEHOUSE_ONLY_ON_POSTGRES();
+    StoreFixture f;
+    f.make_org("acme");
+    REQUIRE(f.path.starts_with("postgresql://"));
+    auto opened =
+        store::open_store("postgres://" + f.path.substr(std::string("postgresql://").size()));
+    REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error().message));
+    CHECK(org_exists(**opened, "acme"));
+}
+
+TEST_CASE("a PostgreSQL server that cannot be reached fails the open with a clear error") {
+    auto opened = store::open_store("postgresql:///gatehouse?host=/nonexistent-folder&port=5432");
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.error().code == store::kFailure);
+    CHECK(opened.error().message.find("cannot connect to PostgreSQL") != std::string::npos);
+}
