@@ -25,7 +25,8 @@ struct DatabaseError : std::runtime_error {
 };
 
 // Thrown when a statement breaks a UNIQUE or FOREIGN KEY constraint (SQLSTATE 23505, 23503),
-// the two rules SQLite reports as SQLITE_CONSTRAINT; translated into kConflict by the caller.
+// which the SQLite store reports as a constraint failure too; translated into kConflict by
+// the callers that expect one, a failure of the transaction elsewhere.
 struct ConstraintError : DatabaseError {
     using DatabaseError::DatabaseError;
 };
