@@ -110,7 +110,7 @@ void add_member_list(CLI::App& member, GlobalOptions& global, std::function<int(
                 found = true;
                 store::Page page{0, 500};
                 for (;;) {
-                    const auto members = tx.list_members(org->id, std::nullopt, page);
+                    const auto members = tx.list_members(org->id, {}, page);
                     for (const auto& m : members.items) print_member(m);
                     page.offset += page.limit;
                     if (members.items.empty() || page.offset >= members.total) return {};

@@ -208,7 +208,7 @@ Result<json> settings_view(AppContext& app, const std::string& slug) {
         org = tx.org_by_slug(slug);
         if (!org) return fail("org.not_found", "No organization '" + slug + "'.");
         provider = tx.saml_provider(org->id);
-        tokens = tx.list_scim_tokens(org->id);
+        tokens = tx.list_credentials(store::CredentialKind::scim_token, org->id);
         return {};
     });
     if (!read) return read.error();

@@ -117,7 +117,8 @@ Result<IssuedScimToken> AdminService::create_scim_token(const std::string& org_s
     const Status status = store_.write([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
-        auto record = tx.insert_scim_token(org->id, scim_token_hash(issued.token), description);
+        auto record = tx.insert_credential(store::CredentialKind::scim_token, org->id,
+                                           scim_token_hash(issued.token), description);
         if (!record) return record.error();
         issued.record = *record;
         if (!org->scim_enabled) {
@@ -142,7 +143,10 @@ Status AdminService::revoke_scim_token(const std::string& org_slug, core::RowId 
     return store_.write([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
-        if (auto s = tx.revoke_scim_token(org->id, token_id, clock_.now()); !s) return s;
+        if (auto s = tx.revoke_credential(store::CredentialKind::scim_token, org->id, token_id,
+                                          clock_.now());
+            !s)
+            return s;
         return tx.append_audit(audit_entry(*org, caller.actor, "scim.token.revoke",
                                            "scim-token:" + std::to_string(token_id)));
     });
@@ -153,7 +157,7 @@ Result<std::vector<core::ScimToken>> AdminService::list_scim_tokens(const std::s
     const Status status = store_.read([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
-        tokens = tx.list_scim_tokens(org->id);
+        tokens = tx.list_credentials(store::CredentialKind::scim_token, org->id);
         return {};
     });
     if (!status) return status.error();
@@ -170,9 +174,12 @@ Result<int> AdminService::disable_scim(const std::string& org_slug, const Caller
     const Status status = store_.write([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
-        for (const auto& token : tx.list_scim_tokens(org->id)) {
+        for (const auto& token : tx.list_credentials(store::CredentialKind::scim_token, org->id)) {
             if (token.revoked_at) continue;
-            if (auto s = tx.revoke_scim_token(org->id, token.id, clock_.now()); !s) return s;
+            if (auto s = tx.revoke_credential(store::CredentialKind::scim_token, org->id, token.id,
+                                              clock_.now());
+                !s)
+                return s;
             ++revoked;
         }
         org->scim_enabled = false;
@@ -197,7 +204,8 @@ Result<IssuedAdminKey> AdminService::create_admin_key(const std::string& org_slu
     const Status status = store_.write([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
-        auto record = tx.insert_admin_key(org->id, util::sha256(issued.token), description);
+        auto record = tx.insert_credential(store::CredentialKind::admin_key, org->id,
+                                           util::sha256(issued.token), description);
         if (!record) return record.error();
         issued.record = *record;
         return tx.append_audit(audit_entry(*org, caller.actor, "admin_key.create",
@@ -218,7 +226,10 @@ Status AdminService::revoke_admin_key(const std::string& org_slug, core::RowId k
     return store_.write([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
-        if (auto s = tx.revoke_admin_key(org->id, key_id, clock_.now()); !s) return s;
+        if (auto s = tx.revoke_credential(store::CredentialKind::admin_key, org->id, key_id,
+                                          clock_.now());
+            !s)
+            return s;
         return tx.append_audit(audit_entry(*org, caller.actor, "admin_key.revoke",
                                            "admin-key:" + std::to_string(key_id)));
     });
@@ -229,7 +240,7 @@ Result<std::vector<core::AdminKey>> AdminService::list_admin_keys(const std::str
     const Status status = store_.read([&](store::Transaction& tx) -> Status {
         auto org = tx.org_by_slug(org_slug);
         if (!org) return org_not_found(org_slug);
-        keys = tx.list_admin_keys(org->id);
+        keys = tx.list_credentials(store::CredentialKind::admin_key, org->id);
         return {};
     });
     if (!status) return status.error();
@@ -246,11 +257,11 @@ Result<core::AdminKey> AdminService::authenticate_admin_key(const core::Org& org
     const std::string hash = util::sha256(key);
     std::optional<core::AdminKey> found;
     const Status read = store_.read([&](store::Transaction& tx) -> Status {
-        found = tx.active_admin_key(hash);
+        found = tx.active_credential(store::CredentialKind::admin_key, hash);
         if (!found) return {};
         // The indexed lookup does not compare in constant time; this second comparison
         // makes the decision itself independent of timing.
-        const auto stored = tx.admin_key_hash(org.id, found->id);
+        const auto stored = tx.credential_hash(store::CredentialKind::admin_key, org.id, found->id);
         if (!stored || !util::constant_time_equal(*stored, hash)) found.reset();
         return {};
     });
@@ -258,8 +269,9 @@ Result<core::AdminKey> AdminService::authenticate_admin_key(const core::Org& org
     if (!found || found->org_id != org.id) return unauthorized();
     const util::UnixTime now = clock_.now();
     if (!found->last_used_at || now - *found->last_used_at >= kTouchInterval) {
-        const Status touched = store_.write(
-            [&](store::Transaction& tx) { return tx.touch_admin_key(org.id, found->id, now); });
+        const Status touched = store_.write([&](store::Transaction& tx) {
+            return tx.touch_credential(store::CredentialKind::admin_key, org.id, found->id, now);
+        });
         if (!touched) return touched.error();
         found->last_used_at = now;
     }

@@ -121,12 +121,10 @@ Status check_change(const AuthSettingsChange& change) {
 
 // An owner who can still sign in with a password when the IdP is down or misconfigured.
 bool has_break_glass_owner(store::Transaction& tx, core::RowId org_id) {
-    const store::SqlFilter filter{
-        "role = ? AND state = ? AND break_glass = 1 AND password_hash IS NOT NULL AND "
-        "password_hash <> ''",
-        {std::string(core::to_string(core::Role::owner)),
-         std::string(core::to_string(core::MemberState::active))}};
-    return tx.list_members(org_id, filter, store::Page{0, 1}).total > 0;
+    const store::MemberQuery break_glass_owners{.role = core::Role::owner,
+                                                .state = core::MemberState::active,
+                                                .break_glass_with_password = true};
+    return tx.count_members(org_id, break_glass_owners) > 0;
 }
 
 void apply_mapping(ChangeLog& log, core::AttributeMapping& target,

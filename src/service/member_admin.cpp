@@ -51,18 +51,16 @@ bool is_last_active_owner(store::Transaction& tx, const core::Member& member) {
     if (member.role != core::Role::owner || member.state != core::MemberState::active) {
         return false;
     }
-    const store::SqlFilter filter{"role = ? AND state = ?",
-                                  {std::string(core::to_string(core::Role::owner)),
-                                   std::string(core::to_string(core::MemberState::active))}};
-    // Counting at most two is all the rule needs.
-    return tx.list_members(member.org_id, filter, store::Page{0, 2}).total < 2;
+    const store::MemberQuery active_owners{.role = core::Role::owner,
+                                           .state = core::MemberState::active};
+    return tx.count_members(member.org_id, active_owners) < 2;
 }
 
 Result<store::PageOf<core::Member>> MemberAdmin::list_members(const core::Org& org,
                                                               store::Page page) {
     store::PageOf<core::Member> result;
     const Status status = store_.read([&](store::Transaction& tx) -> Status {
-        result = tx.list_members(org.id, std::nullopt, page);
+        result = tx.list_members(org.id, {}, page);
         return {};
     });
     if (!status) return status.error();
@@ -72,7 +70,7 @@ Result<store::PageOf<core::Member>> MemberAdmin::list_members(const core::Org& o
 Result<store::PageOf<core::Team>> MemberAdmin::list_teams(const core::Org& org, store::Page page) {
     store::PageOf<core::Team> result;
     const Status status = store_.read([&](store::Transaction& tx) -> Status {
-        result = tx.list_teams(org.id, std::nullopt, page);
+        result = tx.list_teams(org.id, {}, page);
         return {};
     });
     if (!status) return status.error();

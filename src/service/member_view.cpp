@@ -3,36 +3,13 @@
 #include <string>
 
 namespace gatehouse::service {
-namespace {
-
-// A LIKE pattern that matches `text` anywhere, with the pattern characters escaped so a
-// search for "a_b" or "100%" finds exactly that.
-std::string contains_pattern(std::string_view text) {
-    std::string pattern = "%";
-    for (const char c : text) {
-        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-        pattern += c;
-    }
-    pattern += '%';
-    return pattern;
-}
-
-std::optional<store::SqlFilter> search_filter(std::string_view search) {
-    if (search.empty()) return std::nullopt;
-    const std::string pattern = contains_pattern(search);
-    return store::SqlFilter{
-        "email LIKE ? ESCAPE '\\' OR user_name LIKE ? ESCAPE '\\' OR "
-        "display_name LIKE ? ESCAPE '\\'",
-        {pattern, pattern, pattern}};
-}
-
-}  // namespace
 
 Result<store::PageOf<MemberListing>> find_members(store::Store& store, const core::Org& org,
                                                   std::string_view search, store::Page page) {
     store::PageOf<MemberListing> result;
     const Status status = store.read([&](store::Transaction& tx) -> Status {
-        auto members = tx.list_members(org.id, search_filter(search), page);
+        auto members =
+            tx.list_members(org.id, store::MemberQuery{.search = std::string(search)}, page);
         result.total = members.total;
         result.items.reserve(members.items.size());
         for (auto& member : members.items) {
@@ -49,17 +26,14 @@ Result<store::PageOf<TeamListing>> list_team_listings(store::Store& store, const
                                                       store::Page page) {
     store::PageOf<TeamListing> result;
     const Status status = store.read([&](store::Transaction& tx) -> Status {
-        auto teams = tx.list_teams(org.id, std::nullopt, page);
+        auto teams = tx.list_teams(org.id, {}, page);
         result.total = teams.total;
         result.items.reserve(teams.items.size());
         for (auto& team : teams.items) {
-            // Counting through the member listing (limit 0) asks the database for a number
-            // instead of loading every membership of a team the IdP may have filled with
-            // thousands of people.
-            const store::SqlFilter in_team{
-                "id IN (SELECT member_id FROM team_members WHERE team_id = ?)", {team.id}};
-            const auto count = tx.list_members(org.id, in_team, store::Page{0, 0});
-            result.items.push_back(TeamListing{std::move(team), count.total});
+            // Counting asks the database for a number instead of loading every membership of a team
+            // the IdP may have filled with thousands of people.
+            const auto count = tx.count_members(org.id, store::MemberQuery{.team_id = team.id});
+            result.items.push_back(TeamListing{std::move(team), count});
         }
         return {};
     });

@@ -203,10 +203,10 @@ Result<ScimResource> ProvisioningService::get_group(const ScimClient& client, st
 }
 
 Result<json> ProvisioningService::list_groups(const ScimClient& client, const ScimQuery& query) {
-    auto plan = plan_list_filter(query.filter, group_columns());
+    auto plan = plan_list_filter(query.filter, ScimResourceType::group);
     if (!plan) return plan.error();
     const scim::FilterPtr& filter = plan->filter;
-    const std::optional<store::SqlFilter>& sql = plan->sql;
+    const store::TeamQuery selected{plan->condition};
     const bool in_memory = plan->in_memory();
     const bool with_members = returns_attribute(query.projection, "members");
     const std::int64_t offset = query.page.start_index - 1;
@@ -214,7 +214,8 @@ Result<json> ProvisioningService::list_groups(const ScimClient& client, const Sc
     std::int64_t total = 0;
     const Status status = store_.read([&](store::Transaction& tx) -> Status {
         if (!in_memory) {
-            auto page = tx.list_teams(client.org.id, sql, store::Page{offset, query.page.count});
+            auto page =
+                tx.list_teams(client.org.id, selected, store::Page{offset, query.page.count});
             total = page.total;
             for (const core::Team& t : page.items) {
                 resources.push_back(scim::project(group_resource(tx, client, t, with_members).body,
@@ -224,7 +225,7 @@ Result<json> ProvisioningService::list_groups(const ScimClient& client, const Sc
         }
         const auto& types = scim::AttributeTypes::scim_core();
         for (std::int64_t at = 0;; at += kScanBatch) {
-            auto batch = tx.list_teams(client.org.id, std::nullopt, store::Page{at, kScanBatch});
+            auto batch = tx.list_teams(client.org.id, {}, store::Page{at, kScanBatch});
             for (const core::Team& t : batch.items) {
                 json resource = group_resource(tx, client, t, true).body;
                 if (!scim::matches(*filter, resource, types)) continue;

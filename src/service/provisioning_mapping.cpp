@@ -251,46 +251,6 @@ bool returns_attribute(const scim::Projection& projection, std::string_view name
         [&](const scim::ProjectedAttribute& a) { return names(a) && a.sub_attribute.empty(); });
 }
 
-const scim::SqlColumnMap& user_columns() {
-    using scim::AttributeType;
-    static const scim::SqlColumnMap columns = {
-        {"id", {"public_id", AttributeType::string, true, ""}},
-        {"externalid", {"external_id", AttributeType::string, true, ""}},
-        {"username", {"user_name", AttributeType::string, false, ""}},
-        {"displayname", {"display_name", AttributeType::string, false, ""}},
-        {"name.givenname", {"given_name", AttributeType::string, false, ""}},
-        {"name.familyname", {"family_name", AttributeType::string, false, ""}},
-        {"active", {"(state <> 'deactivated')", AttributeType::boolean, false, ""}},
-        {"meta.created", {"created_at", AttributeType::date_time, false, ""}},
-        {"meta.lastmodified", {"updated_at", AttributeType::date_time, false, ""}},
-        {"emails",
-         {"", AttributeType::complex, false,
-          "EXISTS (SELECT 1 FROM json_each(members.scim_attributes, '$.emails') AS e WHERE {})"}},
-        {"emails.value", {"json_extract(e.value, '$.value')", AttributeType::string, false, ""}},
-        {"emails.type", {"json_extract(e.value, '$.type')", AttributeType::string, false, ""}},
-        {"emails.primary",
-         {"json_extract(e.value, '$.primary')", AttributeType::boolean, false, ""}},
-    };
-    return columns;
-}
-
-const scim::SqlColumnMap& group_columns() {
-    using scim::AttributeType;
-    static const scim::SqlColumnMap columns = {
-        {"id", {"public_id", AttributeType::string, true, ""}},
-        {"externalid", {"external_id", AttributeType::string, true, ""}},
-        {"displayname", {"display_name", AttributeType::string, false, ""}},
-        {"meta.created", {"created_at", AttributeType::date_time, false, ""}},
-        {"meta.lastmodified", {"updated_at", AttributeType::date_time, false, ""}},
-        {"members",
-         {"", AttributeType::complex, false,
-          "EXISTS (SELECT 1 FROM team_members tm JOIN members mm ON mm.id = tm.member_id "
-          "WHERE tm.team_id = teams.id AND {})"}},
-        {"members.value", {"mm.public_id", AttributeType::string, false, ""}},
-    };
-    return columns;
-}
-
 Result<scim::FilterPtr> parse_checked_filter(const std::string& text) {
     auto filter = scim::parse_filter(text);
     if (!filter) return filter.error();
@@ -301,15 +261,13 @@ Result<scim::FilterPtr> parse_checked_filter(const std::string& text) {
 }
 
 Result<ListFilter> plan_list_filter(const std::optional<std::string>& text,
-                                    const scim::SqlColumnMap& columns) {
+                                    ScimResourceType resource) {
     ListFilter plan;
     if (!text) return plan;
     auto parsed = parse_checked_filter(*text);
     if (!parsed) return parsed.error();
     plan.filter = *parsed;
-    if (auto compiled = scim::compile_filter_sql(*plan.filter, columns)) {
-        plan.sql = store::SqlFilter{std::move(compiled->where), std::move(compiled->params)};
-    }
+    plan.condition = store_condition(*plan.filter, resource);
     return plan;
 }
 

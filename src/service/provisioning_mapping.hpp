@@ -11,11 +11,11 @@
 
 #include "gatehouse/core/domain.hpp"
 #include "gatehouse/scim/filter.hpp"
-#include "gatehouse/scim/filter_sql.hpp"
 #include "gatehouse/scim/group.hpp"
 #include "gatehouse/scim/projection.hpp"
 #include "gatehouse/scim/user.hpp"
 #include "gatehouse/service/provisioning_service.hpp"
+#include "scim_query.hpp"
 
 namespace gatehouse::service::provisioning {
 
@@ -69,28 +69,24 @@ Status check_if_match(const IfMatch& if_match, std::int64_t version);
 // attribute `name` ("members", "groups"): so large lists are loaded only when returned.
 bool returns_attribute(const scim::Projection& projection, std::string_view name);
 
-// The SQL columns of the members and teams tables (as Transaction::list_members and
-// list_teams query them) that SCIM filters on Users and Groups compile to.
-const scim::SqlColumnMap& user_columns();
-const scim::SqlColumnMap& group_columns();
-
 // ASCII case-insensitive equality of attribute names (RFC 7643 §2.1).
 bool same_attribute(std::string_view a, std::string_view b);
 
 // Parses and type-checks filter text. Fails with the filter parser's kInvalidFilterCode.
 Result<scim::FilterPtr> parse_checked_filter(const std::string& text);
 
-// How a list request filters: not at all, in SQL over `columns`, or (when some attribute
-// has no column) by evaluating `filter` over every row in memory.
+// How a list request filters: not at all, in the store through `condition`, or (when some
+// part has no store equivalent) by evaluating `filter` over every row in memory.
 struct ListFilter {
-    scim::FilterPtr filter;               // null when the request has no filter
-    std::optional<store::SqlFilter> sql;  // set when the whole filter compiled
-    bool in_memory() const { return filter && !sql; }
+    scim::FilterPtr filter;         // null when the request has no filter
+    store::ConditionPtr condition;  // set when the whole filter translated
+    bool in_memory() const { return filter && !condition; }
 };
 
-// Parses, checks and compiles the filter of a list request. Fails as parse_checked_filter.
+// Parses, checks and translates the filter of a list request on `resource`. Fails as
+// parse_checked_filter.
 Result<ListFilter> plan_list_filter(const std::optional<std::string>& text,
-                                    const scim::SqlColumnMap& columns);
+                                    ScimResourceType resource);
 
 // Logs, at warning level, the attributes of a `resource_type` request that no schema
 // defines and that were therefore dropped (Entra ID and Okta send custom names that an admin

@@ -26,11 +26,12 @@ Result<ScimClient> ProvisioningService::authenticate(const core::Org& org,
     const std::string hash = scim_token_hash(token);
     std::optional<core::ScimToken> found;
     const Status read = store_.read([&](store::Transaction& tx) -> Status {
-        found = tx.active_scim_token(hash);
+        found = tx.active_credential(store::CredentialKind::scim_token, hash);
         if (!found) return {};
         // The lookup above goes through an index whose comparisons are not constant-time;
         // comparing the stored hash again keeps the final decision independent of timing.
-        const auto stored = tx.scim_token_hash(org.id, found->id);
+        const auto stored =
+            tx.credential_hash(store::CredentialKind::scim_token, org.id, found->id);
         if (!stored || !util::constant_time_equal(*stored, hash)) found.reset();
         return {};
     });
@@ -42,8 +43,9 @@ Result<ScimClient> ProvisioningService::authenticate(const core::Org& org,
     }
     const util::UnixTime now = clock_.now();
     if (!found->last_used_at || now - *found->last_used_at >= kTouchInterval) {
-        const Status touched = store_.write(
-            [&](store::Transaction& tx) { return tx.touch_scim_token(org.id, found->id, now); });
+        const Status touched = store_.write([&](store::Transaction& tx) {
+            return tx.touch_credential(store::CredentialKind::scim_token, org.id, found->id, now);
+        });
         if (!touched) return touched.error();
         found->last_used_at = now;
     }

@@ -164,10 +164,10 @@ Result<ScimResource> ProvisioningService::get_user(const ScimClient& client, std
 }
 
 Result<json> ProvisioningService::list_users(const ScimClient& client, const ScimQuery& query) {
-    auto plan = plan_list_filter(query.filter, user_columns());
+    auto plan = plan_list_filter(query.filter, ScimResourceType::user);
     if (!plan) return plan.error();
     const scim::FilterPtr& filter = plan->filter;
-    const std::optional<store::SqlFilter>& sql = plan->sql;
+    const store::MemberQuery selected{.condition = plan->condition};
     const bool in_memory = plan->in_memory();
     const bool with_groups = returns_attribute(query.projection, "groups");
     const std::int64_t offset = query.page.start_index - 1;
@@ -175,7 +175,8 @@ Result<json> ProvisioningService::list_users(const ScimClient& client, const Sci
     std::int64_t total = 0;
     const Status status = store_.read([&](store::Transaction& tx) -> Status {
         if (!in_memory) {
-            auto page = tx.list_members(client.org.id, sql, store::Page{offset, query.page.count});
+            auto page =
+                tx.list_members(client.org.id, selected, store::Page{offset, query.page.count});
             total = page.total;
             for (const core::Member& m : page.items) {
                 std::vector<core::Team> teams;
@@ -189,7 +190,7 @@ Result<json> ProvisioningService::list_users(const ScimClient& client, const Sci
         // express exactly): evaluate it over every member, in id order like the SQL path.
         const auto& types = scim::AttributeTypes::scim_core();
         for (std::int64_t at = 0;; at += kScanBatch) {
-            auto batch = tx.list_members(client.org.id, std::nullopt, store::Page{at, kScanBatch});
+            auto batch = tx.list_members(client.org.id, {}, store::Page{at, kScanBatch});
             for (const core::Member& m : batch.items) {
                 json resource =
                     encode_member(m, client.base_url, tx.teams_of_member(client.org.id, m.id));

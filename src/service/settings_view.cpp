@@ -17,7 +17,7 @@ Result<AuthSettingsView> read_auth_settings_view(store::Store& store, const std:
         view.provider = tx.saml_provider(view.org.id);
         view.oidc = tx.oidc_provider(view.org.id);
         view.password_sessions = tx.count_password_sessions(view.org.id);
-        for (auto& token : tx.list_scim_tokens(view.org.id)) {
+        for (auto& token : tx.list_credentials(store::CredentialKind::scim_token, view.org.id)) {
             if (!token.revoked_at) view.active_scim_tokens.push_back(std::move(token));
         }
         return {};

@@ -56,7 +56,7 @@ Param::Param(const std::optional<std::int64_t>& value) {
     if (value) value_ = std::to_string(*value);
 }
 
-Param::Param(const SqlValue& value) {
+Param::Param(const sql::Param& value) {
     *this = std::visit([](const auto& v) { return Param(v); }, value);
 }
 

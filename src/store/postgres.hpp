@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "condition_sql.hpp"
 #include "gatehouse/store/store.hpp"
 
 namespace gatehouse::store::postgres {
@@ -45,7 +46,8 @@ class Param {
     Param(const std::string& text) : value_(text) {}
     Param(const char* text) : value_(std::string(text)) {}
     Param(const std::optional<std::int64_t>& value);
-    Param(const SqlValue& value);
+    // A value of a compiled query condition.
+    Param(const sql::Param& value);
 
     static Param bytes(std::string_view raw) {
         Param p(raw);
@@ -143,5 +145,16 @@ class Connection {
     std::unique_ptr<PGconn, ConnectionFree> connection_;
     std::map<std::string, std::string, std::less<>> prepared_;  // SQL text -> statement name
 };
+
+// The fragment `compile` returns; a malformed query (a programming error above the store)
+// becomes a DatabaseError, so the transaction fails with kFailure instead of running SQL.
+template <typename Compile>
+sql::Fragment compile_where(Compile compile) {
+    try {
+        return compile();
+    } catch (const std::invalid_argument& e) {
+        throw DatabaseError(e.what());
+    }
+}
 
 }  // namespace gatehouse::store::postgres

@@ -176,20 +176,27 @@ Status PostgresTransaction::delete_member(RowId org_id, RowId id) {
     return {};
 }
 
-PageOf<core::Member> PostgresTransaction::list_members(RowId org_id,
-                                                       const std::optional<SqlFilter>& filter,
+PageOf<core::Member> PostgresTransaction::list_members(RowId org_id, const MemberQuery& query,
                                                        Page page) {
+    const sql::Fragment where =
+        compile_where([&] { return sql::member_where(query, sql::postgres_dialect(), 2); });
+    const std::string scoped = "members.org_id = $1 AND " + where.text;
+    Params params = {org_id};
+    for (const auto& value : where.params) params.emplace_back(value);
+    // The fixed shapes of query stay prepared; a condition's SQL varies with every filter an
+    // IdP sends.
+    const bool cached = !query.condition;
+    const auto run = [&](const std::string& text) {
+        return cached ? db_.query(text, params) : db_.query_uncached(text, params);
+    };
     PageOf<core::Member> result;
-    if (filter) {
-        // A SqlFilter is SQL text in SQLite's dialect (NOCASE collations, `?` placeholders),
-        // which PostgreSQL cannot run as written.
-        throw DatabaseError("a SQL filter written for SQLite cannot run on PostgreSQL");
-    }
-    result.total =
-        db_.query("SELECT count(*) FROM members WHERE org_id = $1", {org_id}).integer(0, 0);
-    const Rows rows =
-        db_.query(select_members("org_id = $1 ORDER BY id LIMIT $2 OFFSET $3"),
-                  {org_id, page.limit < 0 ? Param(nullptr) : Param(page.limit), page.offset});
+    result.total = run("SELECT count(*) FROM members WHERE " + scoped).integer(0, 0);
+    if (page.limit <= 0) return result;
+    const std::size_t next = params.size() + 1;
+    params.emplace_back(page.limit);
+    params.emplace_back(page.offset);
+    const Rows rows = run(select_members(scoped) + " ORDER BY members.id LIMIT $" +
+                          std::to_string(next) + " OFFSET $" + std::to_string(next + 1));
     for (int i = 0; i < rows.size(); ++i) result.items.push_back(read_member(Row(rows, i)));
     return result;
 }

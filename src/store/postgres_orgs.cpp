@@ -37,8 +37,6 @@ Error slug_taken(std::string_view slug) {
 
 }  // namespace
 
-UnixTime now_seconds() { return util::SystemClock{}.now(); }
-
 Result<core::Org> PostgresTransaction::insert_org(core::Org org) {
     if (org.created_at == 0) org.created_at = now_seconds();
     try {

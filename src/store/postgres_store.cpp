@@ -83,7 +83,8 @@ class ConnectionPool {
 
 class PostgresStore final : public Store {
   public:
-    explicit PostgresStore(const std::string& conninfo) : pool_(conninfo) {
+    PostgresStore(const std::string& conninfo, const util::Clock& clock)
+        : pool_(conninfo), clock_(clock) {
         auto first = std::make_unique<Connection>(conninfo);
         version_ = migrate(*first);
         pool_.add_idle(std::move(first));
@@ -112,7 +113,7 @@ class PostgresStore final : public Store {
         }
         Status status;
         try {
-            PostgresTransaction tx(*connection);
+            PostgresTransaction tx(*connection, clock_);
             status = work(tx);
             if (status) {
                 connection->exec("COMMIT");
@@ -145,15 +146,17 @@ class PostgresStore final : public Store {
     }
 
     ConnectionPool pool_;
+    const util::Clock& clock_;
     int version_ = 0;
 };
 
 }  // namespace
 }  // namespace postgres
 
-Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url,
+                                                   const util::Clock& clock) {
     try {
-        return std::unique_ptr<Store>(std::make_unique<postgres::PostgresStore>(url));
+        return std::unique_ptr<Store>(std::make_unique<postgres::PostgresStore>(url, clock));
     } catch (const postgres::DatabaseError& e) {
         return fail(kFailure, std::string("Cannot open the store: ") + e.what());
     }
@@ -163,9 +166,9 @@ bool is_postgres_url(std::string_view db) {
     return db.starts_with("postgresql://") || db.starts_with("postgres://");
 }
 
-Result<std::unique_ptr<Store>> open_store(const std::string& db) {
-    if (is_postgres_url(db)) return open_postgres_store(db);
-    return open_sqlite_store(db);
+Result<std::unique_ptr<Store>> open_store(const std::string& db, const util::Clock& clock) {
+    if (is_postgres_url(db)) return open_postgres_store(db, clock);
+    return open_sqlite_store(db, clock);
 }
 
 }  // namespace gatehouse::store

@@ -96,20 +96,34 @@ Status PostgresTransaction::delete_team(RowId org_id, RowId id) {
     return {};
 }
 
-PageOf<core::Team> PostgresTransaction::list_teams(RowId org_id,
-                                                   const std::optional<SqlFilter>& filter,
+PageOf<core::Team> PostgresTransaction::list_teams(RowId org_id, const TeamQuery& query,
                                                    Page page) {
-    if (filter) {
-        // A SqlFilter is SQL text in SQLite's dialect (NOCASE collations, `?` placeholders),
-        // which PostgreSQL cannot run as written.
-        throw DatabaseError("a SQL filter written for SQLite cannot run on PostgreSQL");
-    }
+    const sql::Fragment where =
+        compile_where([&] { return sql::team_where(query, sql::postgres_dialect(), 2); });
+    const std::string scoped = "teams.org_id = $1 AND " + where.text;
+    Params params = {org_id};
+    for (const auto& value : where.params) params.emplace_back(value);
+    // The fixed shapes of query stay prepared; a condition's SQL varies with every filter an
+    // IdP sends.
+    const bool cached = !query.condition;
+    const auto run = [&](const std::string& text) {
+        return cached ? db_.query(text, params) : db_.query_uncached(text, params);
+    };
     PageOf<core::Team> result;
-    result.total =
-        db_.query("SELECT count(*) FROM teams WHERE org_id = $1", {org_id}).integer(0, 0);
+    result.total = run("SELECT count(*) FROM teams WHERE " + scoped).integer(0, 0);
+    if (page.limit <= 0) return result;
+    const std::size_t next = params.size() + 1;
+    params.emplace_back(page.limit);
+    params.emplace_back(page.offset);
+    // The condition names the table `teams`, so the rows are read without the alias.
+    std::string columns = kTeamColumns;
+    for (std::size_t at = 0; (at = columns.find("t.", at)) != std::string::npos;) {
+        columns.replace(at, 2, "teams.");
+        at += 6;
+    }
     const Rows rows =
-        db_.query(select_teams("t.org_id = $1 ORDER BY t.id LIMIT $2 OFFSET $3"),
-                  {org_id, page.limit < 0 ? Param(nullptr) : Param(page.limit), page.offset});
+        run("SELECT " + columns + " FROM teams WHERE " + scoped + " ORDER BY teams.id LIMIT $" +
+            std::to_string(next) + " OFFSET $" + std::to_string(next + 1));
     for (int i = 0; i < rows.size(); ++i) result.items.push_back(read_team(Row(rows, i)));
     return result;
 }

@@ -10,7 +10,8 @@ namespace gatehouse::store::postgres {
 
 class PostgresTransaction final : public Transaction {
   public:
-    explicit PostgresTransaction(Connection& connection) : db_(connection) {}
+    PostgresTransaction(Connection& connection, const util::Clock& clock)
+        : db_(connection), clock_(clock) {}
 
     Result<core::Org> insert_org(core::Org org) override;
     std::optional<core::Org> org_by_slug(std::string_view slug) override;
@@ -51,16 +52,14 @@ class PostgresTransaction final : public Transaction {
                                                        std::string_view subject) override;
     Result<core::Member> update_member(core::Member member) override;
     Status delete_member(RowId org_id, RowId id) override;
-    PageOf<core::Member> list_members(RowId org_id, const std::optional<SqlFilter>& filter,
-                                      Page page) override;
+    PageOf<core::Member> list_members(RowId org_id, const MemberQuery& query, Page page) override;
 
     Result<core::Team> insert_team(core::Team team) override;
     std::optional<core::Team> team_by_public_id(RowId org_id, std::string_view public_id) override;
     std::optional<core::Team> team_by_slug(RowId org_id, std::string_view slug) override;
     Result<core::Team> update_team(core::Team team) override;
     Status delete_team(RowId org_id, RowId id) override;
-    PageOf<core::Team> list_teams(RowId org_id, const std::optional<SqlFilter>& filter,
-                                  Page page) override;
+    PageOf<core::Team> list_teams(RowId org_id, const TeamQuery& query, Page page) override;
     Status add_team_member(RowId org_id, RowId team_id, RowId member_id) override;
     Status remove_team_member(RowId org_id, RowId team_id, RowId member_id) override;
     Status clear_team_members(RowId org_id, RowId team_id) override;
@@ -78,20 +77,17 @@ class PostgresTransaction final : public Transaction {
     std::int64_t delete_saml_sessions(RowId org_id, std::string_view name_id,
                                       const std::vector<std::string>& session_indexes) override;
 
-    Result<core::ScimToken> insert_scim_token(RowId org_id, std::string_view token_hash,
-                                              std::string_view description) override;
-    std::optional<core::ScimToken> active_scim_token(std::string_view token_hash) override;
-    std::vector<core::ScimToken> list_scim_tokens(RowId org_id) override;
-    Status revoke_scim_token(RowId org_id, RowId token_id, UnixTime at) override;
-    Status touch_scim_token(RowId org_id, RowId token_id, UnixTime at) override;
-
-    Result<core::AdminKey> insert_admin_key(RowId org_id, std::string_view key_hash,
-                                            std::string_view description) override;
-    std::optional<core::AdminKey> active_admin_key(std::string_view key_hash) override;
-    std::optional<std::string> admin_key_hash(RowId org_id, RowId key_id) override;
-    std::vector<core::AdminKey> list_admin_keys(RowId org_id) override;
-    Status revoke_admin_key(RowId org_id, RowId key_id, UnixTime at) override;
-    Status touch_admin_key(RowId org_id, RowId key_id, UnixTime at) override;
+    // Bearer credentials (postgres_sessions.cpp).
+    Result<core::BearerToken> insert_credential(CredentialKind kind, RowId org_id,
+                                                std::string_view secret_hash,
+                                                std::string_view description) override;
+    std::optional<core::BearerToken> active_credential(CredentialKind kind,
+                                                       std::string_view secret_hash) override;
+    std::optional<std::string> credential_hash(CredentialKind kind, RowId org_id,
+                                               RowId id) override;
+    std::vector<core::BearerToken> list_credentials(CredentialKind kind, RowId org_id) override;
+    Status revoke_credential(CredentialKind kind, RowId org_id, RowId id, UnixTime at) override;
+    Status touch_credential(CredentialKind kind, RowId org_id, RowId id, UnixTime at) override;
 
     Status insert_authn_request(RowId org_id, std::string_view request_id,
                                 std::string_view relay_state, UnixTime expires_at) override;
@@ -132,7 +128,6 @@ class PostgresTransaction final : public Transaction {
     std::int64_t cap_pending_authn_requests(RowId org_id, std::int64_t cap) override;
 
     // SCIM provisioning (postgres_members.cpp).
-    std::optional<std::string> scim_token_hash(RowId org_id, RowId token_id) override;
     std::vector<std::optional<RowId>> member_row_ids(
         RowId org_id, const std::vector<std::string>& public_ids) override;
 
@@ -161,10 +156,11 @@ class PostgresTransaction final : public Transaction {
     std::int64_t end_pending_invitations(RowId org_id, RowId member_id, UnixTime at) override;
 
   private:
-    Connection& db_;
-};
+    // The store clock's time, for created_at/updated_at columns the caller left unset.
+    UnixTime now_seconds() const { return clock_.now(); }
 
-// Current time for created_at/updated_at columns.
-UnixTime now_seconds();
+    Connection& db_;
+    const util::Clock& clock_;
+};
 
 }  // namespace gatehouse::store::postgres

@@ -45,7 +45,7 @@ Cursor& Cursor::bind(const std::optional<std::int64_t>& value) {
     return value ? bind(*value) : bind(nullptr);
 }
 
-Cursor& Cursor::bind(const SqlValue& value) {
+Cursor& Cursor::bind(const sql::Param& value) {
     return std::visit([this](const auto& v) -> Cursor& { return bind(v); }, value);
 }
 

@@ -8,9 +8,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "condition_sql.hpp"
 #include "gatehouse/store/store.hpp"
 
 namespace gatehouse::store::sqlite {
@@ -52,7 +54,7 @@ class Cursor {
     Cursor& bind(std::nullptr_t);
     Cursor& bind_blob(std::string_view bytes);
     Cursor& bind(const std::optional<std::int64_t>& value);
-    Cursor& bind(const SqlValue& value);
+    Cursor& bind(const sql::Param& value);
 
     // Advances to the next row; false when done. Throws DatabaseError/ConstraintError.
     bool step();
@@ -100,6 +102,17 @@ class Connection {
     sqlite3* db_ = nullptr;
     std::map<std::string, std::unique_ptr<sqlite3_stmt, StatementFree>, std::less<>> statements_;
 };
+
+// The fragment `compile` returns; a malformed query (a programming error above the store)
+// becomes a DatabaseError, so the transaction fails with kFailure instead of running SQL.
+template <typename Compile>
+sql::Fragment compile_where(Compile compile) {
+    try {
+        return compile();
+    } catch (const std::invalid_argument& e) {
+        throw DatabaseError(e.what());
+    }
+}
 
 // Throws the right error type for a failed SQLite call.
 [[noreturn]] void throw_error(sqlite3* db, int rc);

@@ -177,27 +177,27 @@ Status SqliteTransaction::delete_member(RowId org_id, RowId id) {
     return {};
 }
 
-PageOf<core::Member> SqliteTransaction::list_members(RowId org_id,
-                                                     const std::optional<SqlFilter>& filter,
+PageOf<core::Member> SqliteTransaction::list_members(RowId org_id, const MemberQuery& query,
                                                      Page page) {
-    const std::string where =
-        filter ? "org_id = ? AND (" + filter->where + ")" : std::string("org_id = ?");
+    const sql::Fragment where =
+        compile_where([&] { return sql::member_where(query, sql::sqlite_dialect(), 2); });
+    const std::string scoped = "org_id = ? AND " + where.text;
+    // Searches, roles, states, teams and the break-glass test give a few dozen shapes of
+    // statement, kept prepared; a condition's SQL varies with every filter an IdP sends.
+    const bool cached = !query.condition;
     PageOf<core::Member> result;
     {
-        auto count = filter ? db_.query_uncached("SELECT count(*) FROM members WHERE " + where)
-                            : db_.query("SELECT count(*) FROM members WHERE " + where);
+        const std::string sql = "SELECT count(*) FROM members WHERE " + scoped;
+        auto count = cached ? db_.query(sql) : db_.query_uncached(sql);
         count.bind(org_id);
-        if (filter) {
-            for (const auto& value : filter->params) count.bind(value);
-        }
+        for (const auto& value : where.params) count.bind(value);
         if (count.step()) result.total = count.integer(0);
     }
-    const std::string sql = select_members(where.c_str()) + " ORDER BY id LIMIT ? OFFSET ?";
-    auto rows = filter ? db_.query_uncached(sql) : db_.query(sql);
+    if (page.limit <= 0) return result;
+    const std::string sql = select_members(scoped.c_str()) + " ORDER BY id LIMIT ? OFFSET ?";
+    auto rows = cached ? db_.query(sql) : db_.query_uncached(sql);
     rows.bind(org_id);
-    if (filter) {
-        for (const auto& value : filter->params) rows.bind(value);
-    }
+    for (const auto& value : where.params) rows.bind(value);
     rows.bind(page.limit).bind(page.offset);
     while (rows.step()) result.items.push_back(read_member(rows));
     return result;

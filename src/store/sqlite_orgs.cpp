@@ -33,8 +33,6 @@ std::optional<core::Org> first_org(Cursor& cursor) {
 
 }  // namespace
 
-UnixTime now_seconds() { return util::SystemClock{}.now(); }
-
 Result<core::Org> SqliteTransaction::insert_org(core::Org org) {
     if (org.created_at == 0) org.created_at = now_seconds();
     try {

@@ -97,8 +97,8 @@ class Checkpointer {
 // and fairer than spinning on SQLITE_BUSY.
 class SqliteStore final : public Store {
   public:
-    explicit SqliteStore(std::string path)
-        : path_(std::move(path)), in_memory_(path_ == ":memory:") {
+    SqliteStore(std::string path, const util::Clock& clock)
+        : path_(std::move(path)), in_memory_(path_ == ":memory:"), clock_(clock) {
         writer_ = std::make_unique<Connection>(path_);
         version_ = migrate(*writer_);
         if (!in_memory_) {
@@ -117,20 +117,20 @@ class SqliteStore final : public Store {
     Status read(const std::function<Status(Transaction&)>& work) override {
         if (in_memory_) return write(work);  // one private connection
         std::unique_ptr<Connection> connection = take_reader();
-        Status status = run(*connection, "BEGIN", work);
+        Status status = run(*connection, "BEGIN", clock_, work);
         give_back(std::move(connection));
         return status;
     }
 
     Status write(const std::function<Status(Transaction&)>& work) override {
         std::lock_guard lock(writer_mutex_);
-        return run(*writer_, "BEGIN IMMEDIATE", work);
+        return run(*writer_, "BEGIN IMMEDIATE", clock_, work);
     }
 
     int schema_version() const override { return version_; }
 
   private:
-    static Status run(Connection& connection, const char* begin,
+    static Status run(Connection& connection, const char* begin, const util::Clock& clock,
                       const std::function<Status(Transaction&)>& work) {
         try {
             connection.exec(begin);
@@ -140,7 +140,7 @@ class SqliteStore final : public Store {
         }
         Status status;
         try {
-            SqliteTransaction tx(connection);
+            SqliteTransaction tx(connection, clock);
             status = work(tx);
             if (status) {
                 connection.exec("COMMIT");
@@ -185,6 +185,7 @@ class SqliteStore final : public Store {
     static constexpr std::size_t kMaxIdleReaders = 16;
     std::string path_;
     bool in_memory_;
+    const util::Clock& clock_;
     int version_ = 0;
     std::mutex writer_mutex_;
     std::unique_ptr<Connection> writer_;
@@ -196,9 +197,10 @@ class SqliteStore final : public Store {
 }  // namespace
 }  // namespace sqlite
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
+                                                 const util::Clock& clock) {
     try {
-        return std::unique_ptr<Store>(std::make_unique<sqlite::SqliteStore>(path));
+        return std::unique_ptr<Store>(std::make_unique<sqlite::SqliteStore>(path, clock));
     } catch (const sqlite::DatabaseError& e) {
         return fail(kFailure, std::string("Cannot open the store: ") + e.what());
     }

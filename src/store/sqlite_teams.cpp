@@ -101,27 +101,26 @@ Status SqliteTransaction::delete_team(RowId org_id, RowId id) {
     return {};
 }
 
-PageOf<core::Team> SqliteTransaction::list_teams(RowId org_id,
-                                                 const std::optional<SqlFilter>& filter,
-                                                 Page page) {
-    const std::string where =
-        filter ? "org_id = ? AND (" + filter->where + ")" : std::string("org_id = ?");
+PageOf<core::Team> SqliteTransaction::list_teams(RowId org_id, const TeamQuery& query, Page page) {
+    const sql::Fragment where =
+        compile_where([&] { return sql::team_where(query, sql::sqlite_dialect(), 2); });
+    const std::string scoped = "org_id = ? AND " + where.text;
+    // A condition's SQL varies with every filter an IdP sends; only the fixed shapes are
+    // worth keeping prepared.
+    const bool cached = !query.condition;
     PageOf<core::Team> result;
     {
-        auto count = filter ? db_.query_uncached("SELECT count(*) FROM teams WHERE " + where)
-                            : db_.query("SELECT count(*) FROM teams WHERE " + where);
+        const std::string sql = "SELECT count(*) FROM teams WHERE " + scoped;
+        auto count = cached ? db_.query(sql) : db_.query_uncached(sql);
         count.bind(org_id);
-        if (filter) {
-            for (const auto& value : filter->params) count.bind(value);
-        }
+        for (const auto& value : where.params) count.bind(value);
         if (count.step()) result.total = count.integer(0);
     }
-    const std::string sql = select_teams(where) + " ORDER BY id LIMIT ? OFFSET ?";
-    auto rows = filter ? db_.query_uncached(sql) : db_.query(sql);
+    if (page.limit <= 0) return result;
+    const std::string sql = select_teams(scoped) + " ORDER BY id LIMIT ? OFFSET ?";
+    auto rows = cached ? db_.query(sql) : db_.query_uncached(sql);
     rows.bind(org_id);
-    if (filter) {
-        for (const auto& value : filter->params) rows.bind(value);
-    }
+    for (const auto& value : where.params) rows.bind(value);
     rows.bind(page.limit).bind(page.offset);
     while (rows.step()) result.items.push_back(read_team(rows));
     return result;

@@ -16,11 +16,12 @@ std::string sql(const char* table, const char* before, const char* after) {
 }
 
 Result<core::BearerToken> insert_token(Connection& db, const char* table, RowId org_id,
-                                       std::string_view token_hash, std::string_view description) {
+                                       std::string_view token_hash, std::string_view description,
+                                       UnixTime now) {
     core::BearerToken token;
     token.org_id = org_id;
     token.description = std::string(description);
-    token.created_at = now_seconds();
+    token.created_at = now;
     try {
         db.query(sql(table, "INSERT INTO ",
                      " (org_id, token_hash, description, created_at) VALUES (?,?,?,?)"))
@@ -95,57 +96,41 @@ Status touch_token(Connection& db, const char* table, RowId org_id, RowId token_
     return {};
 }
 
+const char* table_of(CredentialKind kind) {
+    return kind == CredentialKind::scim_token ? kScimTokens : kAdminKeys;
+}
+
 }  // namespace
 
-Result<core::ScimToken> SqliteTransaction::insert_scim_token(RowId org_id,
-                                                             std::string_view token_hash,
-                                                             std::string_view description) {
-    return insert_token(db_, kScimTokens, org_id, token_hash, description);
+Result<core::BearerToken> SqliteTransaction::insert_credential(CredentialKind kind, RowId org_id,
+                                                               std::string_view secret_hash,
+                                                               std::string_view description) {
+    return insert_token(db_, table_of(kind), org_id, secret_hash, description, now_seconds());
 }
 
-std::optional<core::ScimToken> SqliteTransaction::active_scim_token(std::string_view hash) {
-    return active_token(db_, kScimTokens, hash);
+std::optional<core::BearerToken> SqliteTransaction::active_credential(
+    CredentialKind kind, std::string_view secret_hash) {
+    return active_token(db_, table_of(kind), secret_hash);
 }
 
-std::optional<std::string> SqliteTransaction::scim_token_hash(RowId org_id, RowId token_id) {
-    return token_hash(db_, kScimTokens, org_id, token_id);
+std::optional<std::string> SqliteTransaction::credential_hash(CredentialKind kind, RowId org_id,
+                                                              RowId id) {
+    return token_hash(db_, table_of(kind), org_id, id);
 }
 
-std::vector<core::ScimToken> SqliteTransaction::list_scim_tokens(RowId org_id) {
-    return list_tokens(db_, kScimTokens, org_id);
+std::vector<core::BearerToken> SqliteTransaction::list_credentials(CredentialKind kind,
+                                                                   RowId org_id) {
+    return list_tokens(db_, table_of(kind), org_id);
 }
 
-Status SqliteTransaction::revoke_scim_token(RowId org_id, RowId token_id, UnixTime at) {
-    return revoke_token(db_, kScimTokens, org_id, token_id, at);
+Status SqliteTransaction::revoke_credential(CredentialKind kind, RowId org_id, RowId id,
+                                            UnixTime at) {
+    return revoke_token(db_, table_of(kind), org_id, id, at);
 }
 
-Status SqliteTransaction::touch_scim_token(RowId org_id, RowId token_id, UnixTime at) {
-    return touch_token(db_, kScimTokens, org_id, token_id, at);
-}
-
-Result<core::AdminKey> SqliteTransaction::insert_admin_key(RowId org_id, std::string_view key_hash,
-                                                           std::string_view description) {
-    return insert_token(db_, kAdminKeys, org_id, key_hash, description);
-}
-
-std::optional<core::AdminKey> SqliteTransaction::active_admin_key(std::string_view key_hash) {
-    return active_token(db_, kAdminKeys, key_hash);
-}
-
-std::optional<std::string> SqliteTransaction::admin_key_hash(RowId org_id, RowId key_id) {
-    return token_hash(db_, kAdminKeys, org_id, key_id);
-}
-
-std::vector<core::AdminKey> SqliteTransaction::list_admin_keys(RowId org_id) {
-    return list_tokens(db_, kAdminKeys, org_id);
-}
-
-Status SqliteTransaction::revoke_admin_key(RowId org_id, RowId key_id, UnixTime at) {
-    return revoke_token(db_, kAdminKeys, org_id, key_id, at);
-}
-
-Status SqliteTransaction::touch_admin_key(RowId org_id, RowId key_id, UnixTime at) {
-    return touch_token(db_, kAdminKeys, org_id, key_id, at);
+Status SqliteTransaction::touch_credential(CredentialKind kind, RowId org_id, RowId id,
+                                           UnixTime at) {
+    return touch_token(db_, table_of(kind), org_id, id, at);
 }
 
 }  // namespace gatehouse::store::sqlite

@@ -34,6 +34,11 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
 
 }  // namespace
 
+const Clock& system_clock() {
+    static const SystemClock clock;
+    return clock;
+}
+
 UnixTime SystemClock::now() const {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())

@@ -355,20 +355,20 @@ struct World {
                      o.require_aes_gcm, o.max_issue_age_seconds},
                     p->updated_at};
             }
-            for (const auto& m : tx.list_members(org->id, std::nullopt, {0, 100000}).items) {
+            for (const auto& m : tx.list_members(org->id, {}, {0, 100000}).items) {
                 out["members"].push_back({m.public_id, m.email, m.user_name, m.external_id,
                                           m.given_name, m.family_name, m.display_name,
                                           std::string(core::to_string(m.role)),
                                           std::string(core::to_string(m.state)), m.idp_managed,
                                           m.saml_subject, m.version});
             }
-            for (const auto& t : tx.list_teams(org->id, std::nullopt, {0, 100000}).items) {
+            for (const auto& t : tx.list_teams(org->id, {}, {0, 100000}).items) {
                 out["teams"].push_back({t.public_id, t.slug, t.display_name, t.version,
                                         tx.team_members(org->id, t.id)});
             }
-            for (const auto& t : tx.list_scim_tokens(org->id))
+            for (const auto& t : tx.list_credentials(store::CredentialKind::scim_token, org->id))
                 out["scim_tokens"].push_back({t.id, t.revoked_at.has_value()});
-            for (const auto& k : tx.list_admin_keys(org->id))
+            for (const auto& k : tx.list_credentials(store::CredentialKind::admin_key, org->id))
                 out["admin_keys"].push_back({k.id, k.revoked_at.has_value()});
             return {};
         }));

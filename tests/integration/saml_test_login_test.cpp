@@ -30,7 +30,7 @@ std::int64_t member_count(const std::string& db_path) {
     REQUIRE((*store)->read([&](store::Transaction& tx) -> Status {
         const auto org = tx.org_by_slug("acme");
         REQUIRE(org.has_value());
-        total = tx.list_members(org->id, std::nullopt, {}).total;
+        total = tx.list_members(org->id, {}, {}).total;
         return {};
     }));
     return total;

@@ -196,7 +196,7 @@ struct OidcFixture : StoreFixture {
     std::int64_t member_count() {
         std::int64_t count = 0;
         REQUIRE(db->read([&](store::Transaction& tx) -> Status {
-            count = tx.list_members(org.id, std::nullopt, {0, 1000}).total;
+            count = tx.list_members(org.id, {}, {0, 1000}).total;
             return {};
         }));
         return count;

@@ -51,11 +51,11 @@ struct OwnerOnlyFixture : MetadataFixture {
             out["entity_id"] = p ? p->idp_entity_id : "";
             out["metadata_url"] = p ? p->metadata_url : "";
             json tokens = json::array();
-            for (const auto& t : tx.list_scim_tokens(o->id))
+            for (const auto& t : tx.list_credentials(store::CredentialKind::scim_token, o->id))
                 tokens.push_back(t.revoked_at.has_value());
             out["scim_tokens"] = tokens;
             json keys = json::array();
-            for (const auto& k : tx.list_admin_keys(o->id))
+            for (const auto& k : tx.list_credentials(store::CredentialKind::admin_key, o->id))
                 keys.push_back(k.revoked_at.has_value());
             out["admin_keys"] = keys;
             return {};

@@ -134,7 +134,7 @@ struct TestLoginFixture : StoreFixture {
     std::int64_t member_count() {
         std::int64_t total = -1;
         REQUIRE(db->read([&](store::Transaction& tx) -> Status {
-            total = tx.list_members(org.id, std::nullopt, {}).total;
+            total = tx.list_members(org.id, {}, {}).total;
             return {};
         }));
         return total;

@@ -10,21 +10,29 @@ TEST_CASE("admin keys are found by hash until revoked, and only by their own org
     const auto acme = f.make_org("acme");
     const auto globex = f.make_org("globex");
     REQUIRE(f.db->write([&](store::Transaction& tx) -> Status {
-        auto key = tx.insert_admin_key(acme.id, "hash-of-key", "deploy");
+        auto key = tx.insert_credential(store::CredentialKind::admin_key, acme.id, "hash-of-key",
+                                        "deploy");
         REQUIRE(key.ok());
         CHECK(key->description == "deploy");
-        auto found = tx.active_admin_key("hash-of-key");
+        auto found = tx.active_credential(store::CredentialKind::admin_key, "hash-of-key");
         REQUIRE(found.has_value());
         CHECK(found->org_id == acme.id);
-        CHECK(tx.admin_key_hash(acme.id, key->id) == "hash-of-key");
-        CHECK_FALSE(tx.admin_key_hash(globex.id, key->id).has_value());
-        CHECK(tx.list_admin_keys(globex.id).empty());
-        CHECK(tx.revoke_admin_key(globex.id, key->id, 10).error().code == store::kNotFound);
-        REQUIRE(tx.touch_admin_key(acme.id, key->id, 5).ok());
-        REQUIRE(tx.revoke_admin_key(acme.id, key->id, 10).ok());
-        CHECK(tx.revoke_admin_key(acme.id, key->id, 11).error().code == store::kNotFound);
-        CHECK_FALSE(tx.active_admin_key("hash-of-key").has_value());
-        const auto listed = tx.list_admin_keys(acme.id);
+        CHECK(tx.credential_hash(store::CredentialKind::admin_key, acme.id, key->id) ==
+              "hash-of-key");
+        CHECK_FALSE(
+            tx.credential_hash(store::CredentialKind::admin_key, globex.id, key->id).has_value());
+        CHECK(tx.list_credentials(store::CredentialKind::admin_key, globex.id).empty());
+        CHECK(tx.revoke_credential(store::CredentialKind::admin_key, globex.id, key->id, 10)
+                  .error()
+                  .code == store::kNotFound);
+        REQUIRE(tx.touch_credential(store::CredentialKind::admin_key, acme.id, key->id, 5).ok());
+        REQUIRE(tx.revoke_credential(store::CredentialKind::admin_key, acme.id, key->id, 10).ok());
+        CHECK(tx.revoke_credential(store::CredentialKind::admin_key, acme.id, key->id, 11)
+                  .error()
+                  .code == store::kNotFound);
+        CHECK_FALSE(
+            tx.active_credential(store::CredentialKind::admin_key, "hash-of-key").has_value());
+        const auto listed = tx.list_credentials(store::CredentialKind::admin_key, acme.id);
         REQUIRE(listed.size() == 1);
         CHECK(listed[0].last_used_at == 5);
         CHECK(listed[0].revoked_at == 10);
@@ -36,10 +44,15 @@ TEST_CASE("admin keys and SCIM tokens are separate: one never authenticates as t
     StoreFixture f;
     const auto acme = f.make_org("acme");
     REQUIRE(f.db->write([&](store::Transaction& tx) -> Status {
-        REQUIRE(tx.insert_scim_token(acme.id, "same-hash", "okta").ok());
-        CHECK_FALSE(tx.active_admin_key("same-hash").has_value());
-        REQUIRE(tx.insert_admin_key(acme.id, "key-hash", "ops").ok());
-        CHECK_FALSE(tx.active_scim_token("key-hash").has_value());
+        REQUIRE(
+            tx.insert_credential(store::CredentialKind::scim_token, acme.id, "same-hash", "okta")
+                .ok());
+        CHECK_FALSE(
+            tx.active_credential(store::CredentialKind::admin_key, "same-hash").has_value());
+        REQUIRE(tx.insert_credential(store::CredentialKind::admin_key, acme.id, "key-hash", "ops")
+                    .ok());
+        CHECK_FALSE(
+            tx.active_credential(store::CredentialKind::scim_token, "key-hash").has_value());
         return {};
     }));
 }

@@ -126,7 +126,7 @@ TEST_CASE("write transactions of two processes run one after the other, not inte
     }
     auto demote_unless_last = [&](store::Store& db, core::RowId member_id) {
         return db.write([&](store::Transaction& tx) -> Status {
-            const auto page = tx.list_members(acme.id, std::nullopt, store::Page{0, 100});
+            const auto page = tx.list_members(acme.id, store::MemberQuery{}, store::Page{0, 100});
             int owner_count = 0;
             for (const auto& m : page.items) owner_count += m.role == core::Role::owner;
             // Widen the window between the read and the write.
@@ -271,17 +271,17 @@ TEST_CASE("every query of one read sees the same committed state") {
     const auto acme = f.make_org("acme");
     f.make_member(acme.id, "first");
     REQUIRE(f.db->read([&](store::Transaction& tx) -> Status {
-        CHECK(tx.list_members(acme.id, std::nullopt, store::Page{0, 10}).total == 1);
+        CHECK(tx.list_members(acme.id, store::MemberQuery{}, store::Page{0, 10}).total == 1);
         // A write commits between two queries of the read.
         std::thread writer([&] { f.make_member(acme.id, "second"); });
         writer.join();
-        const auto page = tx.list_members(acme.id, std::nullopt, store::Page{0, 10});
+        const auto page = tx.list_members(acme.id, store::MemberQuery{}, store::Page{0, 10});
         CHECK(page.total == 1);
         CHECK(page.items.size() == 1);
         return {};
     }));
     REQUIRE(f.db->read([&](store::Transaction& tx) -> Status {
-        CHECK(tx.list_members(acme.id, std::nullopt, store::Page{0, 10}).total == 2);
+        CHECK(tx.list_members(acme.id, store::MemberQuery{}, store::Page{0, 10}).total == 2);
         return {};
     }));
 }

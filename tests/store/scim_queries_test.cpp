@@ -15,15 +15,21 @@ TEST_CASE(
     const auto other = f.make_org("other");
     gatehouse::core::RowId token_id = 0;
     REQUIRE(f.db->write([&](Transaction& tx) -> Status {
-        auto token = tx.insert_scim_token(acme.id, std::string("\x01\x00hash", 6), "okta");
+        auto token = tx.insert_credential(gatehouse::store::CredentialKind::scim_token, acme.id,
+                                          std::string("\x01\x00hash", 6), "okta");
         if (!token) return token.error();
         token_id = token->id;
         return {};
     }));
     REQUIRE(f.db->read([&](Transaction& tx) -> Status {
-        CHECK(tx.scim_token_hash(acme.id, token_id) == std::string("\x01\x00hash", 6));
-        CHECK_FALSE(tx.scim_token_hash(other.id, token_id).has_value());
-        CHECK_FALSE(tx.scim_token_hash(acme.id, token_id + 1).has_value());
+        CHECK(tx.credential_hash(gatehouse::store::CredentialKind::scim_token, acme.id, token_id) ==
+              std::string("\x01\x00hash", 6));
+        CHECK_FALSE(
+            tx.credential_hash(gatehouse::store::CredentialKind::scim_token, other.id, token_id)
+                .has_value());
+        CHECK_FALSE(
+            tx.credential_hash(gatehouse::store::CredentialKind::scim_token, acme.id, token_id + 1)
+                .has_value());
         return {};
     }));
 }

@@ -52,7 +52,7 @@ TEST_CASE("a team keeps whether a sign-in created it through insert, update and 
         auto inserted = tx.insert_team(team);
         REQUIRE(inserted.ok());
         CHECK(tx.team_by_public_id(acme.id, inserted->public_id)->sign_in_managed);
-        CHECK(tx.list_teams(acme.id, std::nullopt, store::Page{0, 10}).items.at(0).sign_in_managed);
+        CHECK(tx.list_teams(acme.id, {}, store::Page{0, 10}).items.at(0).sign_in_managed);
         REQUIRE(tx.add_team_member(acme.id, inserted->id, ada.id).ok());
         CHECK(tx.teams_of_member(acme.id, ada.id).at(0).sign_in_managed);
         inserted->sign_in_managed = false;

@@ -53,9 +53,7 @@ TEST_CASE("a team keeps its SCIM attributes through insert, update and every rea
         inserted->scim_attributes = second;
         REQUIRE(tx.update_team(*inserted).ok());
         CHECK(tx.team_by_slug(acme.id, "eng")->scim_attributes == second);
-        CHECK(
-            tx.list_teams(acme.id, std::nullopt, store::Page{0, 10}).items.at(0).scim_attributes ==
-            second);
+        CHECK(tx.list_teams(acme.id, {}, store::Page{0, 10}).items.at(0).scim_attributes == second);
         REQUIRE(tx.add_team_member(acme.id, inserted->id, ada.id).ok());
         CHECK(tx.teams_of_member(acme.id, ada.id).at(0).scim_attributes == second);
         return {};
@@ -147,15 +145,21 @@ TEST_CASE("SCIM tokens are found by hash until revoked, and only by their own or
     const auto acme = f.make_org("acme");
     const auto globex = f.make_org("globex");
     REQUIRE(f.db->write([&](store::Transaction& tx) -> Status {
-        auto token = tx.insert_scim_token(acme.id, "hash-of-token", "okta");
+        auto token = tx.insert_credential(store::CredentialKind::scim_token, acme.id,
+                                          "hash-of-token", "okta");
         REQUIRE(token.ok());
-        auto found = tx.active_scim_token("hash-of-token");
+        auto found = tx.active_credential(store::CredentialKind::scim_token, "hash-of-token");
         REQUIRE(found.has_value());
         CHECK(found->org_id == acme.id);
-        CHECK(tx.revoke_scim_token(globex.id, token->id, 10).error().code == store::kNotFound);
-        REQUIRE(tx.revoke_scim_token(acme.id, token->id, 10).ok());
-        CHECK_FALSE(tx.active_scim_token("hash-of-token").has_value());
-        CHECK(tx.list_scim_tokens(acme.id).at(0).revoked_at == 10);
+        CHECK(tx.revoke_credential(store::CredentialKind::scim_token, globex.id, token->id, 10)
+                  .error()
+                  .code == store::kNotFound);
+        REQUIRE(
+            tx.revoke_credential(store::CredentialKind::scim_token, acme.id, token->id, 10).ok());
+        CHECK_FALSE(
+            tx.active_credential(store::CredentialKind::scim_token, "hash-of-token").has_value());
+        CHECK(tx.list_credentials(store::CredentialKind::scim_token, acme.id).at(0).revoked_at ==
+              10);
         return {};
     }));
 }

@@ -12,21 +12,19 @@
 #include <vector>
 
 #include "gatehouse/core/domain.hpp"
+#include "gatehouse/store/query.hpp"
 #include "gatehouse/util/result.hpp"
+#include "gatehouse/util/time.hpp"
 
 namespace gatehouse::store {
 
 using core::RowId;
 using util::UnixTime;
 
-// A value bound to a `?` placeholder of a SqlFilter.
-using SqlValue = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
-
-// A WHERE fragment over the columns of one table, with `?` placeholders for its values.
-// Produced by trusted code (the SCIM filter compiler) from a parsed filter: never from text.
-struct SqlFilter {
-    std::string where;
-    std::vector<SqlValue> params;
+// The bearer secrets the store keeps, each kind in its own table with the same columns.
+enum class CredentialKind {
+    scim_token,  // authenticates an IdP's SCIM client
+    admin_key,   // authenticates a caller of the admin API
 };
 
 struct Page {
@@ -110,6 +108,9 @@ inline constexpr const char* kFailure = "store.failure";     // the database fai
 
 // One transaction. Every method is scoped by org: a row of another org is never read or
 // changed, whatever id is passed. Methods report uniqueness violations as kConflict.
+// An empty result (nullopt, an empty list, false) always means the rows are absent: a
+// failure of the database never looks like one. It throws inside the store instead, which
+// abandons the transaction, and Store::read or Store::write returns kFailure.
 // A Transaction is used by one thread at a time and only inside Store::read/write.
 class Transaction {
   public:
@@ -172,9 +173,13 @@ class Transaction {
                                                                std::string_view subject) = 0;
     virtual Result<core::Member> update_member(core::Member member) = 0;
     virtual Status delete_member(RowId org_id, RowId id) = 0;
-    // Members matching `filter` (all when nullopt), ordered by id.
-    virtual PageOf<core::Member> list_members(RowId org_id, const std::optional<SqlFilter>& filter,
+    // The org's members that `query` selects, ordered by id; total counts them all.
+    virtual PageOf<core::Member> list_members(RowId org_id, const MemberQuery& query,
                                               Page page) = 0;
+    // How many of the org's members `query` selects (the database counts; no row is read).
+    std::int64_t count_members(RowId org_id, const MemberQuery& query) {
+        return list_members(org_id, query, Page{0, 0}).total;
+    }
 
     // Teams and their members.
     virtual Result<core::Team> insert_team(core::Team team) = 0;
@@ -183,8 +188,8 @@ class Transaction {
     virtual std::optional<core::Team> team_by_slug(RowId org_id, std::string_view slug) = 0;
     virtual Result<core::Team> update_team(core::Team team) = 0;
     virtual Status delete_team(RowId org_id, RowId id) = 0;
-    virtual PageOf<core::Team> list_teams(RowId org_id, const std::optional<SqlFilter>& filter,
-                                          Page page) = 0;
+    // The org's teams that `query` selects, ordered by id.
+    virtual PageOf<core::Team> list_teams(RowId org_id, const TeamQuery& query, Page page) = 0;
     // Adding an existing membership or removing a missing one is not an error.
     virtual Status add_team_member(RowId org_id, RowId team_id, RowId member_id) = 0;
     virtual Status remove_team_member(RowId org_id, RowId team_id, RowId member_id) = 0;
@@ -208,23 +213,24 @@ class Transaction {
     virtual std::int64_t delete_saml_sessions(RowId org_id, std::string_view name_id,
                                               const std::vector<std::string>& session_indexes) = 0;
 
-    // SCIM bearer tokens, found by the SHA-256 of the token.
-    virtual Result<core::ScimToken> insert_scim_token(RowId org_id, std::string_view token_hash,
-                                                      std::string_view description) = 0;
-    // The active (not revoked) token with this hash, and its org.
-    virtual std::optional<core::ScimToken> active_scim_token(std::string_view token_hash) = 0;
-    virtual std::vector<core::ScimToken> list_scim_tokens(RowId org_id) = 0;
-    virtual Status revoke_scim_token(RowId org_id, RowId token_id, UnixTime at) = 0;
-    virtual Status touch_scim_token(RowId org_id, RowId token_id, UnixTime at) = 0;
-
-    // Admin API keys, kept and found like SCIM tokens.
-    virtual Result<core::AdminKey> insert_admin_key(RowId org_id, std::string_view key_hash,
-                                                    std::string_view description) = 0;
-    virtual std::optional<core::AdminKey> active_admin_key(std::string_view key_hash) = 0;
-    virtual std::optional<std::string> admin_key_hash(RowId org_id, RowId key_id) = 0;
-    virtual std::vector<core::AdminKey> list_admin_keys(RowId org_id) = 0;
-    virtual Status revoke_admin_key(RowId org_id, RowId key_id, UnixTime at) = 0;
-    virtual Status touch_admin_key(RowId org_id, RowId key_id, UnixTime at) = 0;
+    // Bearer credentials (SCIM tokens, admin API keys), found by the SHA-256 of the secret;
+    // the secret itself is never stored. insert_credential stamps created_at with the
+    // store's clock; kConflict when the hash is taken.
+    virtual Result<core::BearerToken> insert_credential(CredentialKind kind, RowId org_id,
+                                                        std::string_view secret_hash,
+                                                        std::string_view description) = 0;
+    // The credential of this kind with this hash that is not revoked, and its org.
+    virtual std::optional<core::BearerToken> active_credential(CredentialKind kind,
+                                                               std::string_view secret_hash) = 0;
+    // The stored hash of the org's credential `id` (revoked or not), so the caller can
+    // compare it in constant time with the hash it looked the credential up by.
+    virtual std::optional<std::string> credential_hash(CredentialKind kind, RowId org_id,
+                                                       RowId id) = 0;
+    // The org's credentials of this kind, revoked ones included, by id.
+    virtual std::vector<core::BearerToken> list_credentials(CredentialKind kind, RowId org_id) = 0;
+    // kNotFound when the org has no such credential not yet revoked.
+    virtual Status revoke_credential(CredentialKind kind, RowId org_id, RowId id, UnixTime at) = 0;
+    virtual Status touch_credential(CredentialKind kind, RowId org_id, RowId id, UnixTime at) = 0;
 
     // Pending AuthnRequests (for InResponseTo).
     virtual Status insert_authn_request(RowId org_id, std::string_view request_id,
@@ -299,9 +305,6 @@ class Transaction {
     virtual std::int64_t cap_pending_authn_requests(RowId org_id, std::int64_t cap) = 0;
 
     // SCIM provisioning.
-    // The stored SHA-256 hash of the org's token `token_id` (revoked or not), so the caller
-    // can compare it in constant time with the hash it looked the token up by.
-    virtual std::optional<std::string> scim_token_hash(RowId org_id, RowId token_id) = 0;
     // The row ids of the org's members with these public ids, in the same order; nullopt
     // for an id that names no member of the org.
     virtual std::vector<std::optional<RowId>> member_row_ids(
@@ -374,8 +377,11 @@ class Store {
 };
 
 // Opens (creating if needed) the SQLite store at `path` and applies pending migrations.
-// ":memory:" gives a private in-memory store (single connection; for tests).
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
+// ":memory:" gives a private in-memory store (single connection; for tests). Rows the
+// store stamps (created_at, updated_at where the caller gave none) take `clock`'s time; the
+// clock must outlive the store.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
+                                                 const util::Clock& clock = util::system_clock());
 
 // The newest schema version this build knows.
 int latest_schema_version();
@@ -387,14 +393,17 @@ int latest_schema_version();
 // lock taken at BEGIN), as SQLite's single writer serialises them, so the rules a write
 // checks before it changes anything (a pending AuthnRequest consumed once, the replay
 // caches, one userName per org, the last owner) hold for a fleet. Reads run in parallel on
-// a bounded pool of connections (16), each in one consistent snapshot.
-Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url);
+// a bounded pool of connections (16), each in one consistent snapshot. Rows the store stamps
+// take `clock`'s time; the clock must outlive the store.
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url,
+                                                   const util::Clock& clock = util::system_clock());
 
 // True when `db` names a PostgreSQL database (postgresql:// or postgres://).
 bool is_postgres_url(std::string_view db);
 
 // Opens the store `db` names: a postgresql:// or postgres:// URL opens PostgreSQL, anything
 // else is the path of a SQLite file.
-Result<std::unique_ptr<Store>> open_store(const std::string& db);
+Result<std::unique_ptr<Store>> open_store(const std::string& db,
+                                          const util::Clock& clock = util::system_clock());
 
 }  // namespace gatehouse::store

@@ -24,6 +24,9 @@ class SystemClock final : public Clock {
     UnixTime now() const override;
 };
 
+// One SystemClock for the whole process.
+const Clock& system_clock();
+
 // A clock that stays where it is set; for tests and `saml check --at`.
 class FixedClock final : public Clock {
   public:
