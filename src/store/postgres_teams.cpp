@@ -6,11 +6,12 @@ namespace gatehouse::store::postgres {
 namespace {
 
 constexpr const char* kTeamColumns =
-    "t.id, t.org_id, t.public_id, t.slug, t.display_name, t.external_id, t.idp_managed, "
-    "t.created_at, t.updated_at, t.version, t.scim_attributes, t.sign_in_managed";
+    "teams.id, teams.org_id, teams.public_id, teams.slug, teams.display_name, "
+    "teams.external_id, teams.idp_managed, teams.created_at, teams.updated_at, teams.version, "
+    "teams.scim_attributes, teams.sign_in_managed";
 
 std::string select_teams(const std::string& where) {
-    return std::string("SELECT ") + kTeamColumns + " FROM teams t WHERE " + where;
+    return std::string("SELECT ") + kTeamColumns + " FROM teams WHERE " + where;
 }
 
 core::Team read_team(const Row& r) {
@@ -65,11 +66,12 @@ Result<core::Team> PostgresTransaction::insert_team(core::Team t) {
 std::optional<core::Team> PostgresTransaction::team_by_public_id(RowId org_id,
                                                                  std::string_view public_id) {
     return first_team(
-        db_.query(select_teams("t.org_id = $1 AND t.public_id = $2"), {org_id, public_id}));
+        db_.query(select_teams("teams.org_id = $1 AND teams.public_id = $2"), {org_id, public_id}));
 }
 
 std::optional<core::Team> PostgresTransaction::team_by_slug(RowId org_id, std::string_view slug) {
-    return first_team(db_.query(select_teams("t.org_id = $1 AND t.slug = $2"), {org_id, slug}));
+    return first_team(
+        db_.query(select_teams("teams.org_id = $1 AND teams.slug = $2"), {org_id, slug}));
 }
 
 Result<core::Team> PostgresTransaction::update_team(core::Team t) {
@@ -115,15 +117,8 @@ PageOf<core::Team> PostgresTransaction::list_teams(RowId org_id, const TeamQuery
     const std::size_t next = params.size() + 1;
     params.emplace_back(page.limit);
     params.emplace_back(page.offset);
-    // The condition names the table `teams`, so the rows are read without the alias.
-    std::string columns = kTeamColumns;
-    for (std::size_t at = 0; (at = columns.find("t.", at)) != std::string::npos;) {
-        columns.replace(at, 2, "teams.");
-        at += 6;
-    }
-    const Rows rows =
-        run("SELECT " + columns + " FROM teams WHERE " + scoped + " ORDER BY teams.id LIMIT $" +
-            std::to_string(next) + " OFFSET $" + std::to_string(next + 1));
+    const Rows rows = run(select_teams(scoped) + " ORDER BY teams.id LIMIT $" +
+                          std::to_string(next) + " OFFSET $" + std::to_string(next + 1));
     for (int i = 0; i < rows.size(); ++i) result.items.push_back(read_team(Row(rows, i)));
     return result;
 }
@@ -164,9 +159,9 @@ std::vector<std::pair<std::string, std::string>> PostgresTransaction::team_membe
 
 std::vector<core::Team> PostgresTransaction::teams_of_member(RowId org_id, RowId member_id) {
     const Rows rows = db_.query(std::string("SELECT ") + kTeamColumns +
-                                    " FROM team_members tm JOIN teams t ON t.id = tm.team_id "
+                                    " FROM team_members tm JOIN teams ON teams.id = tm.team_id "
                                     "WHERE tm.org_id = $1 AND tm.member_id = $2 "
-                                    "ORDER BY t.slug COLLATE \"C\"",
+                                    "ORDER BY teams.slug COLLATE \"C\"",
                                 {org_id, member_id});
     std::vector<core::Team> teams;
     for (int i = 0; i < rows.size(); ++i) teams.push_back(read_team(Row(rows, i)));
