@@ -20,12 +20,16 @@ int report(const Error& error) {
 }  // namespace
 
 std::unique_ptr<store::Store> open_store(const GlobalOptions& global) {
-    const std::filesystem::path path(global.db_path);
-    if (path.has_parent_path()) {
-        std::error_code ignored;
-        std::filesystem::create_directories(path.parent_path(), ignored);
+    // A SQLite file's folder is created on first use; a PostgreSQL URL names a database that
+    // must exist already.
+    if (!store::is_postgres_url(global.db_path)) {
+        const std::filesystem::path path(global.db_path);
+        if (path.has_parent_path()) {
+            std::error_code ignored;
+            std::filesystem::create_directories(path.parent_path(), ignored);
+        }
     }
-    auto opened = store::open_sqlite_store(global.db_path);
+    auto opened = store::open_store(global.db_path);
     if (!opened) {
         std::cerr << "gatehouse: " << opened.error().message << "\n";
         return nullptr;

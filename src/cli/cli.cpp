@@ -16,7 +16,8 @@ int run(int argc, char** argv) {
     app.set_help_all_flag("--help-all", "Show help for every command");
 
     GlobalOptions global;
-    app.add_option("--db", global.db_path, "SQLite store")
+    app.add_option("--db", global.db_path,
+                   "The store: a SQLite file, or a postgresql:// URL of a PostgreSQL database")
         ->envname("GATEHOUSE_DB")
         ->capture_default_str();
 

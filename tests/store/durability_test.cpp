@@ -34,6 +34,7 @@ namespace {
 }  // namespace
 
 TEST_CASE("every write acknowledged before kill -9 is in the store afterwards") {
+    GATEHOUSE_SKIP_ON_POSTGRES();
     TempDir dir;
     const std::string path = dir.file("gatehouse.db");
     REQUIRE(store::open_sqlite_store(path).ok());  // create the schema first

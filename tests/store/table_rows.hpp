@@ -1,19 +1,37 @@
-// Counts rows straight from a store's SQLite file, for tests that must see whether a row is
-// really gone: the store's own reads hide expired rows that are still there.
+// Counts rows straight from a store's database (its SQLite file or its PostgreSQL database),
+// for tests that must see whether a row is really gone: the store's own reads hide expired
+// rows that are still there.
 #pragma once
 
 #include <doctest/doctest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "gatehouse/store/store.hpp"
+
 namespace gatehouse::testing {
 
-// Rows of `table` matching the SQL condition `where` in the store at `path`, as committed.
+// Rows of `table` matching the SQL condition `where` in the PostgreSQL database at `url`.
+inline std::int64_t count_postgres_rows(const std::string& url, const std::string& table,
+                                        const std::string& where) {
+    const std::unique_ptr<PGconn, decltype(&PQfinish)> db(PQconnectdb(url.c_str()), &PQfinish);
+    REQUIRE_MESSAGE(PQstatus(db.get()) == CONNECTION_OK, PQerrorMessage(db.get()));
+    const std::string sql = "SELECT count(*) FROM " + table + " WHERE " + where;
+    const std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(db.get(), sql.c_str()),
+                                                               &PQclear);
+    REQUIRE_MESSAGE(PQresultStatus(result.get()) == PGRES_TUPLES_OK, PQerrorMessage(db.get()));
+    return std::stoll(PQgetvalue(result.get(), 0, 0));
+}
+
+// Rows of `table` matching the SQL condition `where` in the store at `path` (a SQLite path or
+// a PostgreSQL URL), as committed.
 inline std::int64_t count_rows(const std::string& path, const std::string& table,
-                               const std::string& where = "1") {
+                               const std::string& where = "true") {
+    if (store::is_postgres_url(path)) return count_postgres_rows(path, table, where);
     sqlite3* raw = nullptr;
     const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
     const std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);

@@ -386,4 +386,24 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
 // The newest schema version this build knows.
 int latest_schema_version();
 
+// Opens the PostgreSQL store at `url` (a libpq connection URL, postgresql://...), creating
+// the schema in an empty database; several processes may open one database at once. Fails
+// with kFailure when the server cannot be reached or the schema is newer than this build.
+// Write transactions are serialised across every process sharing the database (an advisory
+// lock taken at BEGIN), as SQLite's single writer serialises them, so the rules a write
+// checks before it changes anything (a pending AuthnRequest consumed once, the replay
+// caches, one userName per org, the last owner) hold for a fleet. Reads run in parallel on
+// a bounded pool of connections (16), each in one consistent snapshot. Rows the store stamps
+// take `clock`'s time; the clock must outlive the store.
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url,
+                                                   const util::Clock& clock = util::system_clock());
+
+// True when `db` names a PostgreSQL database (postgresql:// or postgres://).
+bool is_postgres_url(std::string_view db);
+
+// Opens the store `db` names: a postgresql:// or postgres:// URL opens PostgreSQL, anything
+// else is the path of a SQLite file.
+Result<std::unique_ptr<Store>> open_store(const std::string& db,
+                                          const util::Clock& clock = util::system_clock());
+
 }  // namespace gatehouse::store
