@@ -167,7 +167,10 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.github_url = options.github_url;
     config.github_api_url = options.github_api_url;
     config.demo_idp = options.demo_idp;
-    config.demo_idp_key_path = global.db_path + ".demo-idp-key.pem";
+    // The demo IdP's key sits beside a SQLite file; with PostgreSQL, in the working folder.
+    config.demo_idp_key_path = store::is_postgres_url(global.db_path)
+                                   ? std::string("var/demo-idp-key.pem")
+                                   : global.db_path + ".demo-idp-key.pem";
     config.allowed_hosts = std::move(allowed_hosts);
     config.purge_interval_seconds = options.purge_interval_seconds;
     auto mail_sender = start_mail_sender(options.mail, *store, clock);
@@ -185,7 +188,7 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
                     {{"address", config.host + ":" + std::to_string(server.port())},
                      {"port", server.port()},
                      {"base_url", config.base_url},
-                     {"db", global.db_path},
+                     {"db", store::loggable_db(global.db_path)},
                      {"workers", http::worker_count(config.threads, http::available_cpus())},
                      {"schema_version", store->schema_version()}});
 

@@ -121,9 +121,10 @@ Status check_change(const AuthSettingsChange& change) {
 
 // An owner who can still sign in with a password when the IdP is down or misconfigured.
 bool has_break_glass_owner(store::Transaction& tx, core::RowId org_id) {
-    const store::MemberQuery break_glass_owners{.role = core::Role::owner,
-                                                .state = core::MemberState::active,
-                                                .break_glass_with_password = true};
+    store::MemberQuery break_glass_owners;
+    break_glass_owners.role = core::Role::owner;
+    break_glass_owners.state = core::MemberState::active;
+    break_glass_owners.break_glass_with_password = true;
     return tx.count_members(org_id, break_glass_owners) > 0;
 }
 

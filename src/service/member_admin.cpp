@@ -51,8 +51,9 @@ bool is_last_active_owner(store::Transaction& tx, const core::Member& member) {
     if (member.role != core::Role::owner || member.state != core::MemberState::active) {
         return false;
     }
-    const store::MemberQuery active_owners{.role = core::Role::owner,
-                                           .state = core::MemberState::active};
+    store::MemberQuery active_owners;
+    active_owners.role = core::Role::owner;
+    active_owners.state = core::MemberState::active;
     return tx.count_members(member.org_id, active_owners) < 2;
 }
 

@@ -7,9 +7,10 @@ namespace gatehouse::service {
 Result<store::PageOf<MemberListing>> find_members(store::Store& store, const core::Org& org,
                                                   std::string_view search, store::Page page) {
     store::PageOf<MemberListing> result;
+    store::MemberQuery matching;
+    matching.search = std::string(search);
     const Status status = store.read([&](store::Transaction& tx) -> Status {
-        auto members =
-            tx.list_members(org.id, store::MemberQuery{.search = std::string(search)}, page);
+        auto members = tx.list_members(org.id, matching, page);
         result.total = members.total;
         result.items.reserve(members.items.size());
         for (auto& member : members.items) {
@@ -32,7 +33,9 @@ Result<store::PageOf<TeamListing>> list_team_listings(store::Store& store, const
         for (auto& team : teams.items) {
             // Counting asks the database for a number instead of loading every membership of a team
             // the IdP may have filled with thousands of people.
-            const auto count = tx.count_members(org.id, store::MemberQuery{.team_id = team.id});
+            store::MemberQuery in_team;
+            in_team.team_id = team.id;
+            const auto count = tx.count_members(org.id, in_team);
             result.items.push_back(TeamListing{std::move(team), count});
         }
         return {};

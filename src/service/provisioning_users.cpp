@@ -167,7 +167,8 @@ Result<json> ProvisioningService::list_users(const ScimClient& client, const Sci
     auto plan = plan_list_filter(query.filter, ScimResourceType::user);
     if (!plan) return plan.error();
     const scim::FilterPtr& filter = plan->filter;
-    const store::MemberQuery selected{.condition = plan->condition};
+    store::MemberQuery selected;
+    selected.condition = plan->condition;
     const bool in_memory = plan->in_memory();
     const bool with_groups = returns_attribute(query.projection, "groups");
     const std::int64_t offset = query.page.start_index - 1;

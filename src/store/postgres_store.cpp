@@ -162,6 +162,24 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url,
     }
 }
 
+std::string loggable_db(std::string_view db) {
+    if (!is_postgres_url(db)) return std::string(db);
+    const std::size_t scheme_end = db.find("://") + 3;
+    std::string_view rest = db.substr(scheme_end);
+    rest = rest.substr(0, rest.find_first_of("?#"));
+    std::string out(db.substr(0, scheme_end));
+    const std::size_t at = rest.rfind('@');
+    if (at != std::string_view::npos) {
+        const std::string_view user_info = rest.substr(0, at);
+        const std::size_t colon = user_info.find(':');
+        out += colon == std::string_view::npos ? std::string(user_info)
+                                               : std::string(user_info.substr(0, colon)) + ":***";
+        out += '@';
+        rest.remove_prefix(at + 1);
+    }
+    return out + std::string(rest);
+}
+
 bool is_postgres_url(std::string_view db) {
     return db.starts_with("postgresql://") || db.starts_with("postgres://");
 }

@@ -104,8 +104,8 @@ TEST_CASE("list_members pages in id order and applies a condition") {
         CHECK(page.total == 5);
         REQUIRE(page.items.size() == 2);
         CHECK(page.items[0].user_name == "user2");
-        const store::MemberQuery query{
-            .condition = store::test(store::Field::user_name, store::Match::eq, "USER3")};
+        store::MemberQuery query;
+        query.condition = store::test(store::Field::user_name, store::Match::eq, "USER3");
         auto filtered = tx.list_members(acme.id, query, {0, 10});
         CHECK(filtered.total == 1);
         CHECK(filtered.items.at(0).user_name == "user3");

@@ -303,3 +303,14 @@ TEST_CASE("a PostgreSQL server that cannot be reached fails the open with a clea
     CHECK(opened.error().code == store::kFailure);
     CHECK(opened.error().message.find("cannot connect to PostgreSQL") != std::string::npos);
 }
+
+TEST_CASE("a PostgreSQL URL is logged without its password or query") {
+    CHECK(store::loggable_db("postgresql://gatehouse:s3cret@db.internal:5432/gh") ==
+          "postgresql://gatehouse:***@db.internal:5432/gh");
+    CHECK(store::loggable_db("postgres://gatehouse:p%40ss@db/gh?sslmode=require&password=x") ==
+          "postgres://gatehouse:***@db/gh");
+    CHECK(store::loggable_db("postgresql://gatehouse@db/gh") == "postgresql://gatehouse@db/gh");
+    CHECK(store::loggable_db("postgresql:///gh?host=/run/postgresql&password=x") ==
+          "postgresql:///gh");
+    CHECK(store::loggable_db("var/gatehouse.db") == "var/gatehouse.db");
+}

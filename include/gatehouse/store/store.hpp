@@ -401,6 +401,11 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url,
 // True when `db` names a PostgreSQL database (postgresql:// or postgres://).
 bool is_postgres_url(std::string_view db);
 
+// `db` as logs and messages may show it: a SQLite path as given; a PostgreSQL URL without
+// its password and without its query (which may carry one), e.g.
+// "postgresql://gatehouse:***@db.internal:5432/gatehouse".
+std::string loggable_db(std::string_view db);
+
 // Opens the store `db` names: a postgresql:// or postgres:// URL opens PostgreSQL, anything
 // else is the path of a SQLite file.
 Result<std::unique_ptr<Store>> open_store(const std::string& db,
