@@ -4,44 +4,13 @@
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "postgres_transaction.hpp"
+#include "row_codec.hpp"
 
 namespace gatehouse::store::postgres {
 namespace {
 
-constexpr const char* kMemberColumns =
-    "id, org_id, public_id, email, user_name, external_id, given_name, family_name, "
-    "display_name, role, state, source, idp_managed, saml_subject, password_hash, break_glass, "
-    "scim_attributes, created_at, updated_at, last_sign_in_at, version, oidc_subject";
-
 std::string select_members(const std::string& where) {
     return std::string("SELECT ") + kMemberColumns + " FROM members WHERE " + where;
-}
-
-core::Member read_member(const Row& r) {
-    core::Member m;
-    m.id = r.integer(0);
-    m.org_id = r.integer(1);
-    m.public_id = r.text(2);
-    m.email = r.text(3);
-    m.user_name = r.text(4);
-    m.external_id = r.text(5);
-    m.given_name = r.text(6);
-    m.family_name = r.text(7);
-    m.display_name = r.text(8);
-    m.role = core::parse_role(r.text(9)).value_or(core::Role::member);
-    m.state = core::parse_member_state(r.text(10)).value_or(core::MemberState::deactivated);
-    m.source = core::parse_member_source(r.text(11)).value_or(core::MemberSource::invited);
-    m.idp_managed = r.boolean(12);
-    m.saml_subject = r.text(13);
-    m.password_hash = r.text(14);
-    m.break_glass = r.boolean(15);
-    m.scim_attributes = r.text(16);
-    m.created_at = r.integer(17);
-    m.updated_at = r.integer(18);
-    m.last_sign_in_at = r.optional_integer(19);
-    m.version = r.integer(20);
-    m.oidc_subject = r.text(21);
-    return m;
 }
 
 std::optional<core::Member> first_member(const Rows& rows) {

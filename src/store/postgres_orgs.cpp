@@ -6,6 +6,7 @@
 
 #include "gatehouse/core/names.hpp"
 #include "postgres_transaction.hpp"
+#include "row_codec.hpp"
 
 namespace gatehouse::store::postgres {
 namespace {
@@ -13,22 +14,6 @@ namespace {
 constexpr const char* kOrgColumns =
     "SELECT id, slug, name, default_role, require_sso, scim_enabled, jit_provisioning, "
     "allow_idp_initiated, created_at, audit_retention_days, apply_sign_in_attributes FROM orgs ";
-
-core::Org read_org(const Row& r) {
-    core::Org org;
-    org.id = r.integer(0);
-    org.slug = r.text(1);
-    org.name = r.text(2);
-    org.default_role = core::parse_role(r.text(3)).value_or(core::Role::member);
-    org.require_sso = r.boolean(4);
-    org.scim_enabled = r.boolean(5);
-    org.jit_provisioning = r.boolean(6);
-    org.allow_idp_initiated = r.boolean(7);
-    org.created_at = r.integer(8);
-    org.audit_retention_days = static_cast<int>(r.integer(9));
-    org.apply_sign_in_attributes = r.boolean(10);
-    return org;
-}
 
 Error slug_taken(std::string_view slug) {
     return fail(kConflict, "An organization with the slug '" + std::string(slug) +
@@ -147,41 +132,6 @@ Status PostgresTransaction::rename_org(RowId org_id, std::string_view new_slug, 
     }
     return insert_org_alias(core::OrgAlias{org_id, org->slug, at});
 }
-
-namespace {
-
-constexpr const char* kProviderColumns =
-    "SELECT org_id, idp_entity_id, sso_url, slo_url, certificates, metadata_url, preset, "
-    "attribute_mapping, options, updated_at, metadata_fetched_at FROM saml_providers ";
-
-core::SamlProvider read_provider(const Row& r) {
-    core::SamlProvider p;
-    p.org_id = r.integer(0);
-    p.idp_entity_id = r.text(1);
-    p.sso_url = r.text(2);
-    p.slo_url = r.text(3);
-    p.certificates = nlohmann::json::parse(r.text(4)).get<std::vector<std::string>>();
-    p.metadata_url = r.text(5);
-    p.preset = r.text(6);
-    const auto mapping = nlohmann::json::parse(r.text(7));
-    p.mapping.user_id = mapping.value("user_id", "");
-    p.mapping.email = mapping.value("email", "");
-    p.mapping.first_name = mapping.value("first_name", "");
-    p.mapping.last_name = mapping.value("last_name", "");
-    p.mapping.role = mapping.value("role", "");
-    p.mapping.groups = mapping.value("groups", "");
-    const auto options = nlohmann::json::parse(r.text(8));
-    p.options.clock_skew_seconds = options.value("clock_skew_seconds", 180);
-    p.options.allow_sha1 = options.value("allow_sha1", false);
-    p.options.require_signed_assertion = options.value("require_signed_assertion", false);
-    p.options.require_aes_gcm = options.value("require_aes_gcm", false);
-    p.options.max_issue_age_seconds = options.value("max_issue_age_seconds", 300);
-    p.updated_at = r.integer(9);
-    p.metadata_fetched_at = r.optional_integer(10);
-    return p;
-}
-
-}  // namespace
 
 std::optional<core::SamlProvider> PostgresTransaction::saml_provider(RowId org_id) {
     const Rows rows = db_.query(std::string(kProviderColumns) + "WHERE org_id = $1", {org_id});

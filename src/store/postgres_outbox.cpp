@@ -6,32 +6,10 @@
 
 #include "gatehouse/core/names.hpp"
 #include "postgres_transaction.hpp"
+#include "row_codec.hpp"
 
 namespace gatehouse::store::postgres {
 namespace {
-
-constexpr const char* kMailColumns =
-    "id, org_id, kind, recipient, subject, text_body, html_body, message_id, state, attempts, "
-    "next_attempt_at, last_error, created_at, sent_at";
-
-core::OutboundMail read_mail(const Row& r) {
-    core::OutboundMail m;
-    m.id = r.integer(0);
-    m.org_id = r.integer(1);
-    m.kind = r.text(2);
-    m.to = r.text(3);
-    m.subject = r.text(4);
-    m.text_body = r.text(5);
-    m.html_body = r.text(6);
-    m.message_id = r.text(7);
-    m.state = core::parse_mail_state(r.text(8)).value_or(core::MailState::queued);
-    m.attempts = static_cast<int>(r.integer(9));
-    m.next_attempt_at = r.integer(10);
-    m.last_error = r.text(11);
-    m.created_at = r.integer(12);
-    m.sent_at = r.optional_integer(13);
-    return m;
-}
 
 PageOf<core::OutboundMail> list_page(Connection& db, std::optional<RowId> org_id,
                                      std::optional<core::MailState> state, Page page) {

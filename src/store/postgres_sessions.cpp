@@ -3,6 +3,7 @@
 // queries serves both, with the table name chosen from two constants only.
 #include "gatehouse/core/names.hpp"
 #include "postgres_transaction.hpp"
+#include "row_codec.hpp"
 
 namespace gatehouse::store::postgres {
 
@@ -123,20 +124,6 @@ Result<core::BearerToken> insert_token(Connection& db, const char* table, RowId 
     }
     return token;
 }
-
-core::BearerToken read_token(const Row& r) {
-    core::BearerToken t;
-    t.id = r.integer(0);
-    t.org_id = r.integer(1);
-    t.description = r.text(2);
-    t.created_at = r.integer(3);
-    t.last_used_at = r.optional_integer(4);
-    t.revoked_at = r.optional_integer(5);
-    return t;
-}
-
-constexpr const char* kTokenColumns =
-    "SELECT id, org_id, description, created_at, last_used_at, revoked_at FROM ";
 
 std::optional<core::BearerToken> active_token(Connection& db, const char* table,
                                               std::string_view token_hash) {

@@ -1,6 +1,7 @@
 // Teams and their members.
 #include "gatehouse/util/crypto.hpp"
 #include "postgres_transaction.hpp"
+#include "row_codec.hpp"
 
 namespace gatehouse::store::postgres {
 namespace {
@@ -12,23 +13,6 @@ constexpr const char* kTeamColumns =
 
 std::string select_teams(const std::string& where) {
     return std::string("SELECT ") + kTeamColumns + " FROM teams WHERE " + where;
-}
-
-core::Team read_team(const Row& r) {
-    core::Team t;
-    t.id = r.integer(0);
-    t.org_id = r.integer(1);
-    t.public_id = r.text(2);
-    t.slug = r.text(3);
-    t.display_name = r.text(4);
-    t.external_id = r.text(5);
-    t.idp_managed = r.boolean(6);
-    t.created_at = r.integer(7);
-    t.updated_at = r.integer(8);
-    t.version = r.integer(9);
-    t.scim_attributes = r.text(10);
-    t.sign_in_managed = r.boolean(11);
-    return t;
 }
 
 std::optional<core::Team> first_team(const Rows& rows) {

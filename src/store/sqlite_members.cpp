@@ -1,44 +1,13 @@
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/util/crypto.hpp"
+#include "row_codec.hpp"
 #include "sqlite_transaction.hpp"
 
 namespace gatehouse::store::sqlite {
 namespace {
 
-constexpr const char* kMemberColumns =
-    "id, org_id, public_id, email, user_name, external_id, given_name, family_name, "
-    "display_name, role, state, source, idp_managed, saml_subject, password_hash, break_glass, "
-    "scim_attributes, created_at, updated_at, last_sign_in_at, version, oidc_subject";
-
 std::string select_members(const char* where) {
     return std::string("SELECT ") + kMemberColumns + " FROM members WHERE " + where;
-}
-
-core::Member read_member(const Cursor& c) {
-    core::Member m;
-    m.id = c.integer(0);
-    m.org_id = c.integer(1);
-    m.public_id = c.text(2);
-    m.email = c.text(3);
-    m.user_name = c.text(4);
-    m.external_id = c.text(5);
-    m.given_name = c.text(6);
-    m.family_name = c.text(7);
-    m.display_name = c.text(8);
-    m.role = core::parse_role(c.text(9)).value_or(core::Role::member);
-    m.state = core::parse_member_state(c.text(10)).value_or(core::MemberState::deactivated);
-    m.source = core::parse_member_source(c.text(11)).value_or(core::MemberSource::invited);
-    m.idp_managed = c.boolean(12);
-    m.saml_subject = c.text(13);
-    m.password_hash = c.text(14);
-    m.break_glass = c.boolean(15);
-    m.scim_attributes = c.text(16);
-    m.created_at = c.integer(17);
-    m.updated_at = c.integer(18);
-    m.last_sign_in_at = c.optional_integer(19);
-    m.version = c.integer(20);
-    m.oidc_subject = c.text(21);
-    return m;
 }
 
 std::optional<core::Member> first_member(Cursor& cursor) {

@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gatehouse/core/names.hpp"
+#include "row_codec.hpp"
 #include "sqlite_transaction.hpp"
 
 namespace gatehouse::store::sqlite {
@@ -9,22 +10,6 @@ namespace {
 constexpr const char* kOrgColumns =
     "id, slug, name, default_role, require_sso, scim_enabled, jit_provisioning, "
     "allow_idp_initiated, created_at, audit_retention_days, apply_sign_in_attributes";
-
-core::Org read_org(const Cursor& c) {
-    core::Org org;
-    org.id = c.integer(0);
-    org.slug = c.text(1);
-    org.name = c.text(2);
-    org.default_role = core::parse_role(c.text(3)).value_or(core::Role::member);
-    org.require_sso = c.boolean(4);
-    org.scim_enabled = c.boolean(5);
-    org.jit_provisioning = c.boolean(6);
-    org.allow_idp_initiated = c.boolean(7);
-    org.created_at = c.integer(8);
-    org.audit_retention_days = static_cast<int>(c.integer(9));
-    org.apply_sign_in_attributes = c.boolean(10);
-    return org;
-}
 
 std::optional<core::Org> first_org(Cursor& cursor) {
     if (!cursor.step()) return std::nullopt;
@@ -99,41 +84,6 @@ Status SqliteTransaction::update_org(const core::Org& org) {
     if (db_.changes() == 0) return fail(kNotFound, "The organization no longer exists.");
     return {};
 }
-
-namespace {
-
-constexpr const char* kProviderColumns =
-    "SELECT org_id, idp_entity_id, sso_url, slo_url, certificates, metadata_url, preset, "
-    "attribute_mapping, options, updated_at, metadata_fetched_at FROM saml_providers ";
-
-core::SamlProvider read_provider(const Cursor& c) {
-    core::SamlProvider p;
-    p.org_id = c.integer(0);
-    p.idp_entity_id = c.text(1);
-    p.sso_url = c.text(2);
-    p.slo_url = c.text(3);
-    p.certificates = nlohmann::json::parse(c.text(4)).get<std::vector<std::string>>();
-    p.metadata_url = c.text(5);
-    p.preset = c.text(6);
-    const auto mapping = nlohmann::json::parse(c.text(7));
-    p.mapping.user_id = mapping.value("user_id", "");
-    p.mapping.email = mapping.value("email", "");
-    p.mapping.first_name = mapping.value("first_name", "");
-    p.mapping.last_name = mapping.value("last_name", "");
-    p.mapping.role = mapping.value("role", "");
-    p.mapping.groups = mapping.value("groups", "");
-    const auto options = nlohmann::json::parse(c.text(8));
-    p.options.clock_skew_seconds = options.value("clock_skew_seconds", 180);
-    p.options.allow_sha1 = options.value("allow_sha1", false);
-    p.options.require_signed_assertion = options.value("require_signed_assertion", false);
-    p.options.require_aes_gcm = options.value("require_aes_gcm", false);
-    p.options.max_issue_age_seconds = options.value("max_issue_age_seconds", 300);
-    p.updated_at = c.integer(9);
-    p.metadata_fetched_at = c.optional_integer(10);
-    return p;
-}
-
-}  // namespace
 
 std::optional<core::SamlProvider> SqliteTransaction::saml_provider(RowId org_id) {
     auto c = db_.query(std::string(kProviderColumns) + "WHERE org_id = ?");

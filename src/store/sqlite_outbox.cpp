@@ -4,33 +4,11 @@
 #include <algorithm>
 
 #include "gatehouse/core/names.hpp"
+#include "row_codec.hpp"
 #include "sqlite_transaction.hpp"
 
 namespace gatehouse::store::sqlite {
 namespace {
-
-constexpr const char* kColumns =
-    "id, org_id, kind, recipient, subject, text_body, html_body, message_id, state, attempts, "
-    "next_attempt_at, last_error, created_at, sent_at";
-
-core::OutboundMail read_mail(const Cursor& c) {
-    core::OutboundMail m;
-    m.id = c.integer(0);
-    m.org_id = c.integer(1);
-    m.kind = c.text(2);
-    m.to = c.text(3);
-    m.subject = c.text(4);
-    m.text_body = c.text(5);
-    m.html_body = c.text(6);
-    m.message_id = c.text(7);
-    m.state = core::parse_mail_state(c.text(8)).value_or(core::MailState::queued);
-    m.attempts = static_cast<int>(c.integer(9));
-    m.next_attempt_at = c.integer(10);
-    m.last_error = c.text(11);
-    m.created_at = c.integer(12);
-    m.sent_at = c.optional_integer(13);
-    return m;
-}
 
 PageOf<core::OutboundMail> list_page(Connection& db, std::optional<RowId> org_id,
                                      std::optional<core::MailState> state, Page page) {
@@ -51,7 +29,7 @@ PageOf<core::OutboundMail> list_page(Connection& db, std::optional<RowId> org_id
         bind_where(count);
         if (count.step()) result.total = count.integer(0);
     }
-    auto c = db.query(std::string("SELECT ") + kColumns + where +
+    auto c = db.query(std::string("SELECT ") + kMailColumns + where +
                       " ORDER BY id DESC LIMIT ?3 OFFSET ?4");
     bind_where(c);
     c.bind(page.limit).bind(page.offset);
@@ -98,7 +76,7 @@ Result<core::OutboundMail> SqliteTransaction::insert_outbound_mail(core::Outboun
 }
 
 std::optional<core::OutboundMail> SqliteTransaction::outbound_mail_by_id(RowId org_id, RowId id) {
-    auto c = db_.query(std::string("SELECT ") + kColumns +
+    auto c = db_.query(std::string("SELECT ") + kMailColumns +
                        " FROM outbound_mail WHERE org_id = ? AND id = ?");
     c.bind(org_id).bind(id);
     if (!c.step()) return std::nullopt;
@@ -121,7 +99,7 @@ std::vector<core::OutboundMail> SqliteTransaction::claim_due_outbound_mail(
                     "next_attempt_at = ?1 + ?2 WHERE id IN (SELECT id FROM outbound_mail "
                     "WHERE state IN ('queued', 'sending') AND next_attempt_at <= ?1 "
                     "ORDER BY next_attempt_at, id LIMIT ?3) RETURNING ") +
-        kColumns);
+        kMailColumns);
     c.bind(now).bind(lease_seconds).bind(limit);
     std::vector<core::OutboundMail> claimed;
     while (c.step()) claimed.push_back(read_mail(c));

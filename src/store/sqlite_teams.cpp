@@ -1,4 +1,5 @@
 #include "gatehouse/util/crypto.hpp"
+#include "row_codec.hpp"
 #include "sqlite_transaction.hpp"
 
 namespace gatehouse::store::sqlite {
@@ -10,23 +11,6 @@ constexpr const char* kTeamColumns =
 
 std::string select_teams(const std::string& where) {
     return std::string("SELECT ") + kTeamColumns + " FROM teams WHERE " + where;
-}
-
-core::Team read_team(const Cursor& c) {
-    core::Team t;
-    t.id = c.integer(0);
-    t.org_id = c.integer(1);
-    t.public_id = c.text(2);
-    t.slug = c.text(3);
-    t.display_name = c.text(4);
-    t.external_id = c.text(5);
-    t.idp_managed = c.boolean(6);
-    t.created_at = c.integer(7);
-    t.updated_at = c.integer(8);
-    t.version = c.integer(9);
-    t.scim_attributes = c.text(10);
-    t.sign_in_managed = c.boolean(11);
-    return t;
 }
 
 std::optional<core::Team> first_team(Cursor& cursor) {

@@ -3,6 +3,7 @@
 // the table name chosen from these two constants only.
 #include <string>
 
+#include "row_codec.hpp"
 #include "sqlite_transaction.hpp"
 
 namespace gatehouse::store::sqlite {
@@ -36,20 +37,6 @@ Result<core::BearerToken> insert_token(Connection& db, const char* table, RowId 
     token.id = db.last_insert_id();
     return token;
 }
-
-core::BearerToken read_token(const Cursor& c) {
-    core::BearerToken t;
-    t.id = c.integer(0);
-    t.org_id = c.integer(1);
-    t.description = c.text(2);
-    t.created_at = c.integer(3);
-    t.last_used_at = c.optional_integer(4);
-    t.revoked_at = c.optional_integer(5);
-    return t;
-}
-
-constexpr const char* kTokenColumns =
-    "SELECT id, org_id, description, created_at, last_used_at, revoked_at FROM ";
 
 std::optional<core::BearerToken> active_token(Connection& db, const char* table,
                                               std::string_view token_hash) {
