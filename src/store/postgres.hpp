@@ -146,6 +146,11 @@ class Connection {
     std::map<std::string, std::string, std::less<>> prepared_;  // SQL text -> statement name
 };
 
+// Starts a write transaction: BEGIN, then the advisory lock that every write transaction of
+// every process takes (the schema lock uses another key), so writes run one at a time.
+inline constexpr const char* kBeginWrite =
+    "BEGIN; SELECT pg_advisory_xact_lock(7120384211170052002)";
+
 // The fragment `compile` returns; a malformed query (a programming error above the store)
 // becomes a DatabaseError, so the transaction fails with kFailure instead of running SQL.
 template <typename Compile>

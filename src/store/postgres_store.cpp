@@ -22,8 +22,6 @@ namespace gatehouse::store {
 namespace postgres {
 namespace {
 
-// The advisory lock key every write transaction takes (the schema lock uses another one).
-constexpr const char* kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(7120384211170052002)";
 constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 // Connections opened on demand up to a bound, one per concurrent caller; a caller waits

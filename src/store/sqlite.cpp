@@ -63,15 +63,25 @@ std::string Cursor::text(int column) const {
                        static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
+std::string Cursor::blob(int column) const {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    if (!data) return {};
+    return std::string(static_cast<const char*>(data),
+                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
 std::optional<std::int64_t> Cursor::optional_integer(int column) const {
     if (is_null(column)) return std::nullopt;
     return integer(column);
 }
 
-Connection::Connection(const std::string& path) {
-    const int rc =
-        sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+Connection::Connection(const std::string& path, OpenMode mode) {
+    // A reader of an existing file still opens it read-write: a reader in WAL mode writes
+    // the shared-memory index beside the file, which a read-only open may be unable to do.
+    // query_only below keeps the database itself unchanged.
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                      (mode == OpenMode::store ? SQLITE_OPEN_CREATE : 0);
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
         const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close(db_);
@@ -80,6 +90,10 @@ Connection::Connection(const std::string& path) {
     }
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, 5000);
+    if (mode == OpenMode::existing_read_only) {
+        exec("PRAGMA query_only=ON");
+        return;
+    }
     // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode writes each
     // commit to the log before COMMIT returns, so a committed write survives the process
     // being killed; only an operating-system crash can lose the last commits.

@@ -68,7 +68,12 @@ class Cursor {
     double real(int column) const { return sqlite3_column_double(stmt_, column); }
     bool boolean(int column) const { return integer(column) != 0; }
     bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+    // The value's storage class: SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or
+    // SQLITE_NULL (SQLite keeps in a column whatever was written to it).
+    int storage_class(int column) const { return sqlite3_column_type(stmt_, column); }
     std::string text(int column) const;
+    // The bytes of a BLOB (or TEXT) value; empty for NULL.
+    std::string blob(int column) const;
     std::optional<std::int64_t> optional_integer(int column) const;
 
   private:
@@ -78,11 +83,21 @@ class Cursor {
     int next_index_ = 1;
 };
 
+// How a Connection opens its file.
+enum class OpenMode {
+    // Read-write, creating the file if needed, in WAL mode with foreign keys on: the store.
+    store,
+    // An existing file, for reading only: fails when the file is missing, and no statement
+    // may change the database (query_only), whatever its journal mode.
+    existing_read_only,
+};
+
 // One connection and its prepared statements. Used by one thread at a time.
 class Connection {
   public:
-    // Opens and configures (WAL, foreign keys, busy timeout). Throws DatabaseError.
-    explicit Connection(const std::string& path);
+    // Opens and configures (busy timeout; for OpenMode::store also WAL and foreign keys).
+    // Throws DatabaseError.
+    explicit Connection(const std::string& path, OpenMode mode = OpenMode::store);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
