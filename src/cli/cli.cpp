@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
     add_audit_commands(app, global, command);
     add_maintenance_commands(app, global, command);
     add_outbox_commands(app, global, command);
+    add_migrate_store_command(app, command);
 
     try {
         app.parse(argc, argv);

@@ -39,5 +39,7 @@ void add_audit_commands(CLI::App& app, GlobalOptions& global, std::function<int(
 void add_maintenance_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 // `gatehouse outbox list` and `gatehouse outbox test`.
 void add_outbox_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
+// `gatehouse migrate-store --from PATH --to URL`, which names its two stores itself.
+void add_migrate_store_command(CLI::App& app, std::function<int()>& command);
 
 }  // namespace gatehouse::cli
