@@ -1,5 +1,5 @@
-// copy_sqlite_store_to_postgres: the copy plan (every table, its columns and how their values
-// change type between the two backends) and the two transactions that carry it out.
+// copy_sqlite_store_to_postgres: the source's snapshot and the target's transaction that carry
+// out the copy plan (copy_plan.hpp), and the checks around them.
 #include "gatehouse/store/migrate_store.hpp"
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include "copy_plan.hpp"
 #include "gatehouse/store/store.hpp"
 #include "postgres.hpp"
 #include "postgres_schema.hpp"
@@ -15,215 +16,6 @@
 
 namespace gatehouse::store {
 namespace {
-
-// How a column's values travel from SQLite to PostgreSQL. Both schemas keep JSON documents
-// (attribute mappings, options, SCIM attributes, audit details) as TEXT, so they are text.
-enum class ValueKind {
-    integer,  // INTEGER -> BIGINT or INTEGER
-    boolean,  // INTEGER 0 or 1 -> BOOLEAN
-    text,     // TEXT -> TEXT
-    bytes,    // BLOB -> BYTEA (hashes of secrets, browser bindings)
-};
-
-struct Column {
-    const char* name;
-    ValueKind kind;
-};
-
-struct TablePlan {
-    const char* name;
-    std::vector<Column> columns;
-    // The order rows are read and written in: the primary key, except for org_aliases,
-    // whose order of insertion (SQLite's rowid) orders an org's aliases created in the same
-    // second, and becomes PostgreSQL's generated seq column as the rows go in.
-    const char* order_by;
-    bool id_sequence;  // the table's `id` is an identity column: move it past the copied ids
-};
-
-constexpr ValueKind kInt = ValueKind::integer;
-constexpr ValueKind kBool = ValueKind::boolean;
-constexpr ValueKind kText = ValueKind::text;
-constexpr ValueKind kBytes = ValueKind::bytes;
-
-// Every table of the schema (migrations.cpp, postgres_schema.cpp), parents before the tables
-// whose foreign keys name them. A table or column missing here fails the copy before it
-// starts (see check_shape), so the plan cannot silently fall behind the schema.
-const std::vector<TablePlan>& copy_plan() {
-    static const std::vector<TablePlan> plan = {
-        {"orgs",
-         {{"id", kInt},
-          {"slug", kText},
-          {"name", kText},
-          {"default_role", kText},
-          {"require_sso", kBool},
-          {"scim_enabled", kBool},
-          {"jit_provisioning", kBool},
-          {"allow_idp_initiated", kBool},
-          {"created_at", kInt},
-          {"audit_retention_days", kInt},
-          {"apply_sign_in_attributes", kBool}},
-         "id",
-         true},
-        {"org_aliases", {{"slug", kText}, {"org_id", kInt}, {"created_at", kInt}}, "rowid", false},
-        {"saml_providers",
-         {{"org_id", kInt},
-          {"idp_entity_id", kText},
-          {"sso_url", kText},
-          {"slo_url", kText},
-          {"certificates", kText},
-          {"metadata_url", kText},
-          {"preset", kText},
-          {"attribute_mapping", kText},
-          {"options", kText},
-          {"updated_at", kInt},
-          {"metadata_fetched_at", kInt}},
-         "org_id",
-         false},
-        {"oidc_providers",
-         {{"org_id", kInt},
-          {"kind", kText},
-          {"issuer", kText},
-          {"client_id", kText},
-          {"client_secret", kText},
-          {"hosted_domains", kText},
-          {"allowed_orgs", kText},
-          {"clock_skew_seconds", kInt},
-          {"discovery", kText},
-          {"jwks", kText},
-          {"jwks_fetched_at", kInt},
-          {"updated_at", kInt},
-          {"role_claim", kText},
-          {"groups_claim", kText}},
-         "org_id",
-         false},
-        {"members",
-         {{"id", kInt},           {"org_id", kInt},           {"public_id", kText},
-          {"email", kText},       {"user_name", kText},       {"external_id", kText},
-          {"given_name", kText},  {"family_name", kText},     {"display_name", kText},
-          {"role", kText},        {"state", kText},           {"source", kText},
-          {"idp_managed", kBool}, {"saml_subject", kText},    {"password_hash", kText},
-          {"break_glass", kBool}, {"scim_attributes", kText}, {"created_at", kInt},
-          {"updated_at", kInt},   {"last_sign_in_at", kInt},  {"version", kInt},
-          {"oidc_subject", kText}},
-         "id",
-         true},
-        {"teams",
-         {{"id", kInt},
-          {"org_id", kInt},
-          {"public_id", kText},
-          {"slug", kText},
-          {"display_name", kText},
-          {"external_id", kText},
-          {"idp_managed", kBool},
-          {"created_at", kInt},
-          {"updated_at", kInt},
-          {"version", kInt},
-          {"scim_attributes", kText},
-          {"sign_in_managed", kBool}},
-         "id",
-         true},
-        {"team_members",
-         {{"org_id", kInt}, {"team_id", kInt}, {"member_id", kInt}},
-         "team_id, member_id",
-         false},
-        {"scim_tokens",
-         {{"id", kInt},
-          {"org_id", kInt},
-          {"token_hash", kBytes},
-          {"description", kText},
-          {"created_at", kInt},
-          {"last_used_at", kInt},
-          {"revoked_at", kInt}},
-         "id",
-         true},
-        {"admin_keys",
-         {{"id", kInt},
-          {"org_id", kInt},
-          {"token_hash", kBytes},
-          {"description", kText},
-          {"created_at", kInt},
-          {"last_used_at", kInt},
-          {"revoked_at", kInt}},
-         "id",
-         true},
-        {"sessions",
-         {{"id", kInt},
-          {"org_id", kInt},
-          {"member_id", kInt},
-          {"id_hash", kBytes},
-          {"method", kText},
-          {"saml_name_id", kText},
-          {"saml_session_index", kText},
-          {"created_at", kInt},
-          {"last_seen_at", kInt},
-          {"expires_at", kInt}},
-         "id",
-         true},
-        {"authn_requests",
-         {{"org_id", kInt},
-          {"request_id", kText},
-          {"relay_state", kText},
-          {"expires_at", kInt},
-          {"browser_hash", kBytes}},
-         "org_id, request_id",
-         false},
-        {"seen_assertions",
-         {{"org_id", kInt}, {"assertion_id", kText}, {"expires_at", kInt}},
-         "org_id, assertion_id",
-         false},
-        {"seen_logout_requests",
-         {{"org_id", kInt}, {"request_id", kText}, {"expires_at", kInt}},
-         "org_id, request_id",
-         false},
-        {"sign_in_throttle",
-         {{"org_id", kInt}, {"subject", kText}, {"window_start", kInt}, {"failures", kInt}},
-         "org_id, subject",
-         false},
-        {"audit_log",
-         {{"id", kInt},
-          {"org_id", kInt},
-          {"at", kInt},
-          {"actor", kText},
-          {"action", kText},
-          {"target", kText},
-          {"outcome", kText},
-          {"reason_code", kText},
-          {"details", kText}},
-         "id",
-         true},
-        {"outbound_mail",
-         {{"id", kInt},
-          {"org_id", kInt},
-          {"kind", kText},
-          {"recipient", kText},
-          {"subject", kText},
-          {"text_body", kText},
-          {"html_body", kText},
-          {"message_id", kText},
-          {"state", kText},
-          {"attempts", kInt},
-          {"next_attempt_at", kInt},
-          {"last_error", kText},
-          {"created_at", kInt},
-          {"sent_at", kInt}},
-         "id",
-         true},
-        {"invitations",
-         {{"id", kInt},
-          {"org_id", kInt},
-          {"member_id", kInt},
-          {"token_hash", kBytes},
-          {"invited_by", kText},
-          {"mail_id", kInt},
-          {"created_at", kInt},
-          {"expires_at", kInt},
-          {"accepted_at", kInt},
-          {"revoked_at", kInt}},
-         "id",
-         true},
-    };
-    return plan;
-}
 
 // Tables and their column names.
 using SchemaShape = std::map<std::string, std::set<std::string>>;
@@ -385,7 +177,7 @@ Status check_target_empty(postgres::Connection& target, const std::string& url) 
 
 // One column of the current source row as a parameter of the INSERT.
 postgres::Param read_value(const sqlite::Cursor& row, int index, const TablePlan& table) {
-    const Column& column = table.columns[static_cast<std::size_t>(index)];
+    const ColumnPlan& column = table.columns[static_cast<std::size_t>(index)];
     const int storage = row.storage_class(index);
     if (storage == SQLITE_NULL) return nullptr;
     switch (column.kind) {

@@ -87,8 +87,8 @@ class Cursor {
 enum class OpenMode {
     // Read-write, creating the file if needed, in WAL mode with foreign keys on: the store.
     store,
-    // An existing file, for reading only: fails when the file is missing, and no statement
-    // may change the database (query_only), whatever its journal mode.
+    // An existing file, for reading only: fails when the file is missing; no statement may
+    // change the database (query_only), and closing does not checkpoint the log into it.
     existing_read_only,
 };
 

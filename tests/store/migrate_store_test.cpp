@@ -8,7 +8,9 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -768,4 +770,31 @@ TEST_CASE("a target that is not a PostgreSQL URL is refused") {
     REQUIRE_FALSE(copy.ok());
     CHECK(copy.error().code == store::kCopyTargetNotPostgres);
     CHECK_FALSE(std::filesystem::exists(f.dir.file("other.db")));
+}
+
+TEST_CASE("a store of 100,000 members is copied in well under a minute") {
+    CopyFixture f;
+    constexpr int kMembers = 100'000;
+    require_ok(f.source->write([&](store::Transaction& tx) -> Status {
+        core::Org org;
+        org.slug = "large";
+        org.name = "Large";
+        const core::RowId org_id = value_or_fail(tx.insert_org(org)).id;
+        for (int n = 0; n < kMembers; ++n) {
+            core::Member m;
+            m.org_id = org_id;
+            m.user_name = "user" + std::to_string(n);
+            m.email = m.user_name + "@example.com";
+            m.display_name = "User " + std::to_string(n);
+            if (auto inserted = tx.insert_member(m); !inserted) return inserted.error();
+        }
+        return {};
+    }));
+    const auto started = std::chrono::steady_clock::now();
+    const auto copy = f.copy();
+    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
+    REQUIRE_MESSAGE(copy.ok(), (copy.ok() ? "" : copy.error().message));
+    MESSAGE("copied " << kMembers << " members in " << seconds.count() << " s");
+    CHECK(count_postgres_rows(f.target_url, "members", "true") == kMembers);
+    CHECK(seconds.count() < 60);
 }
