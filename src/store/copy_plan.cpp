@@ -183,6 +183,7 @@ const std::vector<TablePlan>& copy_plan() {
           {"revoked_at", kInt}},
          "id",
          true},
+        {"job_claims", {{"name", kText}, {"held_until", kInt}}, "name", false},
     };
     return plan;
 }

@@ -376,6 +376,7 @@ void fill_every_table(store::Store& db) {
         accepted.expires_at = kNow + 86400;
         accepted = value_or_fail(tx.insert_invitation(accepted));
         CHECK(tx.accept_invitation(globex.id, accepted.id, kNow - 80) == 1);
+        CHECK(tx.claim_job(kHeldJob, kNow, kNow + 3600));
         return {};
     }));
 }

@@ -14,6 +14,9 @@ namespace gatehouse::testing {
 // The time the tests of a program write and read at.
 inline const util::UnixTime kNow = static_cast<util::UnixTime>(std::time(nullptr));
 
+// The periodic job fill_every_table takes, held for an hour from kNow.
+inline constexpr const char* kHeldJob = "test.held_job";
+
 template <typename T>
 T value_or_fail(Result<T> result) {
     REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error().message));

@@ -145,6 +145,12 @@ TEST_CASE("migrate-store copies every table, and PostgreSQL reads back what SQLi
         }
     }
     CHECK(after["orgs"].size() == 2);
+    // The job hold, which no read shows, holds in PostgreSQL too.
+    require_ok(target->write([&](store::Transaction& tx) -> Status {
+        CHECK_FALSE(tx.claim_job(testing::kHeldJob, kNow + 3599, kNow + 7200));
+        CHECK(tx.claim_job(testing::kHeldJob, kNow + 3600, kNow + 7200));
+        return {};
+    }));
     CHECK(after["session"].dump() == before["session"].dump());
     CHECK_FALSE(before["session"].is_null());
 }
