@@ -37,6 +37,11 @@ std::unique_ptr<store::Store> open_store(const GlobalOptions& global) {
     return std::move(opened).value();
 }
 
+int report_store_error(const std::string& command, const Error& error) {
+    std::cerr << "gatehouse " << command << ": " << error.message << " (" << error.code << ")\n";
+    return kExitFailure;
+}
+
 void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command) {
     CLI::App* org = app.add_subcommand("org", "Create and list organizations");
     org->require_subcommand(1);

@@ -22,6 +22,10 @@ struct GlobalOptions {
 // Opens the store, creating its folder; prints the reason and returns null on failure.
 std::unique_ptr<store::Store> open_store(const GlobalOptions& global);
 
+// Prints "gatehouse <command>: <message> (<code>)" for a failure of the store and returns
+// kExitFailure.
+int report_store_error(const std::string& command, const Error& error);
+
 void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 void add_org_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 // `gatehouse org rename|aliases|alias-remove`, added under the "org" command.

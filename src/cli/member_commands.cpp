@@ -6,6 +6,8 @@
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/service/admin_service.hpp"
 #include "gatehouse/service/member_admin.hpp"
+#include "gatehouse/service/member_view.hpp"
+#include "gatehouse/service/org_lookup.hpp"
 #include "gatehouse/service/password_service.hpp"
 #include "gatehouse/util/time.hpp"
 
@@ -103,25 +105,23 @@ void add_member_list(CLI::App& member, GlobalOptions& global, std::function<int(
         command = [&global, org_slug] {
             auto store = open_store(global);
             if (!store) return kExitFailure;
-            bool found = false;
-            const Status status = store->read([&](store::Transaction& tx) -> Status {
-                const auto org = tx.org_by_slug(*org_slug);
-                if (!org) return {};
-                found = true;
-                store::Page page{0, 500};
-                for (;;) {
-                    const auto members = tx.list_members(org->id, {}, page);
-                    for (const auto& m : members.items) print_member(m);
-                    page.offset += page.limit;
-                    if (members.items.empty() || page.offset >= members.total) return {};
-                }
-            });
-            if (!status) return report(status.error());
-            if (!found) {
+            auto found = service::find_org_by_name(*store, *org_slug);
+            if (!found) return report(found.error());
+            if (!*found) {
                 std::cerr << "gatehouse: No organization with the slug '" << *org_slug << "'.\n";
                 return kExitFailure;
             }
-            return kExitOk;
+            // Page by page, each in its own snapshot and ordered by id: a member removed
+            // meanwhile may make the next page start one member later, never earlier, so no
+            // member is listed twice.
+            store::Page page{0, 500};
+            for (;;) {
+                auto members = service::find_members(*store, (*found)->org, "", page);
+                if (!members) return report(members.error());
+                for (const auto& listing : members->items) print_member(listing.member);
+                page.offset += page.limit;
+                if (members->items.empty() || page.offset >= members->total) return kExitOk;
+            }
         };
     });
 }

@@ -9,6 +9,7 @@
 #include "gatehouse/saml/keys.hpp"
 #include "gatehouse/saml/response.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
+#include "gatehouse/service/org_lookup.hpp"
 #include "gatehouse/service/org_names.hpp"
 #include "gatehouse/service/provider_config.hpp"
 #include "gatehouse/util/encoding.hpp"
@@ -180,23 +181,20 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
     if (!args.org.empty()) {
         store = open_store(global);
         if (!store) return kExitFailure;
-        std::optional<core::SamlProvider> found;
-        std::optional<core::Org> found_org;
-        (void)store->read([&](store::Transaction& tx) -> Status {
-            found_org = tx.org_by_slug(args.org);
-            if (found_org) found = tx.saml_provider(found_org->id);
-            return {};
-        });
-        if (!found_org) {
+        auto found_org = service::find_org_by_name(*store, args.org);
+        if (!found_org) return report_store_error("saml check", found_org.error());
+        if (!*found_org) {
             std::cerr << "gatehouse saml check: no organization '" << args.org << "'\n";
             return kExitFailure;
         }
-        if (!found) {
+        org = (*found_org)->org;
+        auto found = service::find_saml_provider(*store, org);
+        if (!found) return report_store_error("saml check", found.error());
+        if (!*found) {
             std::cerr << "gatehouse saml check: SAML is not configured for '" << args.org << "'\n";
             return kExitFailure;
         }
-        org = *found_org;
-        provider = *found;
+        provider = **found;
         // As the ACS checks it: the URLs in force, or any other name of the org.
         const auto endpoints = saml::sp_endpoints(args.base_url, service::idp_facing_slug(org));
         expectations.sp_entity_id = endpoints.entity_id;
@@ -271,12 +269,10 @@ int check(const GlobalOptions& global, const CheckArgs& args) {
     }
     // Replay is reported, never recorded: this command does not change the store.
     if (store) {
-        bool seen = false;
-        (void)store->read([&](store::Transaction& tx) -> Status {
-            seen = tx.assertion_seen(org.id, validated->assertion_id, clock->now());
-            return {};
-        });
-        if (seen) {
+        auto seen =
+            service::assertion_already_accepted(*store, org, validated->assertion_id, clock->now());
+        if (!seen) return report_store_error("saml check", seen.error());
+        if (*seen) {
             const Error replay = fail("saml.replay", "The assertion " + validated->assertion_id +
                                                          " was already used here.");
             std::cout << "REJECTED\n";

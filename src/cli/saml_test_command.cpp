@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "gatehouse/http/server.hpp"
 #include "gatehouse/saml/keys.hpp"
+#include "gatehouse/service/org_lookup.hpp"
 #include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/util/time.hpp"
 
@@ -33,12 +34,9 @@ int test_sign_in(const GlobalOptions& global, const TestArgs& args) {
     }
     auto store = open_store(global);
     if (!store) return kExitFailure;
-    std::optional<core::Org> org;
-    (void)store->read([&](store::Transaction& tx) -> Status {
-        org = tx.org_by_slug(args.org);
-        return {};
-    });
-    if (!org) {
+    auto found = service::find_org_by_name(*store, args.org);
+    if (!found) return report_store_error("saml test", found.error());
+    if (!*found) {
         std::cerr << "gatehouse saml test: no organization '" << args.org << "'\n";
         return kExitFailure;
     }
@@ -48,7 +46,7 @@ int test_sign_in(const GlobalOptions& global, const TestArgs& args) {
     settings.base_url = *base_url;
     service::SsoService sso(*store, clock, settings,
                             std::make_shared<const saml::SpCredentials>(std::move(*credentials)));
-    auto started = sso.start_test_login(*org, "cli");
+    auto started = sso.start_test_login((*found)->org, "cli");
     if (const auto* failure = std::get_if<service::SsoFailure>(&started)) {
         std::cerr << "gatehouse saml test: " << failure->error.message << " ("
                   << failure->error.code << ")\n";

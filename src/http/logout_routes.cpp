@@ -4,15 +4,15 @@
 // a browser GET a URL; it cannot make it post our form with a token it never saw.
 #include <string>
 
-#include "admin_auth.hpp"
+#include "api/admin_auth.hpp"
 #include "cookies.hpp"
 #include "forms.hpp"
 #include "gatehouse/service/session_service.hpp"
 #include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/log.hpp"
-#include "page_auth.hpp"
 #include "pages.hpp"
+#include "pages/page_auth.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
 

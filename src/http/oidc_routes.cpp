@@ -2,11 +2,11 @@
 #include "forms.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/service/oidc_service.hpp"
-#include "page_auth.hpp"
 #include "pages.hpp"
+#include "pages/page_auth.hpp"
+#include "pages/signin_page.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
-#include "signin_page.hpp"
 
 namespace gatehouse::http {
 namespace {

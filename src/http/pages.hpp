@@ -12,7 +12,7 @@ namespace gatehouse::http {
 
 // Renders templates/<name>.mustache inside templates/layout.mustache. mstch escapes every
 // {{value}}; templates use {{{…}}} only for HTML the server itself produced. `chrome` holds
-// the layout's org, viewer and navigation values (page_chrome() in page_auth.hpp); empty for
+// the layout's org, viewer and navigation values (page_chrome() in pages/page_auth.hpp); empty for
 // pages outside an org.
 std::string render_page(const std::string& name, const std::string& title, mstch::map values,
                         mstch::map chrome = {});

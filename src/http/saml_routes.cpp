@@ -4,12 +4,12 @@
 #include "forms.hpp"
 #include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/util/encoding.hpp"
-#include "invitation_pages.hpp"
-#include "page_auth.hpp"
 #include "pages.hpp"
+#include "pages/invitation_pages.hpp"
+#include "pages/page_auth.hpp"
+#include "pages/signin_page.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
-#include "signin_page.hpp"
 
 namespace gatehouse::http {
 namespace {

@@ -1,8 +1,8 @@
 #include "cookies.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/service/org_lookup.hpp"
-#include "page_auth.hpp"
 #include "pages.hpp"
+#include "pages/page_auth.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <type_traits>
 
+#include "audit_entry.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
 #include "gatehouse/util/log.hpp"
@@ -240,16 +241,9 @@ Result<AuthSettingsUpdate> update_auth_settings(store::Store& store, const util:
         // session outlives the moment Require SSO is in force.
         if (require_sso_turned_on) update.sessions_ended = tx.delete_password_sessions(org->id);
 
-        core::AuditEntry entry;
-        entry.org_id = org->id;
-        entry.at = clock.now();
-        entry.actor = caller.actor;
-        entry.action = "org.auth_settings.update";
-        entry.target = org->slug;
-        entry.outcome = "success";
-        entry.details =
-            json{{"changes", log.changes()}, {"sessions_ended", update.sessions_ended}}.dump(
-                -1, ' ', false, json::error_handler_t::replace);
+        const core::AuditEntry entry = audit_entry(
+            org->id, clock.now(), caller.actor, "org.auth_settings.update", org->slug, "success",
+            "", json{{"changes", log.changes()}, {"sessions_ended", update.sessions_ended}});
         if (auto s = tx.append_audit(entry); !s) return s;
         update.org = *org;
         update.provider = provider;

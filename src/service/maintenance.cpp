@@ -5,12 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "gatehouse/service/fleet_jobs.hpp"
 #include "gatehouse/util/log.hpp"
 
 namespace gatehouse::service {
 namespace {
 
 constexpr std::chrono::milliseconds kPauseBetweenBatches{10};
+constexpr const char* kPurgeJob = "maintenance.purge";
 
 nlohmann::json counts_json(const store::PurgeCounts& counts) {
     return {{"sessions", counts.sessions},
@@ -22,7 +24,14 @@ nlohmann::json counts_json(const store::PurgeCounts& counts) {
             {"total", counts.total()}};
 }
 
-void sweep(store::Store& store, const util::Clock& clock, std::stop_token stop) {
+void sweep(store::Store& store, const util::Clock& clock, std::chrono::seconds interval,
+           std::stop_token stop) {
+    // Held for one interval: the process that took it sweeps, the others skip this round.
+    if (!take_job(store, kPurgeJob, clock.now(), interval.count())) {
+        util::log_event(util::LogLevel::debug, "maintenance.purge_skipped",
+                        {{"reason", "another process holds the job"}});
+        return;
+    }
     const double started = util::monotonic_ms();
     auto purged = purge_once(store, clock, stop);
     const double duration_ms = std::round((util::monotonic_ms() - started) * 1000) / 1000;
@@ -87,7 +96,8 @@ void MaintenanceSweeper::run(std::stop_token stop) {
         lock.unlock();
         // An exception escaping a thread ends the process; a failed sweep must not.
         try {
-            sweep(store_, clock_, stop);
+            sweep(store_, clock_, std::chrono::duration_cast<std::chrono::seconds>(interval_),
+                  stop);
         } catch (const std::exception& e) {
             util::log_event(util::LogLevel::error, "maintenance.purge_failed",
                             {{"error", e.what()}});

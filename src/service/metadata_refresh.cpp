@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "audit_entry.hpp"
+#include "gatehouse/service/fleet_jobs.hpp"
 #include "gatehouse/service/provider_config.hpp"
 #include "gatehouse/util/log.hpp"
 
@@ -14,17 +16,11 @@ namespace {
 
 constexpr const char* kAction = "saml.metadata.refresh";
 constexpr const char* kActor = "system";
+// The job of refreshing one org's provider is this followed by the org's row ID.
+constexpr const char* kJobPrefix = "saml.metadata.refresh:";
 
-bool due(const core::SamlProvider& provider, util::UnixTime now, int interval_seconds,
-         const FailedRefreshes* failures) {
-    if (provider.metadata_fetched_at && now - *provider.metadata_fetched_at < interval_seconds) {
-        return false;
-    }
-    if (failures) {
-        const auto failed = failures->find(provider.org_id);
-        if (failed != failures->end() && now - failed->second < interval_seconds) return false;
-    }
-    return true;
+bool due(const core::SamlProvider& provider, util::UnixTime now, int interval_seconds) {
+    return !provider.metadata_fetched_at || now - *provider.metadata_fetched_at >= interval_seconds;
 }
 
 // Certificates are compared by fingerprint: the same certificate re-encoded or listed in
@@ -83,14 +79,12 @@ bool unchanged_since_read(const core::SamlProvider& stored, const core::SamlProv
            stored.certificates == read.certificates && stored.updated_at == read.updated_at;
 }
 
-core::AuditEntry audit_entry(const core::SamlProvider& provider, util::UnixTime at) {
-    core::AuditEntry entry;
-    entry.org_id = provider.org_id;
-    entry.at = at;
-    entry.actor = kActor;
-    entry.action = kAction;
-    entry.target = provider.idp_entity_id;
-    return entry;
+// The refresh's audit entry for `provider`.
+core::AuditEntry refresh_entry(const core::SamlProvider& provider, util::UnixTime at,
+                               std::string outcome, std::string reason,
+                               const nlohmann::json& details) {
+    return audit_entry(provider.org_id, at, kActor, kAction, provider.idp_entity_id,
+                       std::move(outcome), std::move(reason), details);
 }
 
 void record_failure(store::Store& store, util::UnixTime now, const core::SamlProvider& provider,
@@ -100,11 +94,9 @@ void record_failure(store::Store& store, util::UnixTime now, const core::SamlPro
                      {"metadata_url", provider.metadata_url},
                      {"code", error.code},
                      {"message", error.message}});
-    core::AuditEntry entry = audit_entry(provider, now);
-    entry.outcome = "failure";
-    entry.reason_code = error.code;
-    entry.details =
-        nlohmann::json{{"metadata_url", provider.metadata_url}, {"message", error.message}}.dump();
+    const core::AuditEntry entry =
+        refresh_entry(provider, now, "failure", error.code,
+                      {{"metadata_url", provider.metadata_url}, {"message", error.message}});
     const Status written =
         store.write([&](store::Transaction& tx) { return tx.append_audit(entry); });
     if (!written) {
@@ -149,16 +141,14 @@ Outcome refresh_one(store::Store& store, const util::Clock& clock, MetadataSourc
         updated.metadata_fetched_at = now;
         updated.updated_at = now;
         if (auto s = tx.put_saml_provider(updated); !s) return s;
-        core::AuditEntry entry = audit_entry(updated, now);
-        entry.outcome = "success";
-        entry.reason_code = change.certificates_changed() ? "saml.metadata.certificates_changed"
-                                                          : "saml.metadata.endpoints_changed";
-        entry.details = nlohmann::json{{"metadata_url", updated.metadata_url},
-                                       {"certificates_added", change.added},
-                                       {"certificates_removed", change.removed},
-                                       {"endpoints_changed", change.endpoints}}
-                            .dump();
-        return tx.append_audit(entry);
+        return tx.append_audit(refresh_entry(updated, now, "success",
+                                             change.certificates_changed()
+                                                 ? "saml.metadata.certificates_changed"
+                                                 : "saml.metadata.endpoints_changed",
+                                             {{"metadata_url", updated.metadata_url},
+                                              {"certificates_added", change.added},
+                                              {"certificates_removed", change.removed},
+                                              {"endpoints_changed", change.endpoints}}));
     });
     if (!written) {
         util::log_event(util::LogLevel::warning, "saml.metadata.refresh_failed",
@@ -177,8 +167,7 @@ Outcome refresh_one(store::Store& store, const util::Clock& clock, MetadataSourc
 }  // namespace
 
 RefreshReport refresh_metadata(store::Store& store, const util::Clock& clock,
-                               MetadataSource& source, int interval_seconds,
-                               FailedRefreshes* failures) {
+                               MetadataSource& source, int interval_seconds) {
     RefreshReport report;
     std::vector<core::SamlProvider> providers;
     const Status listed = store.read([&](store::Transaction& tx) -> Status {
@@ -191,7 +180,13 @@ RefreshReport refresh_metadata(store::Store& store, const util::Clock& clock,
         return report;
     }
     for (const auto& provider : providers) {
-        if (!due(provider, clock.now(), interval_seconds, failures)) continue;
+        const util::UnixTime now = clock.now();
+        if (!due(provider, now, interval_seconds)) continue;
+        // Held for a whole interval whatever the outcome: a failed URL is tried again (and
+        // audited again) once per interval across all processes, not once per pass of each.
+        if (!take_job(store, kJobPrefix + std::to_string(provider.org_id), now, interval_seconds)) {
+            continue;
+        }
         ++report.checked;
         const Outcome outcome = refresh_one(store, clock, source, provider);
         switch (outcome) {
@@ -206,11 +201,6 @@ RefreshReport refresh_metadata(store::Store& store, const util::Clock& clock,
                 break;
             case Outcome::superseded:
                 break;
-        }
-        if (failures && outcome == Outcome::failed) {
-            (*failures)[provider.org_id] = clock.now();
-        } else if (failures) {
-            failures->erase(provider.org_id);
         }
     }
     return report;
@@ -249,7 +239,7 @@ void MetadataRefresher::run() {
         lock.unlock();
         // An exception escaping a thread ends the process; a failed pass must not.
         try {
-            (void)refresh_metadata(store_, clock_, source_, interval_seconds_, &failures_);
+            (void)refresh_metadata(store_, clock_, source_, interval_seconds_);
         } catch (const std::exception& e) {
             util::log_event(util::LogLevel::error, "saml.metadata.refresh_failed",
                             {{"error", e.what()}});

@@ -26,6 +26,28 @@ Result<bool> has_saml_provider(store::Store& store, const core::Org& org) {
     return configured;
 }
 
+Result<std::optional<core::SamlProvider>> find_saml_provider(store::Store& store,
+                                                             const core::Org& org) {
+    std::optional<core::SamlProvider> provider;
+    const Status read = store.read([&](store::Transaction& tx) -> Status {
+        provider = tx.saml_provider(org.id);
+        return {};
+    });
+    if (!read) return read.error();
+    return provider;
+}
+
+Result<bool> assertion_already_accepted(store::Store& store, const core::Org& org,
+                                        const std::string& assertion_id, util::UnixTime now) {
+    bool seen = false;
+    const Status read = store.read([&](store::Transaction& tx) -> Status {
+        seen = tx.assertion_seen(org.id, assertion_id, now);
+        return {};
+    });
+    if (!read) return read.error();
+    return seen;
+}
+
 Status check_store(store::Store& store) {
     return store.read([](store::Transaction& tx) -> Status {
         tx.org_by_id(0);

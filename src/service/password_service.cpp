@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit_entry.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
 #include "gatehouse/saml/authn_request.hpp"
@@ -22,21 +23,6 @@ constexpr const char* kSignInAction = "auth.password_sign_in";
 
 Error org_not_found(const std::string& slug) {
     return fail("org.not_found", "No organization with the slug '" + slug + "'.");
-}
-
-core::AuditEntry audit_entry(core::RowId org_id, util::UnixTime at, std::string actor,
-                             std::string action, std::string target, std::string outcome,
-                             std::string reason, const json& details = json::object()) {
-    core::AuditEntry entry;
-    entry.org_id = org_id;
-    entry.at = at;
-    entry.actor = std::move(actor);
-    entry.action = std::move(action);
-    entry.target = std::move(target);
-    entry.outcome = std::move(outcome);
-    entry.reason_code = std::move(reason);
-    entry.details = details.dump(-1, ' ', false, json::error_handler_t::replace);
-    return entry;
 }
 
 std::string_view trim(std::string_view text) {

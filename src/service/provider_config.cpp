@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit_entry.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
 
 namespace gatehouse::service {
@@ -125,21 +126,15 @@ Result<ConfiguredProvider> configure_provider(store::Store& store, const util::C
         if (auto s = tx.put_saml_provider(result.provider); !s) return s;
         nlohmann::json fingerprints = nlohmann::json::array();
         for (const auto& c : result.certificates) fingerprints.push_back(c.sha256_fingerprint);
-        core::AuditEntry entry;
-        entry.org_id = org->id;
-        entry.at = clock.now();
-        entry.actor = caller.actor;
-        entry.action = "saml.provider.configure";
-        entry.target = result.provider.idp_entity_id;
-        entry.outcome = "success";
         nlohmann::json details = {{"sso_url", result.provider.sso_url},
                                   {"preset", result.provider.preset},
                                   {"certificates", fingerprints}};
         if (!result.provider.metadata_url.empty()) {
             details["metadata_url"] = result.provider.metadata_url;
         }
-        entry.details = details.dump();
-        return tx.append_audit(entry);
+        return tx.append_audit(audit_entry(org->id, clock.now(), caller.actor,
+                                           "saml.provider.configure", result.provider.idp_entity_id,
+                                           "success", "", details));
     });
     if (!stored) return stored.error();
     return result;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "audit_entry.hpp"
 #include "gatehouse/scim/error.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/log.hpp"
@@ -283,15 +284,8 @@ void log_ignored(const ScimClient& client, std::string_view resource_type,
 
 core::AuditEntry audit_entry(const ScimClient& client, util::UnixTime at, std::string action,
                              std::string target, const json& details) {
-    core::AuditEntry entry;
-    entry.org_id = client.org.id;
-    entry.at = at;
-    entry.actor = "scim-token:" + std::to_string(client.token.id);
-    entry.action = std::move(action);
-    entry.target = std::move(target);
-    entry.outcome = "success";
-    entry.details = details.dump();
-    return entry;
+    return service::audit_entry(client.org.id, at, "scim-token:" + std::to_string(client.token.id),
+                                std::move(action), std::move(target), "success", "", details);
 }
 
 Error scim_store_error(const Error& error, const std::string& conflict) {

@@ -270,6 +270,14 @@ CREATE UNIQUE INDEX invitations_pending ON invitations(org_id, member_id)
     WHERE accepted_at IS NULL AND revoked_at IS NULL;
 CREATE INDEX invitations_member ON invitations(org_id, member_id);
 )sql",
+    // 11: periodic work taken by one process at a time among all that share the store
+    // (Transaction::claim_job): the job's name and when its current hold ends.
+    R"sql(
+CREATE TABLE job_claims (
+    name TEXT PRIMARY KEY,
+    held_until INTEGER NOT NULL
+);
+)sql",
 };
 
 int user_version(Connection& connection) {

@@ -92,4 +92,14 @@ std::int64_t PostgresTransaction::cap_pending_authn_requests(RowId org_id, std::
         .affected();
 }
 
+bool PostgresTransaction::claim_job(std::string_view name, UnixTime now, UnixTime held_until) {
+    // The update is skipped while the hold runs past `now`, which leaves no row changed.
+    return db_.query(
+                  "INSERT INTO job_claims AS j (name, held_until) VALUES ($1, $2) "
+                  "ON CONFLICT (name) DO UPDATE SET held_until = excluded.held_until "
+                  "WHERE j.held_until <= $3",
+                  {name, held_until, now})
+               .affected() == 1;
+}
+
 }  // namespace gatehouse::store::postgres

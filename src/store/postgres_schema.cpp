@@ -1,5 +1,6 @@
 #include "postgres_schema.hpp"
 
+#include <array>
 #include <string>
 
 namespace gatehouse::store::postgres {
@@ -9,7 +10,7 @@ namespace {
 // Write transactions use another key (postgres_store.cpp).
 constexpr const char* kSchemaLockKey = "7120384211170052001";
 
-// The schema at the SQLite store's newest version (migrations.cpp), in one script. It means
+// The schema at version kBaseVersion of the SQLite store (migrations.cpp), in one script. It means
 // the same rows, keys and rules:
 // - Case-insensitive columns (SQLite's COLLATE NOCASE: user_name and email) are indexed and
 //   compared as lower(column COLLATE "C"), which folds ASCII letters only, as NOCASE does,
@@ -258,6 +259,35 @@ CREATE UNIQUE INDEX invitations_pending ON invitations (org_id, member_id)
 CREATE INDEX invitations_member ON invitations (org_id, member_id);
 )sql";
 
+// The version kSchema creates.
+constexpr int kBaseVersion = 10;
+
+// Each entry moves a database from version kBaseVersion + i to kBaseVersion + i + 1, as the
+// SQLite migration of that number does. Never edit a released entry: add one.
+constexpr std::array<const char*, 1> kSteps = {
+    // 11: periodic work taken by one process at a time (Transaction::claim_job).
+    R"sql(
+CREATE TABLE job_claims (
+    name TEXT PRIMARY KEY,
+    held_until BIGINT NOT NULL
+);
+)sql",
+};
+
+// Runs `statements` and then `version_update` in one transaction.
+void apply(Connection& connection, const std::string& statements, const std::string& version_update,
+           int version) {
+    connection.exec("BEGIN");
+    try {
+        connection.exec(statements);
+        connection.query_uncached(version_update, {version});
+        connection.exec("COMMIT");
+    } catch (...) {
+        if (!connection.broken()) connection.exec("ROLLBACK");
+        throw;
+    }
+}
+
 int stored_version(Connection& connection) {
     const Rows exists =
         connection.query_uncached("SELECT to_regclass('schema_version') IS NOT NULL");
@@ -268,30 +298,35 @@ int stored_version(Connection& connection) {
 
 int create_or_check(Connection& connection) {
     const int latest = latest_schema_version();
-    const int version = stored_version(connection);
+    int version = stored_version(connection);
     if (version > latest) {
         throw DatabaseError("the database has schema version " + std::to_string(version) +
                             ", newer than this build of Gatehouse knows (" +
                             std::to_string(latest) + ")");
     }
+    if (kBaseVersion + static_cast<int>(kSteps.size()) != latest) {
+        throw DatabaseError("this build's PostgreSQL schema stops at version " +
+                            std::to_string(kBaseVersion + kSteps.size()) +
+                            ", short of the store's version " + std::to_string(latest));
+    }
     if (version == latest) return version;
-    if (version != 0) {
-        // Every PostgreSQL database starts at the newest version, so an older one was not
-        // made by Gatehouse.
+    if (version != 0 && version < kBaseVersion) {
+        // Every PostgreSQL database starts at version kBaseVersion or later, so an older one
+        // was not made by Gatehouse.
         throw DatabaseError("the database has schema version " + std::to_string(version) +
                             ", which no build of Gatehouse creates on PostgreSQL");
     }
-    connection.exec("BEGIN");
-    try {
-        connection.exec(kSchema);
-        connection.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
-        connection.query_uncached("INSERT INTO schema_version (version) VALUES ($1)", {latest});
-        connection.exec("COMMIT");
-    } catch (...) {
-        if (!connection.broken()) connection.exec("ROLLBACK");
-        throw;
+    if (version == 0) {
+        apply(connection,
+              std::string(kSchema) + "CREATE TABLE schema_version (version INTEGER NOT NULL);",
+              "INSERT INTO schema_version (version) VALUES ($1)", kBaseVersion);
+        version = kBaseVersion;
     }
-    return latest;
+    for (; version < latest; ++version) {
+        apply(connection, kSteps[static_cast<std::size_t>(version - kBaseVersion)],
+              "UPDATE schema_version SET version = $1", version + 1);
+    }
+    return version;
 }
 
 }  // namespace

@@ -114,4 +114,17 @@ std::int64_t SqliteTransaction::cap_pending_authn_requests(RowId org_id, std::in
     return db_.changes();
 }
 
+bool SqliteTransaction::claim_job(std::string_view name, UnixTime now, UnixTime held_until) {
+    // The update is skipped while the hold runs past `now`, which leaves no row changed.
+    db_.query(
+           "INSERT INTO job_claims (name, held_until) VALUES (?1, ?2) "
+           "ON CONFLICT(name) DO UPDATE SET held_until = excluded.held_until "
+           "WHERE job_claims.held_until <= ?3")
+        .bind(name)
+        .bind(held_until)
+        .bind(now)
+        .run();
+    return db_.changes() == 1;
+}
+
 }  // namespace gatehouse::store::sqlite

@@ -125,6 +125,7 @@ class SqliteTransaction final : public Transaction {
     std::int64_t purge_expired(UnixTime now) override;
     PurgeCounts purge_due(UnixTime now, std::int64_t limit) override;
     std::int64_t cap_pending_authn_requests(RowId org_id, std::int64_t cap) override;
+    bool claim_job(std::string_view name, UnixTime now, UnixTime held_until) override;
 
     // SCIM provisioning (sqlite_scim.cpp).
     std::vector<std::optional<RowId>> member_row_ids(

@@ -76,16 +76,27 @@ inline std::string signed_redirect_query(const TestIdp& idp, const std::string& 
 
 struct SamlGateway {
     TempDir dir;
-    std::string db = dir.file("gatehouse.db");
+    // The store: a SQLite file in `dir`, or the postgresql:// URL the fleet tests pass.
+    std::string db;
     const TestIdp& idp = shared_test_idp();
     std::unique_ptr<ServerProcess> server;
+    // The port requests go to: `server`'s unless a fleet test points them at another gateway
+    // process sharing the same store.
+    int target_port = 0;
     std::string sp_certificate_pem;
     // The login cookie of the one browser this fixture plays: sent when it starts a login
     // and when it posts to the ACS, as a browser sends the cookie the gateway set. (The
     // gateway keeps a well-formed cookie it is sent rather than setting a new one.)
     std::string login_cookie = std::string(kLoginCookie) + "=" + util::random_token(32);
 
-    explicit SamlGateway(std::vector<std::string> configure_args = {}) {
+    explicit SamlGateway(std::vector<std::string> configure_args = {})
+        : SamlGateway(std::string(), std::move(configure_args)) {}
+
+    // The same on the store `store_location` (empty: a new SQLite file), the server started
+    // with `server_args` besides the usual ones.
+    SamlGateway(std::string store_location, std::vector<std::string> configure_args,
+                std::vector<std::string> server_args = {})
+        : db(store_location.empty() ? dir.file("gatehouse.db") : std::move(store_location)) {
         util::SystemClock clock;
         auto sp = saml::generate_sp_credentials("gatehouse test SP", clock);
         REQUIRE(sp.ok());
@@ -110,13 +121,21 @@ struct SamlGateway {
         args.insert(args.end(), configure_args.begin(), configure_args.end());
         auto configured = run_gatehouse(args);
         REQUIRE_MESSAGE(configured.exit_code == 0, configured.err);
-        server = std::make_unique<ServerProcess>(
-            db, std::vector<std::string>{"--base-url", kBaseUrl, "--sp-key", dir.file("sp.key"),
-                                         "--sp-cert", dir.file("sp.crt")});
+        server = start_server(std::move(server_args));
     }
 
+    // Another `gatehouse serve` on this fixture's store, SP key and base URL.
+    std::unique_ptr<ServerProcess> start_server(std::vector<std::string> extra_args = {}) const {
+        std::vector<std::string> args = {"--base-url",       kBaseUrl,    "--sp-key",
+                                         dir.file("sp.key"), "--sp-cert", dir.file("sp.crt")};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        return std::make_unique<ServerProcess>(db, std::move(args));
+    }
+
+    int port() const { return target_port != 0 ? target_port : server->port(); }
+
     httplib::Client client() const {
-        httplib::Client c("127.0.0.1", server->port());
+        httplib::Client c("127.0.0.1", port());
         c.set_read_timeout(10, 0);
         return c;
     }
@@ -128,16 +147,15 @@ struct SamlGateway {
     }
     std::string start_login_from(const std::string& cookie, const std::string& next = "") {
         const std::string location = raw_location(
-            server->port(),
-            "/auth/login/acme/" + (next.empty() ? "" : "?next=" + util::url_encode(next)), cookie);
+            port(), "/auth/login/acme/" + (next.empty() ? "" : "?next=" + util::url_encode(next)),
+            cookie);
         REQUIRE(location.rfind(kIdpSso, 0) == 0);
         return root_id(redirect_message_xml(location, "SAMLRequest"));
     }
 
     // The raw Location the gateway answers `path` with (signed URLs stay intact).
     std::string location_of(const std::string& path, const std::string& cookie = "") const {
-        return raw_location(server->port(), path,
-                            cookie.empty() ? "" : "gatehouse_session=" + cookie);
+        return raw_location(port(), path, cookie.empty() ? "" : "gatehouse_session=" + cookie);
     }
 
     // A valid signed SAMLResponse (base64) answering `request_id` for `email`.

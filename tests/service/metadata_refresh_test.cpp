@@ -38,8 +38,8 @@ struct RefreshFixture : MetadataFixture {
         clock.advance(kInterval);
     }
 
-    service::RefreshReport refresh(service::FailedRefreshes* failures = nullptr) {
-        return service::refresh_metadata(*db, clock, source, kInterval, failures);
+    service::RefreshReport refresh() {
+        return service::refresh_metadata(*db, clock, source, kInterval);
     }
 
     nlohmann::json only_refresh_details() {
@@ -198,15 +198,30 @@ TEST_CASE("refresh_metadata treats a document that is no longer IdP metadata as 
 TEST_CASE("refresh_metadata retries a failed provider only once the interval has passed again") {
     RefreshFixture f;
     f.source.serve(kMetadataUrl, fail("saml.metadata_url.unreachable", "No answer."));
-    service::FailedRefreshes failures;
-    CHECK(f.refresh(&failures).failed == 1);
+    CHECK(f.refresh().failed == 1);
     f.clock.advance(60);
-    CHECK(f.refresh(&failures).checked == 0);
+    CHECK(f.refresh().checked == 0);
     CHECK(f.audit("saml.metadata.refresh").size() == 1);
-    f.clock.advance(kInterval);
+    f.clock.advance(kInterval - 60);
     f.publish(IdpDocument{});
-    CHECK(f.refresh(&failures).unchanged == 1);
-    CHECK(failures.empty());
+    CHECK(f.refresh().unchanged == 1);
+}
+
+TEST_CASE("refresh_metadata leaves a provider that another process is refreshing alone") {
+    RefreshFixture f;
+    // While the first pass fetches, a second pass (another process on the same store) finds
+    // the provider still due by its metadata_fetched_at, but its job taken.
+    service::RefreshReport during;
+    bool nested = false;
+    f.source.before_answer = [&] {
+        if (nested) return;
+        nested = true;
+        during = service::refresh_metadata(*f.db, f.clock, f.source, kInterval);
+    };
+    CHECK(f.refresh().unchanged == 1);
+    REQUIRE(nested);
+    CHECK(during.checked == 0);
+    CHECK(f.source.fetches() == 2);  // the configuration's own and the first pass's
 }
 
 TEST_CASE("refresh_metadata keeps an admin's configuration made while the document was fetched") {

@@ -349,3 +349,37 @@ TEST_CASE("cap_pending_authn_requests with a cap of zero or less keeps no reques
     CHECK(f.rows("authn_requests", f.acme.id) == 0);
     CHECK(f.rows("authn_requests", f.globex.id) == 1);
 }
+
+TEST_CASE("claim_job gives a job to one taker until its hold ends, then to the next") {
+    MaintenanceFixture f;
+    auto claim = [&](const std::string& name, util::UnixTime now, util::UnixTime until) {
+        bool claimed = false;
+        f.write([&](store::Transaction& tx) { claimed = tx.claim_job(name, now, until); });
+        return claimed;
+    };
+    CHECK(claim("maintenance.purge", kNow, kNow + 300));
+    // Held until kNow + 300: nobody else gets it before, and the hold is not moved.
+    CHECK_FALSE(claim("maintenance.purge", kNow, kNow + 600));
+    CHECK_FALSE(claim("maintenance.purge", kNow + 299, kNow + 599));
+    // Another job is independent.
+    CHECK(claim("saml.metadata.refresh:1", kNow, kNow + 60));
+    // At the end of the hold the next taker gets it, with its own hold.
+    CHECK(claim("maintenance.purge", kNow + 300, kNow + 400));
+    CHECK_FALSE(claim("maintenance.purge", kNow + 399, kNow + 700));
+    CHECK(claim("maintenance.purge", kNow + 401, kNow + 401));
+    CHECK(claim("maintenance.purge", kNow + 401, kNow + 500));
+}
+
+TEST_CASE("claim_job is undone with the transaction that made it") {
+    MaintenanceFixture f;
+    const Status failed = f.db->write([&](store::Transaction& tx) -> Status {
+        CHECK(tx.claim_job("maintenance.purge", kNow, kNow + 300));
+        return fail(store::kConflict, "changed my mind");
+    });
+    CHECK_FALSE(failed.ok());
+    bool claimed = false;
+    f.write([&](store::Transaction& tx) {
+        claimed = tx.claim_job("maintenance.purge", kNow + 1, kNow + 300);
+    });
+    CHECK(claimed);
+}

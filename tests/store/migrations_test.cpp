@@ -46,8 +46,9 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     StoreFixture f;
     f.make_org("acme");
     f.db.reset();
-    // Turn the file back into a version-1 store: without what versions 2 to 10 add.
+    // Turn the file back into a version-1 store: without what versions 2 to 11 add.
     raw_exec(f.path,
+             "DROP TABLE job_claims; "
              "ALTER TABLE orgs DROP COLUMN apply_sign_in_attributes; "
              "ALTER TABLE teams DROP COLUMN sign_in_managed; "
              "DROP TABLE outbound_mail; "
@@ -70,6 +71,7 @@ TEST_CASE("a store from an older version is upgraded in place and keeps its rows
     CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'sessions_expires'") ==
           1);
     CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'admin_keys'") == 1);
+    CHECK(raw_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'job_claims'") == 1);
     CHECK(raw_count(f.path,
                     "SELECT count(*) FROM pragma_table_info('saml_providers') "
                     "WHERE name = 'metadata_fetched_at'") == 1);

@@ -182,6 +182,64 @@ TEST_CASE("a PostgreSQL database at a newer schema version is refused, not touch
     CHECK(count_postgres_rows(f.path, "schema_version", "version = 999") == 1);
 }
 
+TEST_CASE("a PostgreSQL database at an older Gatehouse version is brought up step by step") {
+    GATEHOUSE_ONLY_ON_POSTGRES();
+    StoreFixture f;
+    const auto acme = f.make_org("acme");
+    f.db.reset();
+    // Version 10 as the first PostgreSQL build left it: no job_claims table yet.
+    exec_postgres(f.path, "DROP TABLE job_claims; UPDATE schema_version SET version = 10");
+    auto opened = store::open_store(f.path);
+    REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error().message));
+    CHECK((*opened)->schema_version() == store::latest_schema_version());
+    CHECK(count_postgres_rows(f.path, "schema_version",
+                              "version = " + std::to_string(store::latest_schema_version())) == 1);
+    bool claimed = false;
+    REQUIRE((*opened)->write([&](store::Transaction& tx) -> Status {
+        claimed = tx.claim_job("maintenance.purge", 100, 200);
+        return {};
+    }));
+    CHECK(claimed);
+    CHECK(org_exists(**opened, acme.slug));
+}
+
+TEST_CASE("a PostgreSQL database older than any Gatehouse PostgreSQL schema is refused") {
+    GATEHOUSE_ONLY_ON_POSTGRES();
+    StoreFixture f;
+    f.db.reset();
+    exec_postgres(f.path, "UPDATE schema_version SET version = 9");
+    auto opened = store::open_store(f.path);
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.error().message.find("no build of Gatehouse creates") != std::string::npos);
+    CHECK(count_postgres_rows(f.path, "schema_version", "version = 9") == 1);
+}
+
+TEST_CASE("of two processes asking for the same job at once, exactly one gets it") {
+    GATEHOUSE_ONLY_ON_POSTGRES();
+    StoreFixture f;
+    auto other = f.open();
+    constexpr int kRounds = 20;
+    for (int round = 0; round < kRounds; ++round) {
+        const std::string job = "job-" + std::to_string(round);
+        std::atomic<int> ready{0};
+        std::atomic<int> claimed{0};
+        auto ask = [&](store::Store& db) {
+            ++ready;
+            while (ready < 2) std::this_thread::yield();
+            bool got = false;
+            CHECK(db.write([&](store::Transaction& tx) -> Status {
+                got = tx.claim_job(job, 1000, 1060);
+                return {};
+            }));
+            if (got) ++claimed;
+        };
+        std::thread first([&] { ask(*f.db); });
+        ask(*other);
+        first.join();
+        CHECK(claimed == 1);
+    }
+}
+
 TEST_CASE("a failed statement rolls back the whole write transaction") {
     GATEHOUSE_ONLY_ON_POSTGRES();
     StoreFixture f;

@@ -30,9 +30,12 @@ Result<store::PurgeCounts> purge_once(store::Store& store, const util::Clock& cl
                                       std::stop_token stop = {});
 
 // Runs purge_once on a background thread: once at construction, then every `interval`, until
-// stopped. Each sweep writes one log line: "maintenance.purge" with the rows deleted by kind
-// and the duration, or "maintenance.purge_failed" with the error. The store and clock are
-// not owned and must outlive the sweeper.
+// stopped. Of all the processes sharing the store, one sweeps per interval: a sweep first
+// takes the job "maintenance.purge" for `interval` (take_job), and a process that does not
+// get it skips its turn. Each sweep writes one log line: "maintenance.purge" with the rows
+// deleted by kind and the duration, "maintenance.purge_skipped" (debug) when another process
+// holds the job, or "maintenance.purge_failed" with the error. The store and clock are not
+// owned and must outlive the sweeper.
 class MaintenanceSweeper {
   public:
     MaintenanceSweeper(store::Store& store, const util::Clock& clock,

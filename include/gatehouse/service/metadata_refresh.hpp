@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <map>
 #include <mutex>
 #include <thread>
 
@@ -25,14 +24,12 @@ struct RefreshReport {
     int failed = 0;
 };
 
-// When each org's last refresh failed. A failure keeps metadata_fetched_at as it was (it
-// records the last good fetch), so without this memory a broken URL would be fetched and
-// audited on every pass instead of once per interval.
-using FailedRefreshes = std::map<core::RowId, util::UnixTime>;
-
 // Refreshes every provider that has a metadata URL and is due: never fetched, or fetched
-// `interval_seconds` or more ago (and, when `failures` is given, whose last failure is at
-// least as old). For each one:
+// `interval_seconds` or more ago. A due provider is refreshed by the one process that takes
+// its job ("saml.metadata.refresh:<org row ID>", take_job) for `interval_seconds`; other
+// processes sharing the store, and later passes within the interval, leave it alone. So a
+// failure, which keeps metadata_fetched_at as it was (it records the last good fetch), is
+// fetched and audited again once per interval, not on every pass. For each one taken:
 // - the document is parsed as configure_provider parses it;
 // - when the entity ID, SSO URL, SLO URL or set of certificates (by fingerprint) changed,
 //   the provider is updated, keeping its mapping, preset and options, in one transaction
@@ -42,12 +39,11 @@ using FailedRefreshes = std::map<core::RowId, util::UnixTime>;
 //   the endpoints changed);
 // - an unchanged document only moves metadata_fetched_at;
 // - a fetch or parse failure keeps the configuration, writes a failure audit entry with the
-//   error's code, logs a warning and is remembered in `failures` (not owned; may be null).
+//   error's code and logs a warning.
 // Never throws for a store or network failure: those are counted and logged. Thread-safe
-// when `source` is and `failures` is not shared between concurrent calls.
+// when `source` is.
 RefreshReport refresh_metadata(store::Store& store, const util::Clock& clock,
-                               MetadataSource& source, int interval_seconds,
-                               FailedRefreshes* failures = nullptr);
+                               MetadataSource& source, int interval_seconds);
 
 // Runs refresh_metadata on a background thread: once at construction, then every `period`
 // until stopped. The store, clock and source are not owned and must outlive the refresher.
@@ -77,7 +73,6 @@ class MetadataRefresher {
     MetadataSource& source_;
     const int interval_seconds_;
     const std::chrono::milliseconds period_;
-    FailedRefreshes failures_;  // used by the refresher's thread only
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

@@ -295,6 +295,12 @@ class Transaction {
     // result's total() is below `limit`, nothing due is left. Meant to be called again and
     // again in short transactions, so that no purge holds the writer long.
     virtual PurgeCounts purge_due(UnixTime now, std::int64_t limit) = 0;
+    // Periodic work shared by every process using the store (purges, metadata refreshes):
+    // takes the job `name` until `held_until` when nobody holds it at `now` (never taken, or
+    // held until `now` or earlier) and returns true; returns false, changing nothing, when
+    // another taker's hold runs past `now`. Write transactions are serialised, so of several
+    // processes asking at once exactly one gets the job.
+    virtual bool claim_job(std::string_view name, UnixTime now, UnixTime held_until) = 0;
     // Bounds the org's pending requests; call it right after inserting one. When the org's
     // newest request is the only one expiring in its second, keeps the `cap` requests that
     // expire last, deletes the others (oldest first) and returns how many it deleted;

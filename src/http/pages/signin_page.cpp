@@ -1,12 +1,12 @@
-#include "signin_page.hpp"
+#include "pages/signin_page.hpp"
 
 #include "cookies.hpp"
 #include "gatehouse/saml/authn_request.hpp"
 #include "gatehouse/service/oidc_service.hpp"
 #include "gatehouse/service/org_lookup.hpp"
 #include "gatehouse/util/encoding.hpp"
-#include "page_auth.hpp"
 #include "pages.hpp"
+#include "pages/page_auth.hpp"
 #include "request_context.hpp"
 
 namespace gatehouse::http {

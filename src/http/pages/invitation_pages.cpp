@@ -1,18 +1,18 @@
 // The pages behind an invitation link, and the form where an invited person of an org
 // without single sign-on chooses a password (POST /auth/login/{org}/invitation).
-#include "invitation_pages.hpp"
+#include "pages/invitation_pages.hpp"
 
 #include <algorithm>
 
-#include "admin_auth.hpp"
+#include "api/admin_auth.hpp"
 #include "forms.hpp"
 #include "gatehouse/service/invitations.hpp"
 #include "gatehouse/util/log.hpp"
 #include "gatehouse/util/password.hpp"
-#include "page_auth.hpp"
 #include "pages.hpp"
+#include "pages/page_auth.hpp"
+#include "pages/signin_page.hpp"
 #include "request_context.hpp"
-#include "signin_page.hpp"
 
 namespace gatehouse::http {
 namespace {

@@ -20,8 +20,8 @@
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
+#include "pages/settings_auth_page.hpp"
 #include "request_context.hpp"
-#include "settings_auth_page.hpp"
 
 namespace gatehouse::http {
 namespace {

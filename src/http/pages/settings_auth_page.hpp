@@ -7,7 +7,7 @@
 #include <string>
 
 #include "gatehouse/core/domain.hpp"
-#include "page_auth.hpp"
+#include "pages/page_auth.hpp"
 #include "routes.hpp"
 
 namespace gatehouse::http {

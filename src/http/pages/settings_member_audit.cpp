@@ -11,8 +11,8 @@
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
+#include "pages/settings_member_pages.hpp"
 #include "request_context.hpp"
-#include "settings_member_pages.hpp"
 
 namespace gatehouse::http {
 namespace {

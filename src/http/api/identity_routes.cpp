@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <string>
 
-#include "admin_auth.hpp"
+#include "api/admin_auth.hpp"
 #include "cookies.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/service/org_names.hpp"

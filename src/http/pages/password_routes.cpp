@@ -3,7 +3,7 @@
 #include <memory>
 #include <optional>
 
-#include "admin_auth.hpp"
+#include "api/admin_auth.hpp"
 #include "client_address.hpp"
 #include "cookies.hpp"
 #include "forms.hpp"
@@ -12,9 +12,9 @@
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
+#include "pages/signin_page.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
-#include "signin_page.hpp"
 
 namespace gatehouse::http {
 namespace {

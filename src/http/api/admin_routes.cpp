@@ -4,7 +4,7 @@
 #include <charconv>
 #include <functional>
 
-#include "admin_auth.hpp"
+#include "api/admin_auth.hpp"
 #include "error_status.hpp"
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"

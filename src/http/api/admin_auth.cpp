@@ -1,4 +1,4 @@
-#include "admin_auth.hpp"
+#include "api/admin_auth.hpp"
 
 #include "cookies.hpp"
 #include "error_status.hpp"

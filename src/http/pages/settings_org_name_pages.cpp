@@ -7,8 +7,8 @@
 #include "gatehouse/service/org_names.hpp"
 #include "gatehouse/service/org_rename.hpp"
 #include "gatehouse/util/log.hpp"
-#include "page_auth.hpp"
 #include "pages.hpp"
+#include "pages/page_auth.hpp"
 #include "request_context.hpp"
 #include "routes.hpp"
 

@@ -1,7 +1,7 @@
 // The members page (/settings/{org}/members/): every member with state, source, role, teams,
 // SAML link and last sign-in, searchable and paged, with the invite form and the org's teams.
 // The audit log page lives in settings_member_audit.cpp, the forms in settings_member_forms.cpp.
-#include "settings_member_pages.hpp"
+#include "pages/settings_member_pages.hpp"
 
 #include <charconv>
 

@@ -1,6 +1,6 @@
-#include "page_auth.hpp"
+#include "pages/page_auth.hpp"
 
-#include "admin_auth.hpp"
+#include "api/admin_auth.hpp"
 #include "cookies.hpp"
 #include "forms.hpp"
 #include "gatehouse/core/names.hpp"

@@ -9,7 +9,7 @@
 #include "exchange.hpp"
 #include "gatehouse/core/domain.hpp"
 #include "gatehouse/util/result.hpp"
-#include "page_auth.hpp"
+#include "pages/page_auth.hpp"
 #include "routes.hpp"
 
 namespace gatehouse::http {

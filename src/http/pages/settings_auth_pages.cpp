@@ -13,9 +13,9 @@
 #include "gatehouse/service/settings_view.hpp"
 #include "gatehouse/util/log.hpp"
 #include "pages.hpp"
+#include "pages/settings_auth_page.hpp"
+#include "pages/settings_member_pages.hpp"
 #include "request_context.hpp"
-#include "settings_auth_page.hpp"
-#include "settings_member_pages.hpp"
 
 namespace gatehouse::http {
 namespace {
