@@ -4,7 +4,13 @@
 // with a session cookie. Also writes the IdP certificate and sample Responses that the
 // peer libraries and the floor validate.
 //
+// The store is SQLite (a file in DIR) or a database on a private PostgreSQL server; with
+// several gateway processes on that database, each sign-in starts at one process and its
+// Response is posted to the next, so every sign-in consumes a pending request another
+// process wrote.
+//
 //   acs_bench --out DIR [--per-run 600] [--runs 3] [--concurrency 1,4,16,64] [--server-cpu 0]
+//             [--store sqlite|postgresql] [--processes 1]
 //             [--attach PORT --db PATH --server-pid PID] [--before-load CMD] [--after-load CMD]
 #include <cstdlib>
 #include <filesystem>
@@ -53,6 +59,7 @@ std::string request_id_of(const std::string& location) {
 // "__Host-" name; under the plain name the ACS would see a sign-in from another browser.
 const std::string kLoginCookie = "__Host-gh_login=" + std::string(43, 'b');
 
+// Starts a sign-in at the gateway on `port` and returns the ID of the AuthnRequest it sent.
 std::string start_login(int port) {
     const std::string location =
         testing::raw_location(port, std::string("/auth/login/") + kOrg + "/", kLoginCookie);
@@ -112,37 +119,47 @@ int main(int argc, char** argv) try {
                                     "\"}\n");
 
     const bool attached = args.count("attach") > 0;
-    const std::string db = attached ? arg_or(args, "db", "") : (out / "acs.db").string();
-    if (!attached) std::filesystem::remove(db);
+    const StoreKind store = parse_store_kind(arg_or(args, "store", "sqlite"));
+    const int processes = std::stoi(arg_or(args, "processes", "1"));
+    const int server_cpu = std::stoi(arg_or(args, "server-cpu", "0"));
+    if (attached && processes != 1) throw std::runtime_error("--attach takes one process");
+    // With one gateway the PostgreSQL server shares its CPU, as SQLite's work runs on the
+    // gateway's own: "per core" then covers the gateway and its store on both backends.
+    std::unique_ptr<BenchDatabase> database;
+    if (!attached) {
+        database =
+            std::make_unique<BenchDatabase>(store, out, "acs", processes == 1 ? server_cpu : -1);
+    }
+    const std::string db = attached ? arg_or(args, "db", "") : database->db();
     gatehouse_cli(db, {"org", "create", kOrg});
     gatehouse_cli(db, {"saml", "configure", kOrg, "--entity-id", idp.entity_id(), "--sso-url",
                        "https://login.microsoftonline.example/bench/saml2", "--cert",
                        (out / "idp.crt").string(), "--preset", "entra", "--jit", "true"});
 
-    std::unique_ptr<PinnedServer> server;
-    int port = 0;
-    int server_pid = -1;
+    std::unique_ptr<GatewayFleet> fleet;
+    std::vector<int> ports;
     int cores = 1;
     if (attached) {
-        port = std::stoi(arg_or(args, "attach", "0"));
-        server_pid = std::stoi(arg_or(args, "server-pid", "-1"));
+        ports = {std::stoi(arg_or(args, "attach", "0"))};
     } else {
-        server = std::make_unique<PinnedServer>(
+        fleet = std::make_unique<GatewayFleet>(
             db,
             std::vector<std::string>{"--base-url", kBaseUrl, "--sp-key", (out / "sp.key").string(),
                                      "--sp-cert", (out / "sp.crt").string()},
-            std::stoi(arg_or(args, "server-cpu", "0")));
-        port = server->port();
-        server_pid = server->pid();
-        cores = server->cores();
+            processes, server_cpu);
+        ports = fleet->ports();
+        cores = fleet->cores();
     }
 
     std::size_t serial = 1000;
+    // Response i is posted to ports[i % n] (run_load's round robin); its sign-in starts at
+    // the process after that one, so with several processes the ACS always consumes a
+    // pending request written by another process.
     auto generate = [&](std::size_t count, Signing signing) {
         std::vector<std::string> bodies;
         const auto now = clock.now();
         for (std::size_t i = 0; i < count; ++i) {
-            const auto request_id = start_login(port);
+            const auto request_id = start_login(ports[(i + 1) % ports.size()]);
             bodies.push_back("SAMLResponse=" +
                              util::url_encode(entra_response_base64(idp, sp, request_id, i % kUsers,
                                                                     ++serial, now, 3600, signing)));
@@ -154,21 +171,22 @@ int main(int argc, char** argv) try {
     // steady state of members signing in again.
     {
         const auto warmup = generate(kUsers, Signing::assertion);
-        run_load(port, warmup.size(), 4, post_responses(warmup));
+        run_load(ports, warmup.size(), 4, post_responses(warmup));
     }
 
     for (const Signing signing : {Signing::assertion, Signing::response_and_assertion}) {
         const std::string variant = signing == Signing::assertion ? "assertion" : "both";
         for (const std::size_t concurrency : levels) {
             for (int run = 1; run <= runs; ++run) {
-                std::cerr << "acs: " << variant << " c=" << concurrency << " run " << run << "/"
-                          << runs << ": generating " << per_run << " responses\n";
+                std::cerr << "acs (" << name_of(store) << " x" << ports.size() << "): " << variant
+                          << " c=" << concurrency << " run " << run << "/" << runs
+                          << ": generating " << per_run << " responses\n";
                 const auto bodies = generate(per_run, signing);
                 if (!before_load.empty() && std::system(before_load.c_str()) != 0) {
                     throw std::runtime_error("--before-load failed");
                 }
                 const auto result =
-                    run_load(port, bodies.size(), concurrency, post_responses(bodies));
+                    run_load(ports, bodies.size(), concurrency, post_responses(bodies));
                 if (!after_load.empty() && std::system(after_load.c_str()) != 0) {
                     throw std::runtime_error("--after-load failed");
                 }
@@ -179,13 +197,18 @@ int main(int argc, char** argv) try {
                       {"per_second", result.per_second()},
                       {"per_second_per_core", result.per_second() / cores},
                       {"cores", double(cores)},
+                      {"processes", double(ports.size())},
                       {"p50_ms", result.percentile_ms(50)},
                       {"p99_ms", result.percentile_ms(99)}},
-                     {{"variant", variant}});
+                     {{"variant", variant}, {"store", name_of(store)}});
             }
         }
     }
-    emit("acs_rss", {{"peak_rss_kib", double(peak_rss_kib(server_pid))}});
+    const long rss = attached ? peak_rss_kib(std::stoi(arg_or(args, "server-pid", "-1")))
+                              : fleet->peak_rss_kib();
+    // With several processes: the largest of them.
+    emit("acs_rss", {{"peak_rss_kib", double(rss)}, {"processes", double(ports.size())}},
+         {{"store", name_of(store)}});
     return 0;
 } catch (const std::exception& e) {
     std::cerr << "acs_bench: FAILED: " << e.what() << "\n";

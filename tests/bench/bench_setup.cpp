@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -56,13 +57,52 @@ void write_file(const std::string& path, const std::string& text) {
     if (!out.flush()) throw std::runtime_error("cannot write " + path);
 }
 
-PinnedServer::PinnedServer(const std::string& db, std::vector<std::string> serve_args,
-                           int server_cpu) {
+StoreKind parse_store_kind(const std::string& name) {
+    if (name == "sqlite") return StoreKind::sqlite;
+    if (name == "postgresql") return StoreKind::postgresql;
+    throw std::runtime_error("--store takes sqlite or postgresql, not " + name);
+}
+
+std::string name_of(StoreKind kind) { return kind == StoreKind::sqlite ? "sqlite" : "postgresql"; }
+
+BenchDatabase::BenchDatabase(StoreKind kind, const std::filesystem::path& out,
+                             const std::string& name, int postgres_cpu)
+    : kind_(kind) {
+    if (kind == StoreKind::sqlite) {
+        db_ = (out / (name + ".db")).string();
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_ + suffix);
+        return;
+    }
+    // The server forks from this thread and inherits its affinity; the thread gets its own
+    // back once the server runs.
+    cpu_set_t before;
+    CPU_ZERO(&before);
+    sched_getaffinity(0, sizeof before, &before);
+    const bool pin = postgres_cpu >= 0 && std::thread::hardware_concurrency() > 1;
+    if (pin && !pin_to_cpu(postgres_cpu)) {
+        throw std::runtime_error("cannot pin to CPU " + std::to_string(postgres_cpu));
+    }
+    try {
+        server_ = std::make_unique<testing::PostgresServer>();
+    } catch (...) {
+        sched_setaffinity(0, sizeof before, &before);
+        throw;
+    }
+    sched_setaffinity(0, sizeof before, &before);
+    db_ = server_->create_database();
+}
+
+GatewayFleet::GatewayFleet(const std::string& db, const std::vector<std::string>& serve_args,
+                           int processes, int server_cpu) {
+    if (processes < 1) throw std::runtime_error("a fleet needs at least one process");
     const unsigned cpus = std::thread::hardware_concurrency();
-    const bool pin = cpus > 1 && server_cpu >= 0;
+    const bool pin = processes == 1 && cpus > 1 && server_cpu >= 0;
     // The child inherits the affinity of the thread that starts it.
     if (pin && !pin_to_cpu(server_cpu)) throw std::runtime_error("cannot pin to the server CPU");
-    process_ = std::make_unique<testing::ServerProcess>(db, std::move(serve_args));
+    for (int i = 0; i < processes; ++i) {
+        servers_.push_back(std::make_unique<testing::ServerProcess>(db, serve_args));
+        pids_.push_back(servers_.back()->pid());
+    }
     if (pin) {
         // Every thread of this process moves off the server's CPU, including the log
         // reader ServerProcess just started.
@@ -75,13 +115,23 @@ PinnedServer::PinnedServer(const std::string& db, std::vector<std::string> serve
         }
     }
     cores_ = pin ? 1 : static_cast<int>(cpus == 0 ? 1 : cpus);
-    pid_ = child_pid_running(db);
-    if (pid_ <= 0) throw std::runtime_error("cannot find the server process");
 }
 
-long PinnedServer::peak_rss_kib() const { return bench::peak_rss_kib(pid_); }
+std::vector<int> GatewayFleet::ports() const {
+    std::vector<int> ports;
+    for (const auto& server : servers_) ports.push_back(server->port());
+    return ports;
+}
 
-void PinnedServer::kill_hard() { process_->stop(SIGKILL); }
+long GatewayFleet::peak_rss_kib() const {
+    long largest = -1;
+    for (const int pid : pids_) largest = std::max(largest, bench::peak_rss_kib(pid));
+    return largest;
+}
+
+void GatewayFleet::kill_hard() {
+    for (auto& server : servers_) server->stop(SIGKILL);
+}
 
 void emit(const std::string& bench, const std::map<std::string, double>& numbers,
           const std::map<std::string, std::string>& labels) {

@@ -1,15 +1,14 @@
 #include "load.hpp"
 
 #include <sched.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <latch>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -35,7 +34,9 @@ double median(std::vector<double> values) {
     return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
 
-LoadResult run_load(int port, std::size_t count, std::size_t concurrency, const RequestFn& send) {
+LoadResult run_load(const std::vector<int>& ports, std::size_t count, std::size_t concurrency,
+                    const RequestFn& send) {
+    if (ports.empty()) throw std::runtime_error("run_load needs at least one port");
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
     std::mutex failure_mutex;
@@ -49,13 +50,17 @@ LoadResult run_load(int port, std::size_t count, std::size_t concurrency, const 
     std::vector<std::thread> clients;
     for (std::size_t c = 0; c < concurrency; ++c) {
         clients.emplace_back([&, c] {
-            httplib::Client client("127.0.0.1", port);
-            client.set_keep_alive(true);
-            // Without it Nagle holds the body behind the headers until the delayed ACK.
-            client.set_tcp_nodelay(true);
-            // A connect that never completes fails its request instead of stalling the run.
-            client.set_connection_timeout(10, 0);
-            client.set_read_timeout(30, 0);
+            std::vector<std::unique_ptr<httplib::Client>> connections;
+            for (const int port : ports) {
+                auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
+                client->set_keep_alive(true);
+                // Without it Nagle holds the body behind the headers until the delayed ACK.
+                client->set_tcp_nodelay(true);
+                // A connect that never completes fails its request instead of stalling the run.
+                client->set_connection_timeout(10, 0);
+                client->set_read_timeout(30, 0);
+                connections.push_back(std::move(client));
+            }
             ready.count_down();
             gate.wait();
             while (!failed) {
@@ -65,7 +70,7 @@ LoadResult run_load(int port, std::size_t count, std::size_t concurrency, const 
                 // server closed the connection), so the connect is timed with it: a dropped
                 // SYN shows as a request a second slower, not as nothing.
                 const double sent = now_ms();
-                std::string problem = send(client, index);
+                std::string problem = send(*connections[index % ports.size()], index);
                 latencies[c].push_back(now_ms() - sent);
                 if (!problem.empty()) {
                     std::lock_guard lock(failure_mutex);
@@ -109,28 +114,6 @@ long peak_rss_kib(int pid) {
             fields >> kib;
             return kib;
         }
-    }
-    return -1;
-}
-
-int child_pid_running(const std::string& needle) {
-    const std::string parent = std::to_string(getpid());
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-        const std::string name = entry.path().filename();
-        if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-        std::ifstream stat(entry.path() / "stat");
-        std::string text((std::istreambuf_iterator<char>(stat)), {});
-        // Fields after the parenthesised command name: state, then the parent pid.
-        const auto close = text.rfind(')');
-        if (close == std::string::npos) continue;
-        std::istringstream rest(text.substr(close + 1));
-        std::string state, ppid;
-        rest >> state >> ppid;
-        if (ppid != parent) continue;
-        std::ifstream cmdline(entry.path() / "cmdline");
-        std::string command((std::istreambuf_iterator<char>(cmdline)), {});
-        if (command.find(needle) != std::string::npos) return std::stoi(name);
     }
     return -1;
 }

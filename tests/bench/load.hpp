@@ -23,13 +23,16 @@ struct LoadResult {
     double percentile_ms(double p) const;  // nearest rank; 0 when there were no requests
 };
 
-// Runs requests 0 … count-1 over `concurrency` keep-alive clients of 127.0.0.1:`port`, all
-// starting at the same moment. Each request's latency includes any connect made for it (the
-// first request of every client, and any after the server closed the connection). Throws
-// std::runtime_error naming the first request that failed, a connect that failed or took over
-// 10 s included, after every client has stopped: a benchmark whose requests fail measures
-// nothing.
-LoadResult run_load(int port, std::size_t count, std::size_t concurrency, const RequestFn& send);
+// Runs requests 0 … count-1 over `concurrency` keep-alive clients of 127.0.0.1, all starting
+// at the same moment. Request i goes to ports[i % ports.size()]: with several gateway
+// processes each client keeps one connection to each, and successive requests go to
+// successive processes, as a load balancer's round robin sends them. Each request's latency
+// includes any connect made for it (a client's first request to each port, and any after the
+// server closed the connection). Throws std::runtime_error naming the first request that
+// failed, a connect that failed or took over 10 s included, after every client has stopped:
+// a benchmark whose requests fail measures nothing.
+LoadResult run_load(const std::vector<int>& ports, std::size_t count, std::size_t concurrency,
+                    const RequestFn& send);
 
 // Milliseconds of a steady clock, for timing single operations.
 double now_ms();
@@ -43,8 +46,4 @@ bool pin_to_cpu(int cpu);
 
 // Peak resident set size (VmHWM) of process `pid` in KiB, or -1 when it cannot be read.
 long peak_rss_kib(int pid);
-
-// The pid of a child process of this one whose command line contains `needle`, or -1.
-int child_pid_running(const std::string& needle);
-
 }  // namespace gatehouse::bench

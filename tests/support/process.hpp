@@ -41,6 +41,8 @@ class ServerProcess {
     ServerProcess& operator=(const ServerProcess&) = delete;
 
     int port() const { return port_; }
+    // The server's process id, until stop() returns.
+    pid_t pid() const { return pid_; }
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
     // Sends `signal` and waits for the exit; returns the exit code (128+n if killed by n).
