@@ -27,11 +27,7 @@ const std::string kOwnerPassword = "break the glass in an emergency";
 constexpr const char* kScimUser = "urn:ietf:params:scim:schemas:core:2.0:User";
 constexpr const char* kPatchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
-std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    return text;
-}
-
+// What a process answered: the status and the body (discarded when not JSON).
 struct Reply {
     int status = 0;
     json body;
@@ -52,8 +48,8 @@ struct Fleet : SamlGateway {
         cli({"member", "add", "--org", "acme", "--email", "root@example.com", "--role", "owner",
              "--break-glass", "--password-stdin"},
             kOwnerPassword + "\n");
-        admin_key = trimmed(cli({"admin-key", "create", "acme", "--quiet"}));
-        scim_token = trimmed(cli({"scim-token", "create", "acme", "--quiet"}));
+        admin_key = printed_value({"admin-key", "create", "acme", "--quiet"});
+        scim_token = printed_value({"scim-token", "create", "acme", "--quiet"});
         b = start_server(server_args);
         c = start_server(std::move(server_args));
     }
@@ -63,6 +59,12 @@ struct Fleet : SamlGateway {
         auto result = run_gatehouse(args, input);
         REQUIRE_MESSAGE(result.exit_code == 0, result.err);
         return result.out;
+    }
+
+    // The one line a `--quiet` command prints, without its line ending.
+    std::string printed_value(std::vector<std::string> args) const {
+        const std::string out = cli(std::move(args));
+        return out.substr(0, out.find_first_of("\r\n"));
     }
 
     // The process of `name` ('A', 'B' or 'C').

@@ -21,6 +21,7 @@
 using namespace gatehouse;
 using gatehouse::testing::count_postgres_rows;
 using gatehouse::testing::count_rows;
+using gatehouse::testing::exec_postgres;
 using gatehouse::testing::fill_every_table;
 using gatehouse::testing::kNow;
 using gatehouse::testing::require_ok;
@@ -47,16 +48,6 @@ struct CopyFixture {
         return store::copy_sqlite_store_to_postgres(source_path, target_url, progress);
     }
 };
-
-void exec_postgres(const std::string& url, const std::string& sql) {
-    const std::unique_ptr<PGconn, decltype(&PQfinish)> db(PQconnectdb(url.c_str()), &PQfinish);
-    REQUIRE_MESSAGE(PQstatus(db.get()) == CONNECTION_OK, PQerrorMessage(db.get()));
-    const std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(db.get(), sql.c_str()),
-                                                               &PQclear);
-    const auto status = PQresultStatus(result.get());
-    REQUIRE_MESSAGE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK),
-                    PQerrorMessage(db.get()));
-}
 
 // The tables of the SQLite file at `path`, and those of the PostgreSQL database at `url`
 // (without the one that records its schema version).

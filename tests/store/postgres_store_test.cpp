@@ -13,6 +13,7 @@
 
 using namespace gatehouse;
 using gatehouse::testing::count_postgres_rows;
+using gatehouse::testing::exec_postgres;
 using gatehouse::testing::StoreFixture;
 
 namespace {
@@ -22,16 +23,6 @@ namespace {
         MESSAGE("runs with GATEHOUSE_TEST_STORE=postgresql (ctest store-postgresql)"); \
         return;                                                                        \
     }
-
-void exec_postgres(const std::string& url, const std::string& sql) {
-    const std::unique_ptr<PGconn, decltype(&PQfinish)> db(PQconnectdb(url.c_str()), &PQfinish);
-    REQUIRE_MESSAGE(PQstatus(db.get()) == CONNECTION_OK, PQerrorMessage(db.get()));
-    const std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(db.get(), sql.c_str()),
-                                                               &PQclear);
-    const auto status = PQresultStatus(result.get());
-    REQUIRE_MESSAGE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK),
-                    PQerrorMessage(db.get()));
-}
 
 Status insert_org(store::Transaction& tx, const std::string& slug) {
     core::Org org;

@@ -15,6 +15,18 @@
 
 namespace gatehouse::testing {
 
+// Runs `sql` (statements or a query) on the PostgreSQL database at `url`, to set up a case the
+// store would not make itself.
+inline void exec_postgres(const std::string& url, const std::string& sql) {
+    const std::unique_ptr<PGconn, decltype(&PQfinish)> db(PQconnectdb(url.c_str()), &PQfinish);
+    REQUIRE_MESSAGE(PQstatus(db.get()) == CONNECTION_OK, PQerrorMessage(db.get()));
+    const std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(db.get(), sql.c_str()),
+                                                               &PQclear);
+    const auto status = PQresultStatus(result.get());
+    REQUIRE_MESSAGE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK),
+                    PQerrorMessage(db.get()));
+}
+
 // Rows of `table` matching the SQL condition `where` in the PostgreSQL database at `url`.
 inline std::int64_t count_postgres_rows(const std::string& url, const std::string& table,
                                         const std::string& where) {
