@@ -14,6 +14,11 @@ int run(int argc, char** argv) {
         "Every option also reads from the environment variable named beside it."};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show help for every command");
+    // Subcommands inherit fallthrough when they are created, so every command at any depth
+    // hands an option it does not know to its parent: `gatehouse serve … --db PATH` and
+    // `gatehouse saml configure acme --db PATH` read the global --db as if it came first.
+    // An option no level knows still ends in the same "not expected" error at the top.
+    app.fallthrough();
 
     GlobalOptions global;
     app.add_option("--db", global.db_path,

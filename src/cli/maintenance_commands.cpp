@@ -40,8 +40,6 @@ void add_maintenance_commands(CLI::App& app, GlobalOptions& global, std::functio
         "purge",
         "Delete expired sessions, pending requests and replay entries, old sign-in throttle "
         "rows and audit entries past each org's retention; print the rows deleted by kind");
-    // Also accepted after the command, where an operator's cron line tends to put it.
-    purge_command->add_option("--db", global.db_path, "The store (as the global --db)");
     purge_command->callback([&global, &command] { command = [&global] { return purge(global); }; });
 }
 
