@@ -219,11 +219,29 @@ scim::ResourceMeta meta_of(const core::Team& team) {
     return {team.created_at, team.updated_at, team.version};
 }
 
-std::string etag_of(std::int64_t version) { return "W/\"" + std::to_string(version) + "\""; }
+namespace {
+
+// The opaque tag, `"` version `"`, that the weak and the strong form share. Appended rather
+// than `"\"" + …`: GCC 12 at -O3 takes that prepend for an overlapping memcpy and warns
+// (-Wrestrict, a false positive).
+std::string quoted_version(std::int64_t version) {
+    std::string tag = "\"";
+    tag += std::to_string(version);
+    tag += '"';
+    return tag;
+}
+
+}  // namespace
+
+std::string etag_of(std::int64_t version) {
+    std::string etag = "W/";
+    etag += quoted_version(version);
+    return etag;
+}
 
 Status check_if_match(const IfMatch& if_match, std::int64_t version) {
     if (!if_match) return {};
-    const std::string strong = "\"" + std::to_string(version) + "\"";
+    const std::string strong = quoted_version(version);
     std::string_view rest = *if_match;
     // If-Match is a comma-separated list of entity tags (RFC 9110 §13.1.1).
     while (!rest.empty()) {
