@@ -90,6 +90,7 @@ Connection::Connection(const std::string& path, OpenMode mode) {
     }
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, 5000);
+    if (mode == OpenMode::backup_target) return;
     if (mode == OpenMode::existing_read_only) {
         // Closing the last connection to a file would otherwise copy the log into it.
         sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);

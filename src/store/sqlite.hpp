@@ -90,6 +90,9 @@ enum class OpenMode {
     // An existing file, for reading only: fails when the file is missing; no statement may
     // change the database (query_only), and closing does not checkpoint the log into it.
     existing_read_only,
+    // An existing empty file that a backup is copied into: read-write and nothing set, since
+    // the copy brings the source's own settings (WAL among them).
+    backup_target,
 };
 
 // One connection and its prepared statements. Used by one thread at a time.
