@@ -63,13 +63,6 @@ std::string Cursor::text(int column) const {
                        static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-std::string Cursor::blob(int column) const {
-    const void* data = sqlite3_column_blob(stmt_, column);
-    if (!data) return {};
-    return std::string(static_cast<const char*>(data),
-                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
-
 std::optional<std::int64_t> Cursor::optional_integer(int column) const {
     if (is_null(column)) return std::nullopt;
     return integer(column);
