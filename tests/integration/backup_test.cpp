@@ -4,95 +4,28 @@
 #include <httplib.h>
 #include <sys/stat.h>
 
-#include <atomic>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
 #include "scim_gateway.hpp"
+#include "scim_load.hpp"
 
 using namespace gatehouse;
 using namespace gatehouse::testing;
 
-namespace {
-
-json user_body(const std::string& user_name) {
-    return {{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:User"}},
-            {"userName", user_name},
-            {"name", {{"givenName", "Load"}, {"familyName", "Writer"}}},
-            {"emails", {{{"value", user_name}, {"primary", true}}}},
-            {"active", true}};
-}
-
-// POSTs new Users one after another until stopped, remembering each one the gateway
-// acknowledged (201) and counting every other answer.
-class ScimWriter {
-  public:
-    ScimWriter(int port, std::string token) : port_(port), token_(std::move(token)) {
-        thread_ = std::thread([this] { run(); });
-    }
-    ~ScimWriter() { stop(); }
-
-    void stop() {
-        stopping_ = true;
-        if (thread_.joinable()) thread_.join();
-    }
-    std::vector<std::string> acknowledged() const {
-        std::lock_guard lock(mutex_);
-        return acknowledged_;
-    }
-    int failures() const { return failures_; }
-
-  private:
-    void run() {
-        httplib::Client client("127.0.0.1", port_);
-        client.set_read_timeout(30, 0);
-        const httplib::Headers headers = {{"Authorization", "Bearer " + token_}};
-        for (int i = 0; !stopping_; ++i) {
-            const std::string user_name = "load" + std::to_string(i) + "@example.com";
-            auto res = client.Post("/api/0/organizations/acme/scim/v2/Users", headers,
-                                   user_body(user_name).dump(), "application/scim+json");
-            if (res && res->status == 201) {
-                std::lock_guard lock(mutex_);
-                acknowledged_.push_back(user_name);
-            } else {
-                ++failures_;
-            }
-        }
-    }
-
-    int port_;
-    std::string token_;
-    std::atomic<bool> stopping_{false};
-    std::atomic<int> failures_{0};
-    mutable std::mutex mutex_;
-    std::vector<std::string> acknowledged_;
-    std::thread thread_;
-};
-
-void wait_for_writes(const ScimWriter& writer, std::size_t count) {
-    for (int i = 0; i < 600 && writer.acknowledged().size() < count; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    REQUIRE(writer.acknowledged().size() >= count);
-}
-
-}  // namespace
-
 TEST_CASE("gatehouse backup under SCIM write load holds every user acknowledged before it began") {
     ScimGateway gw;
-    ScimWriter writer(gw.server->port(), gw.token);
-    wait_for_writes(writer, 30);
+    ScimLoad load(gw.server->port(), gw.token);
+    REQUIRE(wait_for_created(load, 30));
 
-    const std::vector<std::string> before = writer.acknowledged();
+    const std::vector<std::string> before = load.created();
     const std::string backup = gw.dir.file("backup.db");
     const auto taken = run_gatehouse({"--db", gw.db, "backup", backup});
     REQUIRE_MESSAGE(taken.exit_code == 0, taken.err);
     CHECK(taken.out.find("Backed up " + gw.db + " to " + backup) != std::string::npos);
-    // The writer kept going while the backup ran, and none of its requests failed.
-    wait_for_writes(writer, before.size() + 10);
-    writer.stop();
-    CHECK(writer.failures() == 0);
+    // The load kept going while the backup ran, and none of its requests was refused.
+    REQUIRE(wait_for_created(load, before.size() + 10));
+    load.stop();
+    CHECK(load.refusals() == 0);
 
     struct stat info {};
     REQUIRE(::stat(backup.c_str(), &info) == 0);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "saml_gateway.hpp"
+#include "scim_load.hpp"
 
 using namespace gatehouse;
 using namespace gatehouse::testing;
@@ -22,85 +23,12 @@ constexpr const char* kScimUsers = "/api/0/organizations/acme/scim/v2/Users";
 
 std::string first_line(std::string text) { return text.substr(0, text.find_first_of("\r\n")); }
 
-json user_body(const std::string& user_name) {
-    return {{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:User"}},
-            {"userName", user_name},
-            {"emails", {{{"value", user_name}, {"primary", true}}}},
-            {"active", true}};
-}
-
 int me_status(const SamlGateway& gw, const std::string& session) {
     auto res = gw.client().Get("/api/0/organizations/acme/me",
                                {{"Cookie", "gatehouse_session=" + session}});
     REQUIRE(res);
     return res->status;
 }
-
-// POSTs new Users (and deactivates every fifth it created) until the gateway stops answering,
-// remembering what it acknowledged.
-class ScimLoad {
-  public:
-    ScimLoad(int port, std::string token) : port_(port), token_(std::move(token)) {
-        thread_ = std::thread([this] { run(); });
-    }
-    ~ScimLoad() {
-        stopping_ = true;
-        if (thread_.joinable()) thread_.join();
-    }
-    void join() {
-        if (thread_.joinable()) thread_.join();
-    }
-    std::size_t acknowledged_count() const {
-        std::lock_guard lock(mutex_);
-        return created_.size();
-    }
-    std::vector<std::string> created() const {
-        std::lock_guard lock(mutex_);
-        return created_;
-    }
-    std::vector<std::string> deactivated() const {
-        std::lock_guard lock(mutex_);
-        return deactivated_;
-    }
-
-  private:
-    void run() {
-        httplib::Client client("127.0.0.1", port_);
-        client.set_read_timeout(10, 0);
-        const httplib::Headers headers = {{"Authorization", "Bearer " + token_}};
-        for (int i = 0; !stopping_; ++i) {
-            const std::string user_name = "scim" + std::to_string(i) + "@example.com";
-            auto res = client.Post(kScimUsers, headers, user_body(user_name).dump(),
-                                   "application/scim+json");
-            if (!res) return;  // the gateway is gone
-            if (res->status != 201) continue;
-            {
-                std::lock_guard lock(mutex_);
-                created_.push_back(user_name);
-            }
-            if (i % 5 != 0) continue;
-            const std::string id = json::parse(res->body)["id"];
-            const json patch = {
-                {"schemas", {"urn:ietf:params:scim:api:messages:2.0:PatchOp"}},
-                {"Operations", {{{"op", "replace"}, {"path", "active"}, {"value", false}}}}};
-            auto patched = client.Patch(std::string(kScimUsers) + "/" + id, headers, patch.dump(),
-                                        "application/scim+json");
-            if (!patched) return;
-            if (patched->status == 200) {
-                std::lock_guard lock(mutex_);
-                deactivated_.push_back(user_name);
-            }
-        }
-    }
-
-    int port_;
-    std::string token_;
-    std::atomic<bool> stopping_{false};
-    mutable std::mutex mutex_;
-    std::vector<std::string> created_;
-    std::vector<std::string> deactivated_;
-    std::thread thread_;
-};
 
 }  // namespace
 
@@ -115,7 +43,7 @@ TEST_CASE(
     // Grace signs in, then the IdP deactivates her, all while the load runs.
     const std::string grace_session = gw.sign_in("grace@example.com");
     REQUIRE(me_status(gw, grace_session) == 200);
-    ScimLoad load(gw.port(), token);
+    ScimLoad load(gw.port(), token, /*deactivate_every=*/5);
 
     std::vector<std::pair<std::string, std::string>> sessions;  // email, session
     for (int i = 0; i < 15; ++i) {
@@ -136,10 +64,7 @@ TEST_CASE(
                                 "application/scim+json");
     REQUIRE(patched);
     REQUIRE(patched->status == 200);
-    for (int i = 0; i < 200 && load.acknowledged_count() < 40; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    REQUIRE(load.acknowledged_count() >= 40);
+    REQUIRE(wait_for_created(load, 40));
 
     // No goodbye: the process dies between two requests of the load, or inside one.
     CHECK(gw.server->stop(SIGKILL) == 128 + SIGKILL);
