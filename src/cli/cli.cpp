@@ -41,6 +41,7 @@ int run(int argc, char** argv) {
     add_maintenance_commands(app, global, command);
     add_outbox_commands(app, global, command);
     add_migrate_store_command(app, command);
+    add_backup_command(app, global, command);
 
     try {
         app.parse(argc, argv);

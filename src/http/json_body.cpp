@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "gatehouse/util/json.hpp"
+
 namespace gatehouse::http {
 
 std::size_t json_nesting_depth(std::string_view text, std::size_t limit) {
@@ -45,7 +47,7 @@ Result<nlohmann::json> parse_json_body(std::string_view text, std::size_t max_de
         return fail(kJsonTooDeep, "The request body nests arrays and objects deeper than " +
                                       std::to_string(max_depth) + " levels.");
     }
-    nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
+    nlohmann::json body = util::parse_untrusted_json(text);
     if (body.is_discarded()) return fail(kMalformedJson, "The request body is not valid JSON.");
     return body;
 }

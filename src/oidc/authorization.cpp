@@ -6,6 +6,7 @@
 #include "gatehouse/oidc/printable.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
+#include "gatehouse/util/json.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -105,7 +106,7 @@ std::string client_secret_basic(std::string_view client_id, std::string_view cli
 }
 
 Result<TokenResponse> parse_token_response(int status, std::string_view body) {
-    const json answer = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    const json answer = util::parse_untrusted_json(body);
     const bool is_object = !answer.is_discarded() && answer.is_object();
     if (is_object && answer.contains("error")) {
         const auto text = [&answer](const char* name) {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "gatehouse/oidc/printable.hpp"
+#include "gatehouse/util/json.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -56,7 +57,7 @@ std::string discovery_url(std::string_view issuer) {
 }
 
 Result<ProviderMetadata> parse_discovery(std::string_view text, std::string_view expected_issuer) {
-    const json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    const json document = util::parse_untrusted_json(text);
     if (document.is_discarded() || !document.is_object()) return invalid("is not a JSON object");
 
     ProviderMetadata metadata;

@@ -2,12 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gatehouse/util/json.hpp"
+
 namespace gatehouse::oidc {
 namespace {
 
 using nlohmann::json;
 
-json parse(std::string_view text) { return json::parse(text, nullptr, /*allow_exceptions=*/false); }
+json parse(std::string_view text) { return util::parse_untrusted_json(text); }
 
 bool is_true(const json& object, const char* name) {
     const auto it = object.find(name);

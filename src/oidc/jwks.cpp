@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gatehouse/util/encoding.hpp"
+#include "gatehouse/util/json.hpp"
 #include "key_set_internal.hpp"
 
 namespace gatehouse::oidc {
@@ -143,7 +144,7 @@ Status keep_if_usable(const json& jwk, std::size_t index, std::vector<KeySet::Ke
 KeySet::KeySet() : keys_(std::make_shared<const std::vector<Key>>()) {}
 
 Result<KeySet> KeySet::parse(std::string_view jwks_json) {
-    const json document = json::parse(jwks_json, nullptr, /*allow_exceptions=*/false);
+    const json document = util::parse_untrusted_json(jwks_json);
     if (document.is_discarded()) return invalid("the document is not JSON");
     if (!document.is_object()) return invalid("the document is not a JSON object");
     const auto keys = document.find("keys");

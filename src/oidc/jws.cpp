@@ -8,6 +8,7 @@
 
 #include "gatehouse/oidc/printable.hpp"
 #include "gatehouse/util/encoding.hpp"
+#include "gatehouse/util/json.hpp"
 #include "key_set_internal.hpp"
 
 namespace gatehouse::oidc {
@@ -54,7 +55,7 @@ std::string shown(std::string_view text) { return printable(text, 40); }
 std::optional<json> decode_object(std::string_view part) {
     const auto bytes = util::base64url_decode(part);
     if (!bytes) return std::nullopt;
-    json value = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+    json value = util::parse_untrusted_json(*bytes);
     if (value.is_discarded() || !value.is_object()) return std::nullopt;
     return value;
 }

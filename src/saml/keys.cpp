@@ -97,7 +97,17 @@ Result<Certificate> Certificate::parse(std::string_view text) {
         return openssl_failure("saml.certificate.invalid",
                                "The certificate is not a PEM or base64 DER X.509 certificate.");
     }
-    return Certificate(own(x509));
+    auto certificate = own(x509);
+    // A certificate whose key OpenSSL cannot load (an unknown algorithm, a damaged key) would
+    // be stored and shown to the admin, then fail every signature check: refuse it here.
+    const EVP_PKEY* key = X509_get0_pubkey(certificate.get());
+    if (key == nullptr ||
+        (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA && EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)) {
+        return openssl_failure("saml.certificate.invalid",
+                               "The certificate does not carry an RSA or EC public key, the only "
+                               "kinds SAML signatures are verified with.");
+    }
+    return Certificate(std::move(certificate));
 }
 
 std::string Certificate::der() const {

@@ -192,7 +192,7 @@ postgres::Param read_value(const sqlite::Cursor& row, int index, const TablePlan
         case ValueKind::text:
             return row.text(index);
         case ValueKind::bytes:
-            return postgres::Param::bytes(row.blob(index));
+            return postgres::Param::bytes(row.text(index));
     }
     return nullptr;
 }

@@ -63,13 +63,6 @@ std::string Cursor::text(int column) const {
                        static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-std::string Cursor::blob(int column) const {
-    const void* data = sqlite3_column_blob(stmt_, column);
-    if (!data) return {};
-    return std::string(static_cast<const char*>(data),
-                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
-
 std::optional<std::int64_t> Cursor::optional_integer(int column) const {
     if (is_null(column)) return std::nullopt;
     return integer(column);
@@ -90,6 +83,7 @@ Connection::Connection(const std::string& path, OpenMode mode) {
     }
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, 5000);
+    if (mode == OpenMode::backup_target) return;
     if (mode == OpenMode::existing_read_only) {
         // Closing the last connection to a file would otherwise copy the log into it.
         sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);

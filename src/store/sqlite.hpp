@@ -71,9 +71,8 @@ class Cursor {
     // The value's storage class: SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or
     // SQLITE_NULL (SQLite keeps in a column whatever was written to it).
     int storage_class(int column) const { return sqlite3_column_type(stmt_, column); }
+    // The bytes of a TEXT or BLOB value, unchanged; empty for NULL.
     std::string text(int column) const;
-    // The bytes of a BLOB (or TEXT) value; empty for NULL.
-    std::string blob(int column) const;
     std::optional<std::int64_t> optional_integer(int column) const;
 
   private:
@@ -90,6 +89,9 @@ enum class OpenMode {
     // An existing file, for reading only: fails when the file is missing; no statement may
     // change the database (query_only), and closing does not checkpoint the log into it.
     existing_read_only,
+    // An existing empty file that a backup is copied into: read-write and nothing set, since
+    // the copy brings the source's own settings (WAL among them).
+    backup_target,
 };
 
 // One connection and its prepared statements. Used by one thread at a time.

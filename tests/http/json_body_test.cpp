@@ -90,6 +90,21 @@ TEST_CASE("an escaped backslash before a quote ends the JSON string for the dept
     CHECK(parsed.error().code == kJsonTooDeep);
 }
 
+TEST_CASE("a body with a NUL byte is refused as malformed, whatever follows it") {
+    // nlohmann reads up to the first NUL: "[1]\0x" would parse as [1] with "x" unread.
+    for (const std::string& body : {std::string("[1]\0x", 5), std::string("0e308\0[", 7),
+                                    std::string("{\"a\":\"b\0\"}", 9), std::string("\0", 1)}) {
+        CAPTURE(body);
+        auto parsed = parse_json_body(body);
+        REQUIRE_FALSE(parsed.ok());
+        CHECK(parsed.error().code == kMalformedJson);
+    }
+    // An escaped NUL inside a string is JSON, and is kept.
+    auto escaped = parse_json_body(R"({"a":"b\u0000c"})");
+    REQUIRE(escaped.ok());
+    CHECK((*escaped)["a"].get<std::string>() == std::string("b\0c", 3));
+}
+
 TEST_CASE("a body that is not JSON is refused as malformed") {
     for (const char* body : {"", "{not json", "[1,]", "]]]]", "{\"a\":1}}", "\"unterminated"}) {
         CAPTURE(body);

@@ -247,6 +247,18 @@ TEST_CASE("JWS with a correctly signed payload that is not a JSON object is malf
     CHECK(error_code(token, provider_keys()) == "oidc.token.malformed");
 }
 
+TEST_CASE("JWS whose payload holds bytes after a NUL byte is malformed, even when signed") {
+    // nlohmann stops reading at a NUL byte: without the check the claims after it would be
+    // ignored rather than refused.
+    const auto& key = SigningKey::shared_rsa();
+    const std::string payload = kPayload.dump() + std::string("\0", 1) + R"({"sub":"other"})";
+    const std::string signing_input =
+        encode_part(header_for(key, "RS256")) + "." + util::base64url_encode(payload);
+    const std::string token =
+        signing_input + "." + util::base64url_encode(key.sign("RS256", signing_input));
+    CHECK(error_code(token, provider_keys()) == "oidc.token.malformed");
+}
+
 TEST_CASE("JWS verification against an empty key set names the unknown key") {
     const auto& key = SigningKey::shared_rsa();
     CHECK(error_code(sign_compact(header_for(key, "RS256"), kPayload, key), KeySet()) ==

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "gatehouse/saml/idp_metadata.hpp"
 #include "gatehouse/saml/signature.hpp"
 #include "gatehouse/util/encoding.hpp"
 
@@ -143,6 +144,47 @@ TEST_CASE("Certificate::parse refuses garbage, empty input and trailing bytes af
     const auto certificate = Certificate::parse(fresh_credentials().certificate_pem);
     REQUIRE(certificate.ok());
     CHECK_FALSE(Certificate::parse(util::base64_encode(certificate->der() + "x")).ok());
+}
+
+TEST_CASE("Certificate::parse refuses a certificate whose key algorithm OpenSSL does not know") {
+    // As a fuzzer found in IdP metadata: one byte of the rsaEncryption OID changed leaves a
+    // certificate that parses but carries no key any signature could be verified with.
+    const auto certificate = Certificate::parse(fresh_credentials().certificate_pem);
+    REQUIRE(certificate.ok());
+    std::string der = certificate->der();
+    const std::string rsa_encryption("\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01", 11);
+    const auto at = der.find(rsa_encryption);
+    REQUIRE(at != std::string::npos);
+    der[at + rsa_encryption.size() - 1] = '\x7f';
+    const auto damaged = Certificate::parse(util::base64_encode(der));
+    REQUIRE_FALSE(damaged.ok());
+    CHECK(damaged.error().code == "saml.certificate.invalid");
+    CHECK_FALSE(describe_certificate(util::base64_encode(der)).ok());
+}
+
+TEST_CASE("Certificate::parse refuses an Ed25519 certificate: SAML signatures use RSA or EC") {
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+        EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), &EVP_PKEY_free);
+    REQUIRE(key);
+    std::unique_ptr<X509, decltype(&X509_free)> x509(X509_new(), &X509_free);
+    X509_set_version(x509.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x509.get()), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x509.get()), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x509.get()), 86400);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(x509.get()), "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("idp.example.test"), -1, -1,
+                               0);
+    X509_set_issuer_name(x509.get(), X509_get_subject_name(x509.get()));
+    X509_set_pubkey(x509.get(), key.get());
+    REQUIRE(X509_sign(x509.get(), key.get(), nullptr) > 0);
+    unsigned char* der = nullptr;
+    const int length = i2d_X509(x509.get(), &der);
+    REQUIRE(length > 0);
+    const std::string bytes(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+    OPENSSL_free(der);
+    const auto parsed = Certificate::parse(util::base64_encode(bytes));
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().code == "saml.certificate.invalid");
 }
 
 TEST_CASE("the SHA-256 fingerprint is colon-separated uppercase hex of the DER bytes") {

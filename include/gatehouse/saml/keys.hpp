@@ -19,7 +19,8 @@ namespace gatehouse::saml {
 class Certificate {
   public:
     // Parses a PEM certificate ("-----BEGIN CERTIFICATE-----") or bare base64 DER, as IdP
-    // metadata carries it (white space allowed). Fails with "saml.certificate.invalid".
+    // metadata carries it (white space allowed). Fails with "saml.certificate.invalid" when
+    // it is not one, or when its public key is not an RSA or EC key OpenSSL can load.
     static Result<Certificate> parse(std::string_view pem_or_base64_der);
 
     // DER bytes, their base64 (no line breaks; the form ds:X509Certificate holds) and PEM.
