@@ -47,9 +47,11 @@ Result<nlohmann::json> parse_json_body(std::string_view text, std::size_t max_de
         return fail(kJsonTooDeep, "The request body nests arrays and objects deeper than " +
                                       std::to_string(max_depth) + " levels.");
     }
-    nlohmann::json body = util::parse_untrusted_json(text);
-    if (body.is_discarded()) return fail(kMalformedJson, "The request body is not valid JSON.");
-    return body;
+    auto body = util::read_untrusted_json(text);
+    if (!body) {
+        return fail(kMalformedJson, "The request body is not valid JSON. " + body.error().message);
+    }
+    return std::move(*body);
 }
 
 }  // namespace gatehouse::http

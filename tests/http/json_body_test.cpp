@@ -105,6 +105,15 @@ TEST_CASE("a body with a NUL byte is refused as malformed, whatever follows it")
     CHECK((*escaped)["a"].get<std::string>() == std::string("b\0c", 3));
 }
 
+TEST_CASE("a body naming one member twice is refused as malformed, saying which") {
+    // nlohmann would keep the last "active"; a reader keeping the first would see another user.
+    auto parsed = parse_json_body(R"({"userName":"ada","active":true,"active":false})");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().code == kMalformedJson);
+    CHECK(parsed.error().message ==
+          "The request body is not valid JSON. An object names the member \"active\" twice.");
+}
+
 TEST_CASE("a body that is not JSON is refused as malformed") {
     for (const char* body : {"", "{not json", "[1,]", "]]]]", "{\"a\":1}}", "\"unterminated"}) {
         CAPTURE(body);

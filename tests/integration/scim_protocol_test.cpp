@@ -79,13 +79,17 @@ TEST_CASE(
     CHECK(gw.get("/Users").body["totalResults"] == 2);
 }
 
-TEST_CASE("SCIM answers malformed JSON with 400 invalidSyntax and changes nothing") {
+TEST_CASE("SCIM answers malformed JSON, or a member named twice, with 400 invalidSyntax and changes nothing") {
     ScimGateway gw;
     const std::string id = gw.post("/Users", user("a@example.com")).body["id"];
     const json before = snapshot(gw, id);
     check_scim_error(gw.send("POST", "/Users", "{\"schemas\": ["), 400, "invalidSyntax");
     check_scim_error(gw.send("PUT", "/Users/" + id, "not json"), 400, "invalidSyntax");
     check_scim_error(gw.send("PATCH", "/Users/" + id, "{\"Operations\": [}"), 400, "invalidSyntax");
+    // A member named twice: whichever copy one reader keeps, another may keep the other.
+    std::string twice = user("a@example.com").dump();
+    twice.insert(1, "\"active\":false,");
+    check_scim_error(gw.send("PUT", "/Users/" + id, twice), 400, "invalidSyntax");
     CHECK(snapshot(gw, id) == before);
     CHECK(gw.get("/Users").body["totalResults"] == 1);
 }

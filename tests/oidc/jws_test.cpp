@@ -259,6 +259,18 @@ TEST_CASE("JWS whose payload holds bytes after a NUL byte is malformed, even whe
     CHECK(error_code(token, provider_keys()) == "oidc.token.malformed");
 }
 
+TEST_CASE("JWS whose header names alg twice is malformed, even when signed") {
+    // RFC 7515 §4: a reader must refuse repeated header names or keep the last; readers that
+    // keep the first would check another algorithm than Gatehouse does.
+    const auto& key = SigningKey::shared_rsa();
+    const std::string header = R"({"alg":"none",)" + header_for(key, "RS256").dump().substr(1);
+    const std::string signing_input =
+        util::base64url_encode(header) + "." + encode_part(kPayload);
+    const std::string token =
+        signing_input + "." + util::base64url_encode(key.sign("RS256", signing_input));
+    CHECK(error_code(token, provider_keys()) == "oidc.token.malformed");
+}
+
 TEST_CASE("JWS verification against an empty key set names the unknown key") {
     const auto& key = SigningKey::shared_rsa();
     CHECK(error_code(sign_compact(header_for(key, "RS256"), kPayload, key), KeySet()) ==

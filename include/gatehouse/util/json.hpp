@@ -5,16 +5,26 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "gatehouse/util/result.hpp"
+
 namespace gatehouse::util {
 
-// Parses `text` as one JSON document; returns a discarded value (is_discarded()) when it is
-// not one. A NUL byte anywhere is refused: JSON allows none outside an escape, and nlohmann
-// stops reading at the first one, so "[1]\0<anything>" would otherwise parse as [1], and
-// what follows the NUL would be read by nobody while another reader might see it.
+// Parses `text` as one JSON document. Refused ("json.malformed", with a sentence saying why):
+// - text that is not exactly one JSON document;
+// - a NUL byte anywhere: JSON allows none outside an escape, and nlohmann stops reading at
+//   the first one, so "[1]\0<anything>" would otherwise parse as [1] and what follows the
+//   NUL would be read by nobody while another reader might see it;
+// - an object naming one member twice (RFC 8259 §4 leaves the meaning to each reader):
+//   nlohmann keeps the last, another reader may keep the first, so {"active":true,
+//   "active":false} would mean different things to the sender's checks and to Gatehouse.
 // Thread-safe.
+Result<nlohmann::json> read_untrusted_json(std::string_view text);
+
+// read_untrusted_json without the reason: a discarded value (is_discarded()) when refused.
 inline nlohmann::json parse_untrusted_json(std::string_view text) {
-    if (text.find('\0') != std::string_view::npos) return nlohmann::json::value_t::discarded;
-    return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    auto document = read_untrusted_json(text);
+    if (!document) return nlohmann::json::value_t::discarded;
+    return std::move(*document);
 }
 
 }  // namespace gatehouse::util
