@@ -5,13 +5,15 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "config_file.hpp"
 
 namespace gatehouse::cli {
 
 int run(int argc, char** argv) {
     CLI::App app{
         "Gatehouse: SAML 2.0 single sign-on and SCIM 2.0 provisioning gateway.\n"
-        "Every option also reads from the environment variable named beside it."};
+        "Every option also reads from the environment variable named beside it, and from the "
+        "TOML file --config names."};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show help for every command");
     // Subcommands inherit fallthrough when they are created, so every command at any depth
@@ -42,6 +44,7 @@ int run(int argc, char** argv) {
     add_outbox_commands(app, global, command);
     add_migrate_store_command(app, command);
     add_backup_command(app, global, command);
+    add_config_file_option(app);
 
     try {
         app.parse(argc, argv);
@@ -49,6 +52,9 @@ int run(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
+    } catch (const CLI::ConfigError& e) {
+        std::cerr << "gatehouse: " << e.what() << "\n";
+        return kExitUsage;
     } catch (const CLI::ParseError& e) {
         std::cerr << "gatehouse: " << e.what() << "\nRun 'gatehouse --help' for usage.\n";
         return kExitUsage;

@@ -79,7 +79,9 @@ TEST_CASE(
     CHECK(gw.get("/Users").body["totalResults"] == 2);
 }
 
-TEST_CASE("SCIM answers malformed JSON, or a member named twice, with 400 invalidSyntax and changes nothing") {
+TEST_CASE(
+    "SCIM answers malformed JSON, or a member named twice, with 400 invalidSyntax and changes "
+    "nothing") {
     ScimGateway gw;
     const std::string id = gw.post("/Users", user("a@example.com")).body["id"];
     const json before = snapshot(gw, id);

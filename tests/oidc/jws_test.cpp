@@ -264,8 +264,7 @@ TEST_CASE("JWS whose header names alg twice is malformed, even when signed") {
     // keep the first would check another algorithm than Gatehouse does.
     const auto& key = SigningKey::shared_rsa();
     const std::string header = R"({"alg":"none",)" + header_for(key, "RS256").dump().substr(1);
-    const std::string signing_input =
-        util::base64url_encode(header) + "." + encode_part(kPayload);
+    const std::string signing_input = util::base64url_encode(header) + "." + encode_part(kPayload);
     const std::string token =
         signing_input + "." + util::base64url_encode(key.sign("RS256", signing_input));
     CHECK(error_code(token, provider_keys()) == "oidc.token.malformed");

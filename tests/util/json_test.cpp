@@ -29,10 +29,9 @@ TEST_CASE("parse_untrusted_json refuses text that is not one document") {
 }
 
 TEST_CASE("parse_untrusted_json refuses an object that names one member twice") {
-    for (const char* text : {R"({"active":true,"active":false})",
-                             R"({"a":{"b":1,"c":2,"b":3}})",
-                             R"([{"emails":[{"value":"x","value":"y"}]}])",
-                             R"({"a":1,"b":{"a":2},"a":3})"}) {
+    for (const char* text :
+         {R"({"active":true,"active":false})", R"({"a":{"b":1,"c":2,"b":3}})",
+          R"([{"emails":[{"value":"x","value":"y"}]}])", R"({"a":1,"b":{"a":2},"a":3})"}) {
         CAPTURE(text);
         CHECK(parse_untrusted_json(text).is_discarded());
     }
