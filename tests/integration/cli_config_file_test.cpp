@@ -31,6 +31,16 @@ std::string orgs_in(const std::string& db) {
     return run_gatehouse({"--db", db, "org", "list"}).out;
 }
 
+// Runs `gatehouse serve` with `config` and checks that it stops on the trusted proxy `proxy`
+// the file lists, which shows the value was read.
+void check_serve_refuses_proxy(const TempDir& dir, const std::string& config,
+                               const std::string& proxy) {
+    const auto served = run_gatehouse(
+        {"--config", config, "--db", dir.file("gatehouse.db"), "serve", "--listen", "127.0.0.1:0"});
+    CHECK(served.exit_code == 2);
+    CHECK(contains(served.err, proxy));
+}
+
 }  // namespace
 
 TEST_CASE("CLI reads the global db from the config file") {
@@ -100,11 +110,7 @@ TEST_CASE("serve reads every value of a list in the config file") {
     const std::string config =
         write_config(dir, "[serve]\ntrusted-proxy = [\"10.0.0.0/8\", \"not-an-address\"]\n");
 
-    const auto served = run_gatehouse(
-        {"--config", config, "--db", dir.file("gatehouse.db"), "serve", "--listen", "127.0.0.1:0"});
-
-    CHECK(served.exit_code == 2);
-    CHECK(contains(served.err, "not-an-address"));
+    check_serve_refuses_proxy(dir, config, "not-an-address");
 }
 
 TEST_CASE("CLI refuses a config key that names no option, saying which, and changes nothing") {
@@ -157,11 +163,7 @@ TEST_CASE("serve reads a list key set on several lines of the config file as one
                                             "base-url = \"http://a.test\"\n"
                                             "trusted-proxy = \"not-an-address\"\n");
 
-    const auto served = run_gatehouse(
-        {"--config", config, "--db", dir.file("gatehouse.db"), "serve", "--listen", "127.0.0.1:0"});
-
-    CHECK(served.exit_code == 2);
-    CHECK(contains(served.err, "not-an-address"));
+    check_serve_refuses_proxy(dir, config, "not-an-address");
 }
 
 TEST_CASE("CLI refuses a config file that names itself another config file") {
