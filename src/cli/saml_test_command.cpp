@@ -8,6 +8,7 @@
 #include "gatehouse/service/org_lookup.hpp"
 #include "gatehouse/service/sso_service.hpp"
 #include "gatehouse/util/time.hpp"
+#include "sp_key_pair.hpp"
 
 namespace gatehouse::cli {
 namespace {
@@ -15,8 +16,8 @@ namespace {
 struct TestArgs {
     std::string org;
     std::string base_url = "http://127.0.0.1:8080";
-    std::string sp_key = "certs/sp.key";
-    std::string sp_cert = "certs/sp.crt";
+    std::string sp_key;  // both empty: the key pair file beside the store
+    std::string sp_cert;
 };
 
 int test_sign_in(const GlobalOptions& global, const TestArgs& args) {
@@ -27,7 +28,7 @@ int test_sign_in(const GlobalOptions& global, const TestArgs& args) {
     }
     // The request is signed with the key the running gateway uses: the IdP checks it
     // against the SP certificate of the org's metadata.
-    auto credentials = saml::SpCredentials::from_files(args.sp_key, args.sp_cert);
+    auto credentials = read_sp_credentials(global, args.sp_key, args.sp_cert);
     if (!credentials) {
         std::cerr << "gatehouse saml test: " << credentials.error().message << "\n";
         return kExitUsage;
@@ -70,12 +71,12 @@ void add_saml_test_command(CLI::App& app, GlobalOptions& global, std::function<i
     test->add_option("--base-url", args->base_url, "Public URL of the gateway")
         ->envname("GATEHOUSE_BASE_URL")
         ->capture_default_str();
-    test->add_option("--sp-key", args->sp_key, "SP private key (PEM) the gateway signs with")
-        ->envname("GATEHOUSE_SP_KEY")
-        ->capture_default_str();
+    test->add_option("--sp-key", args->sp_key,
+                     "SP private key (PEM) the gateway signs with (default: sp-key.pem beside "
+                     "a SQLite store)")
+        ->envname("GATEHOUSE_SP_KEY");
     test->add_option("--sp-cert", args->sp_cert, "SP certificate (PEM) matching --sp-key")
-        ->envname("GATEHOUSE_SP_CERT")
-        ->capture_default_str();
+        ->envname("GATEHOUSE_SP_CERT");
     test->callback([&global, &command, args] {
         command = [&global, args] { return test_sign_in(global, *args); };
     });

@@ -12,6 +12,7 @@
 #include "gatehouse/http/server.hpp"
 #include "gatehouse/util/log.hpp"
 #include "mail_options.hpp"
+#include "sp_key_pair.hpp"
 
 namespace gatehouse::cli {
 namespace {
@@ -27,8 +28,8 @@ struct ServeOptions {
     int write_timeout_seconds = 15;
     std::vector<std::string> trusted_proxies;
     std::string log_level = "info";
-    std::string sp_key = "certs/sp.key";
-    std::string sp_cert = "certs/sp.crt";
+    std::string sp_key;  // empty, with sp_cert: the state folder's key pair file
+    std::string sp_cert;
     int session_hours = 12;
     int idle_minutes = 120;
     bool allow_private_metadata_urls = false;
@@ -41,23 +42,6 @@ struct ServeOptions {
     int purge_interval_seconds = 300;
     MailOptions mail;
 };
-
-// Loads the SP key pair. Missing default files leave SAML off with a warning (the gateway
-// still serves SCIM); files that exist but do not load are an error.
-Result<std::shared_ptr<const saml::SpCredentials>> load_sp(const ServeOptions& options) {
-    namespace fs = std::filesystem;
-    if (!fs::exists(options.sp_key) && !fs::exists(options.sp_cert)) {
-        util::log_event(
-            util::LogLevel::warning, "server.sp_key_missing",
-            {{"sp_key", options.sp_key},
-             {"detail",
-              "SAML endpoints answer 503 until an SP key and certificate are configured"}});
-        return std::shared_ptr<const saml::SpCredentials>();
-    }
-    auto loaded = saml::SpCredentials::from_files(options.sp_key, options.sp_cert);
-    if (!loaded) return loaded.error();
-    return std::make_shared<const saml::SpCredentials>(std::move(*loaded));
-}
 
 int serve(const GlobalOptions& global, const ServeOptions& options) {
     auto base_url = http::normalise_base_url(options.base_url);
@@ -89,6 +73,11 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
             return kExitUsage;
         }
         allowed_hosts.push_back(std::move(*allowed));
+    }
+    if (options.sp_key.empty() != options.sp_cert.empty()) {
+        std::cerr << "gatehouse serve: --sp-key and --sp-cert go together: give both, or "
+                     "neither for the key pair file beside the store.\n";
+        return kExitUsage;
     }
     if (options.limits.max_buffered_body_bytes < options.max_body_bytes) {
         std::cerr << "gatehouse serve: --max-buffered-body-bytes must be at least "
@@ -138,7 +127,8 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
         }
     }
 
-    auto sp = load_sp(options);
+    util::SystemClock clock;
+    auto sp = load_or_create_sp_credentials(global, options.sp_key, options.sp_cert, clock);
     if (!sp) {
         std::cerr << "gatehouse serve: " << sp.error().message << "\n";
         return kExitFailure;
@@ -146,7 +136,6 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     auto store = open_store(global);
     if (!store) return kExitFailure;
 
-    util::SystemClock clock;
     http::ServerConfig config;
     config.base_url = *base_url;
     config.host = listen->first;
@@ -290,12 +279,13 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
         ->envname("GATEHOUSE_LOG_LEVEL")
         ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
         ->capture_default_str();
-    sub->add_option("--sp-key", options->sp_key, "SP private key (PEM) for signing and decryption")
-        ->envname("GATEHOUSE_SP_KEY")
-        ->capture_default_str();
-    sub->add_option("--sp-cert", options->sp_cert, "SP certificate (PEM) published in the metadata")
-        ->envname("GATEHOUSE_SP_CERT")
-        ->capture_default_str();
+    sub->add_option("--sp-key", options->sp_key,
+                    "SP private key (PEM) for signing and decryption (default: sp-key.pem "
+                    "beside a SQLite store, created on first start with mode 0600)")
+        ->envname("GATEHOUSE_SP_KEY");
+    sub->add_option("--sp-cert", options->sp_cert,
+                    "SP certificate (PEM) published in the metadata; with --sp-key")
+        ->envname("GATEHOUSE_SP_CERT");
     sub->add_option("--session-hours", options->session_hours, "Absolute session lifetime")
         ->envname("GATEHOUSE_SESSION_HOURS")
         ->check(CLI::Range(1, 24 * 30))

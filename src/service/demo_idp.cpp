@@ -1,16 +1,11 @@
 #include "gatehouse/service/demo_idp.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <fstream>
-#include <sstream>
 
 #include "gatehouse/core/names.hpp"
 #include "gatehouse/saml/attribute_mapping.hpp"
+#include "gatehouse/saml/key_pair_file.hpp"
 #include "gatehouse/saml/redirect_binding.hpp"
 #include "gatehouse/saml/response_builder.hpp"
 #include "gatehouse/saml/sp_metadata.hpp"
@@ -21,45 +16,6 @@
 
 namespace gatehouse::service {
 namespace {
-
-constexpr std::string_view kCertificateBegin = "-----BEGIN CERTIFICATE-----";
-
-struct FileDescriptor {
-    int fd = -1;
-    ~FileDescriptor() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
-Result<DemoIdpKey> key_from_pem(const std::string& pem) {
-    const auto split = pem.find(kCertificateBegin);
-    if (split == std::string::npos)
-        return fail("demo_idp.key_unreadable", "The demo IdP key file holds no certificate.");
-    auto credentials = saml::SpCredentials::from_pem(pem.substr(0, split), pem.substr(split));
-    if (!credentials) return credentials.error();
-    return DemoIdpKey{std::move(*credentials), util::sha256(pem.substr(0, split))};
-}
-
-// Writes the new key with O_EXCL and mode 0600 from the start, so the private key is never
-// readable by others, not even for a moment.
-Status write_new_key(const std::filesystem::path& path, const std::string& pem) {
-    FileDescriptor file{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
-    if (file.fd < 0)
-        return fail("demo_idp.key_unwritable",
-                    "Cannot create the demo IdP key file " + path.string() + ".");
-    std::size_t written = 0;
-    while (written < pem.size()) {
-        const auto n = ::write(file.fd, pem.data() + written, pem.size() - written);
-        if (n <= 0)
-            return fail("demo_idp.key_unwritable",
-                        "Cannot write the demo IdP key file " + path.string() + ".");
-        written += static_cast<std::size_t>(n);
-    }
-    if (::fsync(file.fd) != 0)
-        return fail("demo_idp.key_unwritable",
-                    "Cannot write the demo IdP key file " + path.string() + ".");
-    return {};
-}
 
 // The org slug an SP entity ID names, when it has the shape {base}/saml/metadata/{org}/.
 std::optional<std::string> org_slug_of_entity_id(std::string_view entity_id,
@@ -95,21 +51,11 @@ std::string or_default(const std::string& mapped, const std::string& fallback) {
 
 Result<DemoIdpKey> load_or_create_demo_idp_key(const std::filesystem::path& path,
                                                const util::Clock& clock) {
-    std::error_code error;
-    if (std::filesystem::exists(path, error)) {
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        if (!in)
-            return fail("demo_idp.key_unreadable",
-                        "Cannot read the demo IdP key file " + path.string() + ".");
-        return key_from_pem(text.str());
-    }
-    auto generated = saml::generate_sp_credentials("Gatehouse demo IdP", clock);
-    if (!generated) return generated.error();
-    const std::string pem = generated->private_key_pem + generated->certificate_pem;
-    if (auto written = write_new_key(path, pem); !written) return written.error();
-    return key_from_pem(pem);
+    auto file = saml::load_or_create_key_pair_file(path, "Gatehouse demo IdP", clock);
+    if (!file) return file.error();
+    auto credentials = saml::SpCredentials::from_pem(file->private_key_pem, file->certificate_pem);
+    if (!credentials) return credentials.error();
+    return DemoIdpKey{std::move(*credentials), util::sha256(file->private_key_pem)};
 }
 
 DemoIdp::DemoIdp(store::Store& store, const util::Clock& clock, std::string base_url,

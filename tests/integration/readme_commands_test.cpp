@@ -253,14 +253,14 @@ struct ReadmeWorld {
     std::map<std::string, std::string> postgres_urls;  // README URL -> a fresh database
 
     ReadmeWorld() {
-        std::filesystem::create_directories(folder.file("certs"));
+        std::filesystem::create_directories(folder.file("var"));
         util::SystemClock clock;
         auto sp = saml::generate_sp_credentials("gatehouse README SP", clock);
         REQUIRE(sp.ok());
         sp_certificate_pem = sp->certificate_pem;
-        // Where `serve` and `saml check --sp-key certs/sp.key` look by default.
-        write_file(folder.file("certs/sp.key"), sp->private_key_pem);
-        write_file(folder.file("certs/sp.crt"), sp->certificate_pem);
+        // The key pair file `serve` reads beside var/gatehouse.db (and would otherwise create),
+        // which `saml check --sp-key var/sp-key.pem` reads too.
+        write_file(folder.file("var/sp-key.pem"), sp->private_key_pem + sp->certificate_pem);
         write_file(folder.file("smtp-password"), "mail-password\n");
         https = std::make_unique<TestHttpsServer>(
             ca.leaf(), [this](httplib::Server& server) { install_routes(server); });

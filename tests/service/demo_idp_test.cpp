@@ -103,7 +103,7 @@ TEST_CASE("load_or_create_demo_idp_key refuses a file without a certificate") {
     { std::ofstream(path) << "not a key\n"; }
     auto loaded = load_or_create_demo_idp_key(path, clock);
     REQUIRE_FALSE(loaded.ok());
-    CHECK(loaded.error().code == "demo_idp.key_unreadable");
+    CHECK(loaded.error().code == "saml.key.unreadable");
 }
 
 TEST_CASE("DemoIdp reads a signed AuthnRequest of an org of this gateway") {

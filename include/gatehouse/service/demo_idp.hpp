@@ -22,12 +22,11 @@ struct DemoIdpKey {
     std::string form_secret;
 };
 
-// Reads the PEM file at `path` (private key followed by certificate) or, when it does not
-// exist, generates an RSA-2048 key with a self-signed certificate valid for ten years and
-// writes it there with mode 0600, so an org configured once keeps trusting the demo IdP
-// across restarts. Fails with "demo_idp.key_unreadable", "demo_idp.key_unwritable", or the
-// codes of saml::SpCredentials::from_pem and saml::generate_sp_credentials. Not safe to call
-// concurrently for one path.
+// Reads the key pair file at `path` or, when it does not exist, creates it, as
+// saml::load_or_create_key_pair_file does (an RSA-2048 key with a self-signed certificate
+// valid for ten years, mode 0600), so an org configured once keeps trusting the demo IdP
+// across restarts. Fails with the codes of load_or_create_key_pair_file and of
+// saml::SpCredentials::from_pem. Safe to call from several processes at once.
 Result<DemoIdpKey> load_or_create_demo_idp_key(const std::filesystem::path& path,
                                                const util::Clock& clock);
 
