@@ -31,24 +31,45 @@ struct Pipe {
     }
 };
 
+// The environment of this process with `overrides` set, as "KEY=VALUE" strings.
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& overrides) {
+    std::vector<std::string> entries;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string text = *entry;
+        if (!overrides.count(text.substr(0, text.find('=')))) entries.push_back(text);
+    }
+    for (const auto& [key, value] : overrides) entries.push_back(key + "=" + value);
+    return entries;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& texts) {
+    std::vector<char*> pointers;
+    for (auto& text : texts) pointers.push_back(text.data());
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+// posix_spawn, not fork: a forked child of this multi-threaded program that allocated before
+// exec could wait forever on a lock another thread held at the fork (it happened, under the
+// sanitizers' allocator). Everything the child needs is prepared here, before it exists.
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             int in_fd, int out_fd, int err_fd) {
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        dup2(in_fd, 0);
-        dup2(out_fd, 1);
-        dup2(err_fd, 2);
-        for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
-        std::vector<char*> argv;
-        std::string binary = GATEHOUSE_BINARY;
-        argv.push_back(binary.data());
-        std::vector<std::string> copies = args;
-        for (auto& a : copies) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execv(binary.c_str(), argv.data());
-        _exit(127);
-    }
+    std::vector<std::string> argv = {GATEHOUSE_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<std::string> environment = environment_with(env);
+    std::vector<char*> raw_argv = pointers_to(argv);
+    std::vector<char*> raw_environment = pointers_to(environment);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in_fd, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+    pid_t pid = -1;
+    const int spawned =
+        posix_spawn(&pid, raw_argv[0], &actions, nullptr, raw_argv.data(), raw_environment.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) throw std::runtime_error("cannot start " + argv[0]);
     return pid;
 }
 
