@@ -42,8 +42,9 @@ TEST_CASE("SCIM serves a group of 20,000 members with and without its members") 
     REQUIRE(removed.status == 200);
     CHECK(removed.body["members"].size() == kMembers - 1);
 
+    // Reported, not asserted: a time limit here would fail on a busy machine, not on a slow
+    // gateway (scripts/bench measures speed).
     const auto seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     MESSAGE("20,000-member group created, read twice and patched in " << seconds << " s");
-    CHECK(seconds < 20.0);
 }
