@@ -48,6 +48,12 @@ Result<Target> parse_target(std::string_view text, const json& resource) {
                                             parsed->attribute.urn +
                                             "\", which is not a schema URN.");
     }
+    if (!resolved->extension.empty() && !detail::is_extension_name(resolved->extension)) {
+        return scim_fail("invalidPath", "path \"" + std::string(text) + "\" is qualified by \"" +
+                                            resolved->extension +
+                                            "\", which SCIM reserves and which no extension "
+                                            "may use.");
+    }
     return Target{std::move(*resolved), parsed->value_filter, parsed->sub_attribute};
 }
 

@@ -2,11 +2,10 @@
 
 #include "gatehouse/scim/error.hpp"
 #include "json_lookup.hpp"
+#include "resource_path.hpp"
 
 namespace gatehouse::scim::detail {
 namespace {
-
-constexpr std::string_view kCoreSchemaPrefix = "urn:ietf:params:scim:schemas:core:";
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -43,11 +42,7 @@ Status check_schemas(const nlohmann::json& body, std::string_view required) {
         }
         const auto& text = urn.get_ref<const std::string&>();
         const bool is_required = iequals(text, required);
-        const auto starts = [&](std::string_view prefix) {
-            return iequals(std::string_view(text).substr(0, prefix.size()), prefix);
-        };
-        const bool known = is_required || (starts("urn:") && !starts(kCoreSchemaPrefix) &&
-                                           !starts("urn:ietf:params:scim:api:"));
+        const bool known = is_required || is_extension_name(text);
         if (!known) {
             return scim_fail("invalidValue", "Unknown schema \"" + text + "\" in schemas.");
         }

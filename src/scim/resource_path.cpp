@@ -16,20 +16,17 @@ std::optional<std::string> member_name(const nlohmann::json* resource, std::stri
 
 bool has_urn_prefix(std::string_view text) { return iequals(text.substr(0, 4), "urn:"); }
 
-bool is_core_qualified(std::string_view name) {
-    for (std::string_view core : {kCoreUserSchema, kCoreGroupSchema}) {
-        if (name.size() > core.size() && name[core.size()] == ':' &&
-            iequals(name.substr(0, core.size()), core)) {
-            return true;
-        }
+}  // namespace
+
+bool is_reserved_urn(std::string_view text) {
+    for (std::string_view prefix : {kReservedSchemaPrefix, kReservedApiPrefix}) {
+        if (iequals(text.substr(0, prefix.size()), prefix)) return true;
     }
     return false;
 }
 
-}  // namespace
-
 bool is_extension_name(std::string_view name) {
-    return has_urn_prefix(name) && !is_core_schema(name) && !is_core_qualified(name);
+    return has_urn_prefix(name) && !is_reserved_urn(name);
 }
 
 std::optional<ResourcePath> resolve_path(const AttributePath& path,

@@ -18,8 +18,17 @@ struct ResourcePath {
     std::string sub_attribute;
 };
 
-// True for a top-level member name that holds an extension object: a "urn:" name other than
-// a core-schema-qualified attribute ("urn:…:core:2.0:User:orgRole").
+// The URN prefixes RFC 7643 §10.2 and RFC 7644 §10.2 keep for SCIM's own schemas and
+// messages. No client extension may live under them.
+inline constexpr std::string_view kReservedSchemaPrefix = "urn:ietf:params:scim:schemas:core:";
+inline constexpr std::string_view kReservedApiPrefix = "urn:ietf:params:scim:api:";
+
+// True when `text` starts with either reserved prefix (any case).
+bool is_reserved_urn(std::string_view text);
+
+// True for a top-level member name that can hold an extension object: a "urn:" name outside
+// the reserved prefixes. A core-schema-qualified attribute ("urn:…:core:2.0:User:orgRole") or
+// any other name under them is not one.
 bool is_extension_name(std::string_view name);
 
 // Resolves a parsed path. "urn:…:enterprise:2.0:User" names the whole extension object,

@@ -53,6 +53,18 @@ TEST_CASE("decode_group reads a member's displayName as its display") {
     CHECK(group->members[0].display == "Ada");
 }
 
+TEST_CASE("decode_group ignores a urn: member under a reserved SCIM prefix") {
+    const std::string near_core = "URN:ietf:params:scim:schemas:core:2.0:Groups";
+    json body = group_body();
+    body[near_core] = {{"costCenter", "4711"}};
+    auto group = decode_group(body);
+    REQUIRE(group.ok());
+    CHECK(group->ignored == std::vector<std::string>{near_core});
+    const json out = encode_group(*group, {}, "https://gh.example/scim/v2");
+    CHECK(out["schemas"] == json::array({std::string(kCoreGroupSchema)}));
+    CHECK(decode_group(out).ok());
+}
+
 TEST_CASE("decode_group keeps an extension object, lists it in schemas, and ignores the rest") {
     const std::string acme = "urn:example:params:scim:schemas:extension:acme:2.0:Group";
     json body = group_body();

@@ -310,6 +310,18 @@ TEST_CASE(
     CHECK(user_ops_error(json::array({numeric_path})).scim_type == "invalidPath");
 }
 
+TEST_CASE("PATCH cannot make an extension under a reserved SCIM URN, with or without a path") {
+    const ScimError with_path = user_ops_error(
+        json::array({op("add", "urn:ietf:params:scim:schemas:core:2.0:Username", "x")}));
+    CHECK(with_path.scim_type == "invalidPath");
+    CHECK(with_path.detail.find("SCIM reserves") != std::string::npos);
+    const ScimError without_path = user_ops_error(json::array(
+        {{{"op", "add"},
+          {"value", {{"urn:ietf:params:scim:api:messages:2.0:Note", {{"text", "x"}}}}}}}));
+    CHECK(without_path.scim_type == "invalidPath");
+    CHECK(without_path.detail.find("SCIM reserves") != std::string::npos);
+}
+
 TEST_CASE("PATCH remove without path fails with noTarget") {
     CHECK(user_ops_error(json::array({{{"op", "remove"}}})).scim_type == "noTarget");
 }

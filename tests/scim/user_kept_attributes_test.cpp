@@ -118,6 +118,21 @@ TEST_CASE("decode_user drops names no schema defines and reports them as ignored
     CHECK(out["name"] == json{{"givenName", "Ada"}});
 }
 
+TEST_CASE("decode_user ignores a urn: member under a reserved SCIM prefix, so it round-trips") {
+    json body = user_body();
+    const std::string near_core = "urn:ietf:params:scim:schemas:core:2.0:Username";
+    const std::string api = "urn:ietf:params:scim:api:messages:2.0:Extra";
+    body[near_core] = {{"givenName", "Ada"}};
+    body[api] = {{"x", "y"}};
+    auto user = decode_user(body);
+    REQUIRE(user.ok());
+    CHECK(user->ignored == std::vector<std::string>{api, near_core});
+    const json out = encode_user(*user, {}, "https://gh.example/scim/v2");
+    CHECK_FALSE(out.contains(near_core));
+    CHECK(out["schemas"] == json::array({std::string(kCoreUserSchema)}));
+    CHECK(decode_user(out).ok());
+}
+
 TEST_CASE("decode_user refuses an extension nested deeper than any SCIM attribute") {
     json body = user_body();
     body[kAcmeExtension] = {{"a", json::array({{{"b", {{"c", "d"}}}}})}};
