@@ -44,6 +44,7 @@ int run(int argc, char** argv) {
     add_outbox_commands(app, global, command);
     add_migrate_store_command(app, command);
     add_backup_command(app, global, command);
+    add_sp_key_commands(app, global, command);
     add_config_file_option(app);
 
     try {

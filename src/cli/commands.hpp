@@ -45,6 +45,8 @@ void add_maintenance_commands(CLI::App& app, GlobalOptions& global, std::functio
 void add_outbox_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 // `gatehouse migrate-store --from PATH --to URL`, which names its two stores itself.
 void add_migrate_store_command(CLI::App& app, std::function<int()>& command);
+// `gatehouse sp-key show|rotate`: the SP key pair in the state folder and its rollover.
+void add_sp_key_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 // `gatehouse backup FILE`: a consistent copy of the SQLite store --db names.
 void add_backup_command(CLI::App& app, GlobalOptions& global, std::function<int()>& command);
 

@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "commands.hpp"
@@ -20,6 +22,7 @@ namespace {
 struct ServeOptions {
     std::string base_url = "http://127.0.0.1:8080";
     std::string listen = "127.0.0.1:8080";
+    std::string metrics_listen;  // empty: /metrics on the main listener, loopback clients only
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t threads = 0;
     http::ConnectionLimits limits;
@@ -53,6 +56,20 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     if (!listen) {
         std::cerr << "gatehouse serve: " << listen.error().message << "\n";
         return kExitUsage;
+    }
+    std::optional<std::pair<std::string, int>> metrics_listen;
+    if (!options.metrics_listen.empty()) {
+        auto parsed = http::parse_listen_address(options.metrics_listen);
+        if (!parsed) {
+            std::cerr << "gatehouse serve: --metrics-listen: " << parsed.error().message << "\n";
+            return kExitUsage;
+        }
+        if (*parsed == *listen && parsed->second != 0) {
+            std::cerr << "gatehouse serve: --metrics-listen must differ from --listen: the "
+                         "metrics listener is a socket of its own.\n";
+            return kExitUsage;
+        }
+        metrics_listen = std::move(*parsed);
     }
     // The demo IdP signs anyone in as anyone: both the URLs it hands out and the socket it
     // answers on must stay on this machine.
@@ -135,11 +152,16 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     }
     auto store = open_store(global);
     if (!store) return kExitFailure;
+    store = store::with_transaction_metrics(std::move(store));
 
     http::ServerConfig config;
     config.base_url = *base_url;
     config.host = listen->first;
     config.port = listen->second;
+    if (metrics_listen) {
+        config.metrics_host = metrics_listen->first;
+        config.metrics_port = metrics_listen->second;
+    }
     config.max_body_bytes = options.max_body_bytes;
     config.threads = options.threads;
     config.limits = options.limits;
@@ -148,6 +170,27 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
     config.limits.write_timeout_ms = options.write_timeout_seconds * 1000;
     config.trusted_proxies = options.trusted_proxies;
     config.sp = *sp;
+    // With the key pair in the state folder, `gatehouse sp-key rotate` may stage and switch
+    // key pairs while serving: follow its files.
+    std::optional<SpKeyReloader> sp_key_reloader;
+    if (const auto state = state_key_pair_path(global.db_path);
+        options.sp_key.empty() && !state.empty() && *sp) {
+        auto ring = read_key_ring(state);
+        if (!ring) {
+            std::cerr << "gatehouse serve: " << ring.error().message << "\n";
+            return kExitFailure;
+        }
+        if (ring->next || ring->previous) {
+            util::log_event(
+                util::LogLevel::info, "server.sp_key_rollover",
+                {{"next",
+                  ring->next ? ring->next->certificate().sha256_fingerprint() : std::string()},
+                 {"previous", ring->previous ? ring->previous->certificate().sha256_fingerprint()
+                                             : std::string()}});
+        }
+        config.sp_keys = std::make_shared<saml::SpKeys>(std::move(*ring));
+        sp_key_reloader.emplace(state, config.sp_keys, std::chrono::seconds(2));
+    }
     config.sessions.absolute_seconds = options.session_hours * 3600;
     config.sessions.idle_seconds = options.idle_minutes * 60;
     config.metadata_fetch.allow_private_addresses = options.allow_private_metadata_urls;
@@ -180,6 +223,12 @@ int serve(const GlobalOptions& global, const ServeOptions& options) {
                      {"db", store::loggable_db(global.db_path)},
                      {"workers", http::worker_count(config.threads, http::available_cpus())},
                      {"schema_version", store->schema_version()}});
+    if (server.metrics_port() >= 0) {
+        util::log_event(
+            util::LogLevel::info, "server.metrics_listening",
+            {{"address", config.metrics_host + ":" + std::to_string(server.metrics_port())},
+             {"port", server.metrics_port()}});
+    }
 
     std::thread signal_waiter([&server, stop_signals] {
         int received = 0;
@@ -213,6 +262,10 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, std::function<int()
     sub->add_option("--listen", options->listen, "HOST:PORT to listen on (port 0: any free port)")
         ->envname("GATEHOUSE_LISTEN")
         ->capture_default_str();
+    sub->add_option("--metrics-listen", options->metrics_listen,
+                    "HOST:PORT of a listener of its own for /metrics and /healthz (default: "
+                    "/metrics on --listen, to clients on this machine only)")
+        ->envname("GATEHOUSE_METRICS_LISTEN");
     sub->add_option("--max-body-bytes", options->max_body_bytes,
                     "Largest request body accepted (413 above)")
         ->envname("GATEHOUSE_MAX_BODY_BYTES")

@@ -1,5 +1,7 @@
 #include "sp_key_pair.hpp"
 
+#include <sys/stat.h>
+
 #include "gatehouse/saml/key_pair_file.hpp"
 #include "gatehouse/util/log.hpp"
 
@@ -16,7 +18,98 @@ Result<saml::SpCredentials> from_key_pair_file(const saml::KeyPairFile& file) {
     return saml::SpCredentials::from_pem(file.private_key_pem, file.certificate_pem);
 }
 
+// What tells a key pair file apart from the one read before: none when it is missing.
+std::string file_signature(const fs::path& path) {
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0) return "none";
+    return std::to_string(status.st_ino) + ":" + std::to_string(status.st_size) + ":" +
+           std::to_string(status.st_mtim.tv_sec) + "." + std::to_string(status.st_mtim.tv_nsec);
+}
+
+std::string signature_of_ring(const fs::path& current) {
+    return file_signature(current) + "/" + file_signature(next_key_pair_path(current)) + "/" +
+           file_signature(previous_key_pair_path(current));
+}
+
+std::string fingerprint_of(const std::shared_ptr<const saml::SpCredentials>& pair) {
+    return pair ? pair->certificate().sha256_fingerprint() : std::string();
+}
+
+Result<std::shared_ptr<const saml::SpCredentials>> read_pair(const fs::path& path) {
+    auto file = saml::read_key_pair_file(path);
+    if (!file) return file.error();
+    auto loaded = from_key_pair_file(*file);
+    if (!loaded) {
+        return fail(loaded.error().code, path.string() + ": " + loaded.error().message);
+    }
+    return std::make_shared<const saml::SpCredentials>(std::move(*loaded));
+}
+
 }  // namespace
+
+fs::path next_key_pair_path(const fs::path& current) {
+    return current.parent_path() / "sp-key-next.pem";
+}
+
+fs::path previous_key_pair_path(const fs::path& current) {
+    return current.parent_path() / "sp-key-previous.pem";
+}
+
+Result<saml::SpKeyRing> read_key_ring(const fs::path& current) {
+    saml::SpKeyRing ring;
+    auto pair = read_pair(current);
+    if (!pair) return pair.error();
+    ring.current = std::move(*pair);
+    std::error_code error;
+    for (auto [path, slot] : {std::pair{next_key_pair_path(current), &ring.next},
+                              std::pair{previous_key_pair_path(current), &ring.previous}}) {
+        if (!fs::exists(path, error)) continue;
+        auto other = read_pair(path);
+        if (!other) return other.error();
+        *slot = std::move(*other);
+    }
+    return ring;
+}
+
+SpKeyReloader::SpKeyReloader(fs::path current, std::shared_ptr<saml::SpKeys> keys,
+                             std::chrono::milliseconds period)
+    : current_(std::move(current)), keys_(std::move(keys)), period_(period) {
+    thread_ = std::thread([this] { run(); });
+}
+
+SpKeyReloader::~SpKeyReloader() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void SpKeyReloader::run() {
+    std::string seen = signature_of_ring(current_);
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
+        const std::string now = signature_of_ring(current_);
+        if (now == seen) continue;
+        auto ring = read_key_ring(current_);
+        if (!ring) {
+            util::log_event(util::LogLevel::error, "server.sp_keys_unreadable",
+                            {{"source", current_.parent_path().string()},
+                             {"code", ring.error().code},
+                             {"message", ring.error().message},
+                             {"detail", "the keys in use are kept"}});
+            seen = now;
+            continue;
+        }
+        util::log_event(util::LogLevel::warning, "server.sp_keys_reloaded",
+                        {{"current", fingerprint_of(ring->current)},
+                         {"next", fingerprint_of(ring->next)},
+                         {"previous", fingerprint_of(ring->previous)}});
+        keys_->replace(std::move(*ring));
+        seen = now;
+    }
+}
 
 fs::path state_key_pair_path(const std::string& db_path) {
     if (store::is_postgres_url(db_path)) return {};

@@ -68,7 +68,7 @@ void register_demo_idp_routes(Router& http, AppContext& app) {
         return;
     }
     auto idp = std::make_shared<service::DemoIdp>(app.store, app.clock, app.base_url,
-                                                  std::move(*key), app.sp);
+                                                  std::move(*key), app.sp_keys);
     util::log_event(util::LogLevel::warning, "demo_idp.mounted",
                     {{"entity_id", idp->entity_id()},
                      {"fingerprint", idp->certificate().sha256_fingerprint()}});

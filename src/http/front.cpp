@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "gatehouse/util/log.hpp"
+#include "gatehouse/util/metrics.hpp"
 
 namespace gatehouse::http {
 
@@ -270,9 +271,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
         }
         // Timeouts, resets, a client that went away mid-request: nothing to answer.
         if (ec == beast::error::timeout) {
+            const char* stage = parser_ && parser_->is_header_done() ? "body" : "head";
+            util::metrics::count_http_timeout(stage);
             util::log_event(util::LogLevel::info, "http.timeout",
-                            {{"client", peer_},
-                             {"stage", parser_ && parser_->is_header_done() ? "body" : "head"}});
+                            {{"client", peer_}, {"stage", stage}});
         }
         close();
     }

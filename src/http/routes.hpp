@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gatehouse/saml/keys.hpp"
+#include "gatehouse/saml/sp_key_ring.hpp"
 #include "gatehouse/service/invitations.hpp"
 #include "gatehouse/service/metadata_source.hpp"
 #include "gatehouse/service/oidc_service.hpp"
@@ -22,7 +23,7 @@ struct AppContext {
     std::string base_url;
     store::Store& store;
     const util::Clock& clock;
-    std::shared_ptr<const saml::SpCredentials> sp;  // null when the gateway has no SP key
+    std::shared_ptr<saml::SpKeys> sp_keys;  // never null; its current pair may be
     service::SessionPolicy sessions;
     bool secure_cookies = false;  // the base URL is https
     std::size_t max_body_bytes = 1024 * 1024;
@@ -37,10 +38,17 @@ struct AppContext {
     std::string demo_idp_key_path;
     // Where invitation links point (the base URL) and how long they work.
     service::InvitationSettings invitations;
+    // Whether the main listener serves /metrics (to loopback clients only); false when the
+    // metrics have a listener of their own.
+    bool metrics_on_main_listener = true;
 };
 
-// /healthz, /metrics, /static/…
+// /healthz, /metrics (see AppContext::metrics_on_main_listener), /static/…
 void register_system_routes(Router& http, AppContext& app);
+
+// The routes of the metrics listener (serve --metrics-listen): /metrics and /healthz, to any
+// client that can reach it.
+void register_metrics_listener_routes(Router& http, AppContext& app);
 
 // /organizations/{org}/ and the other pages of an org.
 void register_org_routes(Router& http, AppContext& app);

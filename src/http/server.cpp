@@ -22,9 +22,11 @@
 #include "gatehouse/service/metadata_refresh.hpp"
 #include "gatehouse/service/org_lookup.hpp"
 #include "gatehouse/util/log.hpp"
+#include "gatehouse/util/metrics.hpp"
 #include "org_alias_routing.hpp"
 #include "pages.hpp"
 #include "request_context.hpp"
+#include "request_metrics.hpp"
 #include "router.hpp"
 #include "routes.hpp"
 
@@ -256,6 +258,10 @@ struct Server::Impl {
     std::unique_ptr<HttpFront> front;
     AppContext app;
     int bound_port = -1;
+    // The metrics listener (ServerConfig::metrics_host), with its own small route table.
+    Router metrics_http;
+    std::unique_ptr<HttpFront> metrics_front;
+    int metrics_bound_port = -1;
     // Host header values this server answers to (lowercase); fixed once bind() has added the
     // listen address, read by every worker after that.
     std::vector<std::string> accepted_hosts;
@@ -268,7 +274,9 @@ struct Server::Impl {
           app{config.base_url,
               store,
               clock,
-              config.sp,
+              config.sp_keys
+                  ? config.sp_keys
+                  : std::make_shared<saml::SpKeys>(saml::SpKeyRing{config.sp, nullptr, nullptr}),
               config.sessions,
               config.base_url.rfind("https://", 0) == 0,
               config.max_body_bytes,
@@ -282,7 +290,7 @@ struct Server::Impl {
         service::SsoSettings settings;
         settings.base_url = config.base_url;
         settings.sessions = config.sessions;
-        app.sso = std::make_shared<service::SsoService>(store, clock, settings, config.sp);
+        app.sso = std::make_shared<service::SsoService>(store, clock, settings, app.sp_keys);
         app.metadata = std::make_shared<HttpsMetadataSource>(config.metadata_fetch);
         app.idp_http = std::make_shared<HttpsClient>(config.metadata_fetch, "oidc.fetch");
         service::OidcSettings oidc;
@@ -318,6 +326,7 @@ struct Server::Impl {
     }
 
     void handle(Request& req, Response& res);
+    void handle_metrics_listener(Request& req, Response& res);
     void route(Request& req, Response& res);
     static void log_request(const Request& req, const Response& res);
 
@@ -385,6 +394,39 @@ void Server::Impl::handle(Request& req, Response& res) {
     log_request(req, res);
 }
 
+// A request to the metrics listener: no Host check (a scraper names the target as its own
+// configuration does) and no org; only its two routes.
+void Server::Impl::handle_metrics_listener(Request& req, Response& res) {
+    RequestContext& context = current_request();
+    context = RequestContext{};
+    context.started_ms = util::monotonic_ms();
+    req.client_address = req.peer_address;
+    req.scheme = "http";
+    add_security_headers(res);
+    try {
+        switch (metrics_http.dispatch(req, res)) {
+            case Router::Outcome::no_route:
+                send_error(req, res, 404, "not_found",
+                           "This listener serves /metrics and /healthz only.");
+                break;
+            case Router::Outcome::wrong_method:
+                send_error(req, res, 405, "request.method",
+                           "This address does not answer to " + req.method + ".");
+                break;
+            case Router::Outcome::handled:
+                break;
+        }
+    } catch (const std::exception& e) {
+        util::log_event(util::LogLevel::error, "http.exception",
+                        {{"path", req.path}, {"error", e.what()}});
+        res = Response{};
+        add_security_headers(res);
+        send_error(req, res, 500, "internal",
+                   "The request failed on our side; it has been logged.");
+    }
+    log_request(req, res);
+}
+
 void Server::Impl::route(Request& req, Response& res) {
     switch (http.dispatch(req, res)) {
         case Router::Outcome::no_route:
@@ -404,13 +446,12 @@ void Server::Impl::route(Request& req, Response& res) {
 
 void Server::Impl::log_request(const Request& req, const Response& res) {
     const RequestContext& context = current_request();
+    const double elapsed_ms = util::monotonic_ms() - context.started_ms;
+    record_request_metrics(req, res, elapsed_ms / 1000);
     nlohmann::json fields = {
-        {"method", req.method},
-        {"path", req.path},  // never the query: it can carry SAML messages
-        {"status", res.status},
-        {"client", req.client_address},
-        {"scheme", req.scheme},
-        {"duration_ms", std::round((util::monotonic_ms() - context.started_ms) * 1000) / 1000}};
+        {"method", req.method}, {"path", req.path},  // never the query: it can carry SAML messages
+        {"status", res.status}, {"client", req.client_address},
+        {"scheme", req.scheme}, {"duration_ms", std::round(elapsed_ms * 1000) / 1000}};
     if (!context.org_slug.empty()) fields["org"] = context.org_slug;
     util::log_event(util::LogLevel::info, "http.request", fields);
     current_request() = RequestContext{};  // nothing of this request reaches the next
@@ -440,9 +481,30 @@ Server::Server(ServerConfig config, store::Store& store, const util::Clock& cloc
     handlers.handle = [impl](Request& req, Response& res) { impl->handle(req, res); };
     handlers.refuse = [](const Request& req, Response& res, int status, const std::string& code,
                          const std::string& message) {
+        util::metrics::count_http_refusal(status, code);
         add_security_headers(res);
         send_error(req, res, status, code, message);
     };
+    if (!settings.metrics_host.empty()) {
+        // A scraper every few seconds: a few connections and one worker are plenty, and
+        // nothing it is sent can hold more.
+        FrontLimits metrics_limits = limits;
+        metrics_limits.max_connections = 64;
+        metrics_limits.max_connections_per_client = 16;
+        metrics_limits.workers = 1;
+        metrics_limits.max_queued_requests = 16;
+        metrics_limits.max_body_bytes = 0;
+        metrics_limits.max_buffered_body_bytes = 0;
+        metrics_limits.is_trusted_proxy = [](const std::string&) { return false; };
+        FrontHandlers metrics_handlers = handlers;
+        metrics_handlers.handle = [impl](Request& req, Response& res) {
+            impl->handle_metrics_listener(req, res);
+        };
+        impl->metrics_front =
+            std::make_unique<HttpFront>(std::move(metrics_limits), std::move(metrics_handlers));
+        impl->app.metrics_on_main_listener = false;
+        register_metrics_listener_routes(impl->metrics_http, impl->app);
+    }
     impl->front = std::make_unique<HttpFront>(std::move(limits), std::move(handlers));
 
     auto& http = impl->http;
@@ -471,6 +533,12 @@ Status Server::bind() {
     }
     impl.bound_port = impl.front->port();
     impl.accept_listen_address();
+    if (impl.metrics_front) {
+        const Status bound =
+            impl.metrics_front->bind(impl.config.metrics_host, impl.config.metrics_port);
+        if (!bound) return bound;
+        impl.metrics_bound_port = impl.metrics_front->port();
+    }
     return {};
 }
 
@@ -489,12 +557,20 @@ Status Server::serve() {
         sweeper.emplace(impl.store, impl.clock,
                         std::chrono::seconds(impl.config.purge_interval_seconds));
     }
+    std::thread metrics_thread;
+    if (impl.metrics_front) metrics_thread = std::thread([&impl] { impl.metrics_front->serve(); });
     impl.front->serve();
+    if (metrics_thread.joinable()) {
+        impl.metrics_front->stop();
+        metrics_thread.join();
+    }
     return {};
 }
 
 void Server::stop() { impl_->front->stop(); }
 
 int Server::port() const { return impl_->bound_port; }
+
+int Server::metrics_port() const { return impl_->metrics_bound_port; }
 
 }  // namespace gatehouse::http

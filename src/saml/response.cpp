@@ -182,14 +182,20 @@ Result<xmlNode*> sole_assertion_child(const xmlNode* response) {
     return found;
 }
 
-Result<xmlNode*> plaintext_assertion(xmlDoc* doc, xmlNode* found, EVP_PKEY* key,
+// decrypt_assertion changes the tree only when it succeeds, so each key gets the same tree.
+Result<xmlNode*> plaintext_assertion(xmlDoc* doc, xmlNode* found,
+                                     const AcsExpectations& expectations,
                                      const DecryptionPolicy& policy) {
     if (is_element(found, ns::assertion, "Assertion")) return found;
-    if (key == nullptr) {
+    if (expectations.decryption_key == nullptr) {
         return fail("saml.assertion.encrypted",
                     "The assertion is encrypted but no SP decryption key is configured.");
     }
-    auto assertion = decrypt_assertion(found, key, policy);
+    auto assertion = decrypt_assertion(found, expectations.decryption_key, policy);
+    for (EVP_PKEY* other : expectations.other_decryption_keys) {
+        if (assertion || assertion.error().code != "saml.assertion.encrypted") break;
+        assertion = decrypt_assertion(found, other, policy);
+    }
     if (!assertion) return assertion.error();
     if (descendant_elements(xmlDocGetRootElement(doc), ns::assertion, "Assertion").size() != 1) {
         return fail("saml.assertion.count",
@@ -454,7 +460,7 @@ Result<ValidatedAssertion> validate_response(std::string_view saml_response_base
     // The Response signature covers the ciphertext of an encrypted assertion, so it is
     // checked before decryption changes the tree.
     if (auto s = verify_response_signature(doc, response, *keys, policy); !s) return s.error();
-    auto assertion = plaintext_assertion(doc, *found, expectations.decryption_key,
+    auto assertion = plaintext_assertion(doc, *found, expectations,
                                          DecryptionPolicy{provider.options.require_aes_gcm});
     if (!assertion) return assertion.error();
     if (auto s = verify_assertion_signature(doc, response, *assertion, provider, *keys, policy);

@@ -58,6 +58,11 @@ SpEndpoints sp_endpoints(std::string_view base_url, std::string_view org_slug) {
 }
 
 std::string build_sp_metadata(const SpEndpoints& endpoints, const Certificate& sp_certificate) {
+    return build_sp_metadata(endpoints, sp_certificate, nullptr);
+}
+
+std::string build_sp_metadata(const SpEndpoints& endpoints, const Certificate& sp_certificate,
+                              const Certificate* next_certificate) {
     XmlDocPtr doc(xmlNewDoc(xml("1.0")));
     xmlNode* root = xmlNewDocNode(doc.get(), nullptr, xml("EntityDescriptor"), nullptr);
     xmlDocSetRootElement(doc.get(), root);
@@ -72,9 +77,12 @@ std::string build_sp_metadata(const SpEndpoints& endpoints, const Certificate& s
 
     // The schema fixes the order: KeyDescriptor, SingleLogoutService, NameIDFormat,
     // AssertionConsumerService.
-    const std::string certificate = sp_certificate.der_base64();
-    add_key_descriptor(sso, md, "signing", certificate);
-    add_key_descriptor(sso, md, "encryption", certificate);
+    for (const Certificate* certificate : {&sp_certificate, next_certificate}) {
+        if (certificate == nullptr) continue;
+        const std::string der = certificate->der_base64();
+        add_key_descriptor(sso, md, "signing", der);
+        add_key_descriptor(sso, md, "encryption", der);
+    }
     add_endpoint(sso, md, "SingleLogoutService", binding::http_redirect, endpoints.sls_url);
     add_endpoint(sso, md, "SingleLogoutService", binding::http_post, endpoints.sls_url);
     for (const auto format :

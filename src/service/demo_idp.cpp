@@ -60,11 +60,16 @@ Result<DemoIdpKey> load_or_create_demo_idp_key(const std::filesystem::path& path
 
 DemoIdp::DemoIdp(store::Store& store, const util::Clock& clock, std::string base_url,
                  DemoIdpKey key, std::shared_ptr<const saml::SpCredentials> sp)
+    : DemoIdp(store, clock, std::move(base_url), std::move(key),
+              std::make_shared<saml::SpKeys>(saml::SpKeyRing{std::move(sp), nullptr, nullptr})) {}
+
+DemoIdp::DemoIdp(store::Store& store, const util::Clock& clock, std::string base_url,
+                 DemoIdpKey key, std::shared_ptr<saml::SpKeys> keys)
     : store_(store),
       clock_(clock),
       base_url_(std::move(base_url)),
       key_(std::move(key)),
-      sp_(std::move(sp)) {
+      keys_(std::move(keys)) {
     while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 
@@ -77,10 +82,11 @@ std::string DemoIdp::metadata() const {
 }
 
 Result<DemoSignInRequest> DemoIdp::read_request(std::string_view raw_query) {
-    if (!sp_)
+    const auto sp = keys_->ring()->current;
+    if (!sp)
         return fail("demo_idp.sp_key_missing",
                     "The gateway has no SP certificate to verify AuthnRequests with.");
-    auto trusted = saml::TrustedKeys::from_certificates({sp_->certificate().pem()});
+    auto trusted = saml::TrustedKeys::from_certificates({sp->certificate().pem()});
     if (!trusted) return trusted.error();
     auto message = saml::decode_redirect(raw_query, *trusted, saml::SignaturePolicy{});
     if (!message) return message.error();

@@ -8,6 +8,7 @@
 #include "gatehouse/service/member_admin.hpp"
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
+#include "gatehouse/util/metrics.hpp"
 #include "gatehouse/util/password.hpp"
 
 namespace gatehouse::service {
@@ -281,6 +282,7 @@ Result<PasswordSignIn> Invitations::accept_with_password(const core::Org& org,
         return {};
     });
     if (!status) return status.error();
+    util::metrics::count_sign_in("invitation");
     return sign_in;
 }
 

@@ -10,6 +10,7 @@
 #include "gatehouse/service/fleet_jobs.hpp"
 #include "gatehouse/service/provider_config.hpp"
 #include "gatehouse/util/log.hpp"
+#include "gatehouse/util/metrics.hpp"
 
 namespace gatehouse::service {
 namespace {
@@ -89,6 +90,7 @@ core::AuditEntry refresh_entry(const core::SamlProvider& provider, util::UnixTim
 
 void record_failure(store::Store& store, util::UnixTime now, const core::SamlProvider& provider,
                     const Error& error) {
+    util::metrics::count_metadata_refresh_failure(error.code);
     util::log_event(util::LogLevel::warning, "saml.metadata.refresh_failed",
                     {{"org_id", provider.org_id},
                      {"metadata_url", provider.metadata_url},
@@ -151,6 +153,7 @@ Outcome refresh_one(store::Store& store, const util::Clock& clock, MetadataSourc
                                               {"endpoints_changed", change.endpoints}}));
     });
     if (!written) {
+        util::metrics::count_metadata_refresh_failure(written.error().code);
         util::log_event(util::LogLevel::warning, "saml.metadata.refresh_failed",
                         {{"org_id", provider.org_id}, {"code", written.error().code}});
         return Outcome::failed;
@@ -175,6 +178,7 @@ RefreshReport refresh_metadata(store::Store& store, const util::Clock& clock,
         return {};
     });
     if (!listed) {
+        util::metrics::count_metadata_refresh_failure(listed.error().code);
         util::log_event(util::LogLevel::warning, "saml.metadata.refresh_failed",
                         {{"code", listed.error().code}});
         return report;
@@ -241,6 +245,7 @@ void MetadataRefresher::run() {
         try {
             (void)refresh_metadata(store_, clock_, source_, interval_seconds_);
         } catch (const std::exception& e) {
+            util::metrics::count_metadata_refresh_failure("internal");
             util::log_event(util::LogLevel::error, "saml.metadata.refresh_failed",
                             {{"error", e.what()}});
         }

@@ -14,6 +14,7 @@
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
+#include "gatehouse/util/metrics.hpp"
 #include "oidc_keys.hpp"
 #include "oidc_sign_in.hpp"
 
@@ -391,6 +392,7 @@ SsoResult<OidcOutcome> OidcService::complete(const core::Org& org, const OidcCal
                                             {"created", linked->created_now}}));
     });
     if (!settled) return refuse(org, action, settled.error(), identity.user_id);
+    util::metrics::count_sign_in("oidc");
     util::log_event(util::LogLevel::info, "oidc.sign_in",
                     {{"org", org.slug}, {"member", sign_in.member.public_id}});
     return OidcOutcome{std::move(sign_in)};

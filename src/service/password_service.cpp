@@ -10,6 +10,7 @@
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
+#include "gatehouse/util/metrics.hpp"
 #include "gatehouse/util/password.hpp"
 #include "sign_in_limits.hpp"
 
@@ -111,6 +112,7 @@ void record_refusal(store::Store& store, const util::Clock& clock, const SignInL
                     const ThrottleSubjects& subjects, const std::string& reason) {
     const std::string target = refusal_target(verdict, email);
     const util::UnixTime now = clock.now();
+    util::metrics::count_sign_in_refusal(kSignInAction, reason);
     util::log_event(util::LogLevel::info, "auth.password_sign_in.refused",
                     {{"org", org.slug}, {"reason", reason}});
     (void)store.write([&](store::Transaction& tx) -> Status {
@@ -222,10 +224,12 @@ PasswordOutcome password_sign_in(store::Store& store, const util::Clock& clock,
 
     // Both refusals below come before any hashing: that is their point.
     if (const auto retry_after = throttled_for(store, clock, org, limits, subjects)) {
+        util::metrics::count_sign_in_refusal(kSignInAction, "auth.throttled");
         return SignInThrottled{*retry_after};
     }
     auto slot = guard.slots.acquire(limits.hash_wait);
     if (!slot) {
+        util::metrics::count_sign_in_refusal(kSignInAction, "auth.busy");
         util::log_event(util::LogLevel::warning, "auth.password_sign_in.busy", {{"org", org.slug}});
         return SignInBusy{limits.busy_retry_after_seconds};
     }
@@ -290,6 +294,7 @@ PasswordOutcome password_sign_in(store::Store& store, const util::Clock& clock,
         record_refusal(store, clock, limits, org, *verdict, email, subjects, settled.error().code);
         return PasswordRefused{settled.error()};
     }
+    util::metrics::count_sign_in("password");
     if (break_glass_use) {
         util::log_event(util::LogLevel::warning, "auth.break_glass.used",
                         {{"org", org.slug}, {"member", sign_in.member.public_id}});

@@ -17,6 +17,7 @@
 #include "gatehouse/util/crypto.hpp"
 #include "gatehouse/util/encoding.hpp"
 #include "gatehouse/util/log.hpp"
+#include "gatehouse/util/metrics.hpp"
 
 namespace gatehouse::service {
 namespace {
@@ -71,11 +72,18 @@ Error browser_mismatch() {
 
 SsoService::SsoService(store::Store& store, const util::Clock& clock, SsoSettings settings,
                        std::shared_ptr<const saml::SpCredentials> sp)
-    : store_(store), clock_(clock), settings_(std::move(settings)), sp_(std::move(sp)) {}
+    : SsoService(store, clock, std::move(settings),
+                 std::make_shared<saml::SpKeys>(saml::SpKeyRing{std::move(sp), nullptr, nullptr})) {
+}
+
+SsoService::SsoService(store::Store& store, const util::Clock& clock, SsoSettings settings,
+                       std::shared_ptr<saml::SpKeys> keys)
+    : store_(store), clock_(clock), settings_(std::move(settings)), keys_(std::move(keys)) {}
 
 SsoFailure record_sso_refusal(store::Store& store, const core::Org& org, const std::string& action,
                               Error error, const std::string& subject, const std::string& actor) {
     SsoFailure failure{std::move(error), util::hex_encode(util::random_bytes(5))};
+    util::metrics::count_sign_in_refusal(action, failure.error.code);
     util::log_event(util::LogLevel::warning, action + ".refused",
                     {{"org", org.slug},
                      {"reason", failure.error.code},
@@ -95,9 +103,12 @@ SsoFailure SsoService::refuse(const core::Org& org, const std::string& action, E
 }
 
 Result<std::string> SsoService::sp_metadata(const core::Org& org) const {
-    if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
+    const auto sp_keys = keys_->ring();
+    if (!sp_keys->current)
+        return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
     return saml::build_sp_metadata(saml::sp_endpoints(settings_.base_url, idp_facing_slug(org)),
-                                   sp_->certificate());
+                                   sp_keys->current->certificate(),
+                                   sp_keys->next ? &sp_keys->next->certificate() : nullptr);
 }
 
 SsoResult<std::string> SsoService::start_login(const core::Org& org, std::string_view next,
@@ -129,7 +140,8 @@ SsoResult<std::string> SsoService::begin_login(const core::Org& org, const std::
                                                const std::string& stored_relay,
                                                const std::string& relay_state,
                                                std::string_view browser_key) {
-    if (!sp_)
+    const auto sp_keys = keys_->ring();
+    if (!sp_keys->current)
         return refuse(org, action,
                       fail("saml.sp_key_missing", "The gateway has no SP key and certificate."), {},
                       actor);
@@ -152,7 +164,7 @@ SsoResult<std::string> SsoService::begin_login(const core::Org& org, const std::
     });
     if (!recorded) return SsoFailure{recorded.error(), {}};
     auto url = saml::build_redirect_url(provider->sso_url, saml::SamlMessageKind::request,
-                                        request.xml, relay_state, *sp_);
+                                        request.xml, relay_state, *sp_keys->current);
     if (!url) return refuse(org, action, url.error(), {}, actor);
     return *url;
 }
@@ -180,7 +192,8 @@ Result<core::SamlProvider> SsoService::configured_provider(const core::Org& org)
     return std::move(*provider);
 }
 
-saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::UnixTime now) {
+saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::UnixTime now,
+                                                   const saml::SpKeyRing& keys) {
     const auto endpoints = saml::sp_endpoints(settings_.base_url, idp_facing_slug(org));
     saml::AcsExpectations expectations;
     expectations.sp_entity_id = endpoints.entity_id;
@@ -191,7 +204,10 @@ saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::U
         expectations.other_acs_urls.push_back(other.acs_url);
     }
     expectations.allow_idp_initiated = org.allow_idp_initiated;
-    expectations.decryption_key = sp_->private_key();
+    expectations.decryption_key = keys.current->private_key();
+    for (const auto& other : {keys.next, keys.previous}) {
+        if (other) expectations.other_decryption_keys.push_back(other->private_key());
+    }
     expectations.is_pending_request = [this, org_id = org.id, now](std::string_view request_id) {
         bool pending = false;
         (void)store_.read([&](store::Transaction& tx) -> Status {
@@ -206,11 +222,13 @@ saml::AcsExpectations SsoService::acs_expectations(const core::Org& org, util::U
 Result<SignIn> SsoService::attempt_login(const core::Org& org, std::string_view saml_response,
                                          std::string_view relay_state, std::string_view browser_key,
                                          std::string& subject) {
-    if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
+    const auto sp_keys = keys_->ring();
+    if (!sp_keys->current)
+        return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
     auto provider = configured_provider(org);
     if (!provider) return provider.error();
     const util::UnixTime now = clock_.now();
-    const saml::AcsExpectations expectations = acs_expectations(org, now);
+    const saml::AcsExpectations expectations = acs_expectations(org, now, *sp_keys);
 
     // The signature and every check run outside the write lock; the write transaction then
     // settles what needs the store atomically: consuming the request, the replay cache,
@@ -283,6 +301,7 @@ Result<SignIn> SsoService::attempt_login(const core::Org& org, std::string_view 
                          {"idp_initiated", !validated->in_response_to.has_value()}}));
     });
     if (!settled) return settled.error();
+    util::metrics::count_sign_in("saml");
     util::log_event(util::LogLevel::info, "saml.sign_in",
                     {{"org", org.slug}, {"member", sign_in.member.public_id}});
     return sign_in;
@@ -320,12 +339,14 @@ std::optional<Error> SsoService::check_test_response(const core::Org& org,
                                                      std::string_view saml_response,
                                                      std::string_view browser_key,
                                                      TestReport& report) {
-    if (!sp_) return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
+    const auto sp_keys = keys_->ring();
+    if (!sp_keys->current)
+        return fail("saml.sp_key_missing", "The gateway has no SP key and certificate.");
     auto provider = configured_provider(org);
     if (!provider) return provider.error();
     const util::UnixTime now = clock_.now();
-    auto validated =
-        saml::validate_response(saml_response, *provider, acs_expectations(org, now), clock_);
+    auto validated = saml::validate_response(saml_response, *provider,
+                                             acs_expectations(org, now, *sp_keys), clock_);
     if (!validated) return validated.error();
     report.name_id = validated->name_id;
     report.attributes = validated->attributes;
@@ -404,6 +425,7 @@ TestReport SsoService::complete_test_login(const core::Org& org, std::string_vie
 }
 
 LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session_token) {
+    const auto sp_keys = keys_->ring();
     const auto ended = end_session(store_, session_token);
     if (!ended || ended->org_id != org.id) return {landing_path(org)};
     (void)store_.write([&](store::Transaction& tx) -> Status {
@@ -411,7 +433,7 @@ LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session
                                            "session.logout", std::to_string(ended->id), "success",
                                            "", {{"method", core::to_string(ended->method)}}));
     });
-    if (ended->method != core::SessionMethod::saml || !sp_) return {landing_path(org)};
+    if (ended->method != core::SessionMethod::saml || !sp_keys->current) return {landing_path(org)};
     auto provider = configured_provider(org);
     if (!provider || provider->slo_url.empty()) return {landing_path(org)};
     const auto endpoints = saml::sp_endpoints(settings_.base_url, idp_facing_slug(org));
@@ -423,7 +445,7 @@ LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session
     });
     if (!recorded) return {landing_path(org)};
     auto url = saml::build_redirect_url(provider->slo_url, saml::SamlMessageKind::request,
-                                        request.xml, "", *sp_);
+                                        request.xml, "", *sp_keys->current);
     if (!url) return {landing_path(org)};
     return {*url};
 }
@@ -431,8 +453,9 @@ LogoutRedirect SsoService::logout(const core::Org& org, std::string_view session
 SsoResult<LogoutRedirect> SsoService::single_logout(
     const core::Org& org, std::string_view raw_query,
     const std::map<std::string, std::string>& form) {
+    const auto sp_keys = keys_->ring();
     const std::string action = "saml.logout";
-    if (!sp_)
+    if (!sp_keys->current)
         return refuse(org, action,
                       fail("saml.sp_key_missing", "The gateway has no SP key and certificate."));
     auto provider = configured_provider(org);
@@ -501,8 +524,9 @@ SsoResult<LogoutRedirect> SsoService::single_logout(
     if (provider->slo_url.empty()) return LogoutRedirect{landing_path(org)};
     const auto answer =
         saml::build_logout_response(endpoints, provider->slo_url, request->id, clock_);
-    auto url = saml::build_redirect_url(provider->slo_url, saml::SamlMessageKind::response,
-                                        answer.xml, request->relay_state.value_or(""), *sp_);
+    auto url =
+        saml::build_redirect_url(provider->slo_url, saml::SamlMessageKind::response, answer.xml,
+                                 request->relay_state.value_or(""), *sp_keys->current);
     if (!url) return refuse(org, action, url.error());
     return LogoutRedirect{*url};
 }

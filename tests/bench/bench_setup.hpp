@@ -70,6 +70,8 @@ class GatewayFleet {
     int processes() const { return static_cast<int>(servers_.size()); }
     // What per-core figures divide by.
     int cores() const { return cores_; }
+    // One process ID per process, in start order.
+    const std::vector<int>& pids() const { return pids_; }
     // The largest peak resident set size of any process so far, KiB.
     long peak_rss_kib() const;
     // kill -9 every process, as a crash would.

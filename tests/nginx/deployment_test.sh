@@ -266,11 +266,15 @@ ok "(b) a member of another org is sent to the sign-in"
 
 read -r code _ < <(answer "$grace" "$base/_gatehouse/check")
 [[ $code == 404 ]] || fail "the internal check location answered a client with $code"
+for path in /metrics /%6detrics //metrics; do
+  read -r code _ < <(answer "$(jar probe)" "$base$path")
+  [[ $code == 404 ]] || fail "$path through nginx answered $code, not 404"
+done
 head -c 1048577 /dev/zero >"$tmp/big-body"
 read -r code _ < <(answer "$(jar probe)" --data-binary "@$tmp/big-body" \
   -H 'Content-Type: application/x-www-form-urlencoded' "$base/auth/login/$org/")
 [[ $code == 413 ]] || fail "a body over 1 MiB got $code, not 413"
-ok "nginx refuses the internal check location and bodies over 1 MiB"
+ok "nginx refuses the internal check location, /metrics and bodies over 1 MiB"
 
 # --- (c) the client address -----------------------------------------------------------------
 if ((!trusts_proxies)); then

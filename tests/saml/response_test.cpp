@@ -412,6 +412,29 @@ TEST_CASE("validate_response decrypts an encrypted assertion with the SP key (AE
     CHECK(result->name_id == "alice@example.com");
 }
 
+TEST_CASE("validate_response decrypts with another SP key of a rollover, and only with those") {
+    static const testing::Identity other_sp = testing::generate_identity("other-sp.example");
+    static const testing::Identity stranger = testing::generate_identity("stranger.example");
+    const auto current = private_key_of(sp_identity());
+    const auto other = private_key_of(other_sp);
+    const auto xml_for = [](const testing::Identity& to) {
+        return sign_response(testing::encrypt_assertion(testing::build_response_xml(valid_spec()),
+                                                        to.certificate_pem));
+    };
+    auto acs = expectations();
+    acs.decryption_key = current.get();
+    // Encrypted to the other key: refused with the current key alone, accepted once the
+    // other key of the ring is offered too; the current key still works beside it.
+    CHECK(code_of(validate(xml_for(other_sp), provider(), acs)) == "saml.assertion.encrypted");
+    acs.other_decryption_keys = {other.get()};
+    auto rolled = validate(xml_for(other_sp), provider(), acs);
+    REQUIRE_MESSAGE(rolled.ok(), describe(rolled));
+    CHECK(rolled->name_id == "alice@example.com");
+    CHECK(validate(xml_for(sp_identity()), provider(), acs).ok());
+    // A key of neither pair is refused with the one sentence every decryption failure gets.
+    CHECK(code_of(validate(xml_for(stranger), provider(), acs)) == "saml.assertion.encrypted");
+}
+
 TEST_CASE(
     "validate_response verifies the signature of an assertion that was signed, then encrypted") {
     const auto key = private_key_of(sp_identity());

@@ -124,6 +124,35 @@ TEST_CASE("SP metadata carries the SP certificate for signing and for encryption
     }
 }
 
+TEST_CASE("SP metadata during a rollover carries the current, then the next certificate") {
+    util::FixedClock clock(1795423500);
+    auto generated = generate_sp_credentials("next.example.test", clock, 365);
+    REQUIRE(generated.ok());
+    auto next = Certificate::parse(generated->certificate_pem);
+    REQUIRE(next.ok());
+    const std::string xml =
+        build_sp_metadata(sp_endpoints("https://gh.example.com", "acme"), sp_certificate(), &*next);
+    CHECK(schema_errors(xml, kMetadataSchema) == "");
+    auto doc = parse_untrusted_xml(xml);
+    REQUIRE(doc.ok());
+    const auto keys = child_elements(sso_descriptor(*doc), ns::metadata, "KeyDescriptor");
+    REQUIRE(keys.size() == 4);
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"signing", sp_certificate().der_base64()},
+        {"encryption", sp_certificate().der_base64()},
+        {"signing", next->der_base64()},
+        {"encryption", next->der_base64()}};
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        CHECK(attribute(keys[i], "use") == expected[i].first);
+        const auto certificates = descendant_elements(keys[i], ns::xmldsig, "X509Certificate");
+        REQUIRE(certificates.size() == 1);
+        CHECK(element_text(certificates[0]) == expected[i].second);
+    }
+    CHECK(build_sp_metadata(sp_endpoints("https://gh.example.com", "acme"), sp_certificate(),
+                            nullptr) ==
+          build_sp_metadata(sp_endpoints("https://gh.example.com", "acme"), sp_certificate()));
+}
+
 TEST_CASE("SP metadata offers single logout on both bindings and a default POST ACS") {
     auto doc = parse_untrusted_xml(
         build_sp_metadata(sp_endpoints("https://gh.example.com", "acme"), sp_certificate()));

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "gatehouse/util/metrics.hpp"
 #include "service/metadata_fixture.hpp"
 
 using namespace gatehouse;
@@ -171,9 +172,18 @@ TEST_CASE("refresh_metadata leaves providers configured without a URL alone") {
 TEST_CASE("refresh_metadata keeps the configuration and audits a failed fetch with its code") {
     RefreshFixture f;
     const auto before = f.stored();
+    const auto failures_counted = [] {
+        const std::string text = util::metrics::exposition();
+        const std::string series =
+            R"(gatehouse_metadata_refresh_failures_total{reason="saml.metadata_url.tls"} )";
+        const auto at = text.find(series);
+        return at == std::string::npos ? 0.0 : std::stod(text.substr(at + series.size()));
+    };
+    const double counted_before = failures_counted();
     f.source.serve(kMetadataUrl, fail("saml.metadata_url.tls", "The certificate has expired."));
     const auto report = f.refresh();
     CHECK(report.failed == 1);
+    CHECK(failures_counted() == counted_before + 1);
     const auto after = f.stored();
     CHECK(after.certificates == before.certificates);
     CHECK(after.metadata_fetched_at == before.metadata_fetched_at);

@@ -10,6 +10,7 @@
 
 #include "gatehouse/http/metadata_fetcher.hpp"
 #include "gatehouse/saml/keys.hpp"
+#include "gatehouse/saml/sp_key_ring.hpp"
 #include "gatehouse/service/session_service.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
@@ -48,6 +49,9 @@ struct ServerConfig {
     // The SP's signing and decryption key pair; null leaves the SAML endpoints answering
     // 503 until one is configured.
     std::shared_ptr<const saml::SpCredentials> sp;
+    // Set instead of `sp` when the key pairs may roll over while serving (gatehouse sp-key
+    // rotate): whoever replaces its ring changes the keys of the requests that follow.
+    std::shared_ptr<saml::SpKeys> sp_keys;
     service::SessionPolicy sessions;
     MetadataFetchOptions metadata_fetch;
     // How often providers configured from a metadata URL are fetched again; 0 = never.
@@ -64,6 +68,13 @@ struct ServerConfig {
     // answered 421, so a name an attacker points at this server (DNS rebinding) reaches
     // nothing; /healthz alone answers any Host.
     std::vector<std::string> allowed_hosts;
+    // Where /metrics is served. With metrics_host empty, on the main listener to loopback
+    // clients only (the client address after the trusted-proxy rule). Otherwise on a
+    // listener of its own at metrics_host:metrics_port (0 = any free port; see
+    // Server::metrics_port), which serves /metrics and /healthz to any client that reaches
+    // it, whatever its Host header, and the main listener serves no /metrics.
+    std::string metrics_host;
+    int metrics_port = 0;
     // How often expired and old rows are purged from the store (service::MaintenanceSweeper),
     // the first time when serving starts; 0 = never (run `gatehouse maintenance purge`).
     int purge_interval_seconds = 300;
@@ -112,8 +123,9 @@ class Server {
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // Binds the listening socket. Error code "server.bind" when the address is taken or
-    // invalid. After success, port() is the bound port.
+    // Binds the listening socket, and the metrics listener's when one is configured. Error
+    // code "server.bind" when an address is taken or invalid. After success, port() is the
+    // bound port.
     Status bind();
 
     // Serves until stop() is called; returns after in-flight requests have finished.
@@ -123,6 +135,9 @@ class Server {
     void stop();
 
     int port() const;
+
+    // The bound port of the metrics listener; -1 when there is none.
+    int metrics_port() const;
 
   private:
     struct Impl;

@@ -36,6 +36,9 @@ struct AcsExpectations {
     // The SP's private key for EncryptedAssertion (borrowed; may be null, and then an
     // encrypted assertion is refused).
     EVP_PKEY* decryption_key = nullptr;
+    // Other SP keys an IdP may still, or already, encrypt to while the SP key rolls over
+    // (borrowed): tried in order when decryption_key does not decrypt the assertion.
+    std::vector<EVP_PKEY*> other_decryption_keys;
 };
 
 // The facts of an assertion that passed every check.

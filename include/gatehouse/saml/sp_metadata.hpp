@@ -42,4 +42,10 @@ SpEndpoints sp_endpoints(std::string_view base_url, std::string_view org_slug);
 // default). Built with libxml2's tree API, so every value is escaped. Thread-safe.
 std::string build_sp_metadata(const SpEndpoints& endpoints, const Certificate& sp_certificate);
 
+// The same with `next_certificate` published beside the current one, for signing and for
+// encryption, while the SP key rolls over: an IdP that imports the metadata then trusts
+// both before the gateway switches to the next key.
+std::string build_sp_metadata(const SpEndpoints& endpoints, const Certificate& sp_certificate,
+                              const Certificate* next_certificate);
+
 }  // namespace gatehouse::saml

@@ -9,6 +9,7 @@
 
 #include "gatehouse/core/domain.hpp"
 #include "gatehouse/saml/keys.hpp"
+#include "gatehouse/saml/sp_key_ring.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
 #include "gatehouse/util/time.hpp"
@@ -65,6 +66,10 @@ class DemoIdp {
     // and then every request is refused. Thread-safe.
     DemoIdp(store::Store& store, const util::Clock& clock, std::string base_url, DemoIdpKey key,
             std::shared_ptr<const saml::SpCredentials> sp);
+    // The same with the gateway's rolling SP keys: AuthnRequests are verified with the
+    // current pair's certificate at the time they arrive (`keys` must not be null).
+    DemoIdp(store::Store& store, const util::Clock& clock, std::string base_url, DemoIdpKey key,
+            std::shared_ptr<saml::SpKeys> keys);
 
     std::string entity_id() const;  // {base}/demo-idp/
     std::string sso_url() const;    // {base}/demo-idp/sso
@@ -99,7 +104,7 @@ class DemoIdp {
     const util::Clock& clock_;
     std::string base_url_;
     DemoIdpKey key_;
-    std::shared_ptr<const saml::SpCredentials> sp_;
+    std::shared_ptr<saml::SpKeys> keys_;
 };
 
 }  // namespace gatehouse::service

@@ -15,6 +15,7 @@
 #include "gatehouse/saml/check_report.hpp"
 #include "gatehouse/saml/keys.hpp"
 #include "gatehouse/saml/response.hpp"
+#include "gatehouse/saml/sp_key_ring.hpp"
 #include "gatehouse/service/session_service.hpp"
 #include "gatehouse/store/store.hpp"
 #include "gatehouse/util/result.hpp"
@@ -91,6 +92,13 @@ class SsoService {
     // operation fails with "saml.sp_key_missing". Thread-safe.
     SsoService(store::Store& store, const util::Clock& clock, SsoSettings settings,
                std::shared_ptr<const saml::SpCredentials> sp);
+
+    // The same with keys that may roll over while it runs (`keys` must not be null): each
+    // operation uses the ring it reads at its start. The current pair signs; metadata
+    // publishes the next pair beside it; assertions encrypted to the next or previous pair
+    // are decrypted too.
+    SsoService(store::Store& store, const util::Clock& clock, SsoSettings settings,
+               std::shared_ptr<saml::SpKeys> keys);
 
     // Builds and records an AuthnRequest bound to the browser whose login cookie value is
     // `browser_key` (only its SHA-256 is stored), and returns the IdP URL to redirect to. Only a
@@ -172,8 +180,9 @@ class SsoService {
     // The relay state stored with a pending request, leaving it pending.
     std::optional<std::string> peek_pending_relay(const core::Org& org,
                                                   const std::string& request_id);
-    // Precondition: sp_ is set.
-    saml::AcsExpectations acs_expectations(const core::Org& org, util::UnixTime now);
+    // Precondition: keys.current is set. The expectations borrow the keys of `keys`.
+    saml::AcsExpectations acs_expectations(const core::Org& org, util::UnixTime now,
+                                           const saml::SpKeyRing& keys);
     // Runs the checks of a test sign-in, filling the report's verified content; returns the
     // first failure.
     std::optional<Error> check_test_response(const core::Org& org, std::string_view saml_response,
@@ -189,7 +198,7 @@ class SsoService {
     store::Store& store_;
     const util::Clock& clock_;
     SsoSettings settings_;
-    std::shared_ptr<const saml::SpCredentials> sp_;
+    std::shared_ptr<saml::SpKeys> keys_;
 };
 
 // Which identity a sign-in links a member to. SAML keeps Member::saml_subject (the IdP user

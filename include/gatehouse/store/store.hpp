@@ -412,6 +412,10 @@ bool is_postgres_url(std::string_view db);
 // "postgresql://gatehouse:***@db.internal:5432/gatehouse".
 std::string loggable_db(std::string_view db);
 
+// `store`, with the time of each read() and write() and its outcome recorded in the process's
+// metrics (gatehouse_store_transaction_duration_seconds).
+std::unique_ptr<Store> with_transaction_metrics(std::unique_ptr<Store> store);
+
 // Opens the store `db` names: a postgresql:// or postgres:// URL opens PostgreSQL, anything
 // else is the path of a SQLite file.
 Result<std::unique_ptr<Store>> open_store(const std::string& db,
