@@ -327,7 +327,7 @@ struct Server::Impl {
 
     void handle(Request& req, Response& res);
     void handle_metrics_listener(Request& req, Response& res);
-    void route(Request& req, Response& res);
+    static void route(const Router& router, Request& req, Response& res);
     static void log_request(const Request& req, const Response& res);
 
     bool is_trusted_proxy(const std::string& peer) const { return contains(trusted, peer); }
@@ -366,30 +366,43 @@ struct Server::Impl {
     }
 };
 
+namespace {
+
+// Starts the thread-local context of the request a worker takes up.
+void begin_request() {
+    RequestContext& context = current_request();
+    context = RequestContext{};
+    context.started_ms = util::monotonic_ms();
+}
+
+// Replaces whatever a handler began with the error answer for what it threw, after logging it.
+void answer_thrown(const Request& req, Response& res, std::string_view event,
+                   const std::exception& e, int status, const std::string& code,
+                   const std::string& message) {
+    util::log_event(util::LogLevel::error, event, {{"path", req.path}, {"error", e.what()}});
+    res = Response{};
+    add_security_headers(res);
+    send_error(req, res, status, code, message);
+}
+
+constexpr const char* kInternalError = "The request failed on our side; it has been logged.";
+
+}  // namespace
+
 // Runs one complete request: the checks before routing, the route, and the answers for what
 // no route gave (404, 405, an error status without a body, an exception). One worker runs a
 // request from start to end, so the thread-local RequestContext is this request's alone.
 void Server::Impl::handle(Request& req, Response& res) {
-    RequestContext& context = current_request();
-    context = RequestContext{};
-    context.started_ms = util::monotonic_ms();
+    begin_request();
     identify_client(req);
     add_security_headers(res);
     try {
-        if (admit(req, res)) route(req, res);
+        if (admit(req, res)) route(http, req, res);
     } catch (const OrgNotResolved& e) {
-        util::log_event(util::LogLevel::error, "http.org_unresolved",
-                        {{"path", req.path}, {"error", e.what()}});
-        res = Response{};
-        add_security_headers(res);
-        send_error(req, res, 404, "org.not_found", "There is no organization with that name here.");
+        answer_thrown(req, res, "http.org_unresolved", e, 404, "org.not_found",
+                      "There is no organization with that name here.");
     } catch (const std::exception& e) {
-        util::log_event(util::LogLevel::error, "http.exception",
-                        {{"path", req.path}, {"error", e.what()}});
-        res = Response{};
-        add_security_headers(res);
-        send_error(req, res, 500, "internal",
-                   "The request failed on our side; it has been logged.");
+        answer_thrown(req, res, "http.exception", e, 500, "internal", kInternalError);
     }
     log_request(req, res);
 }
@@ -397,38 +410,20 @@ void Server::Impl::handle(Request& req, Response& res) {
 // A request to the metrics listener: no Host check (a scraper names the target as its own
 // configuration does) and no org; only its two routes.
 void Server::Impl::handle_metrics_listener(Request& req, Response& res) {
-    RequestContext& context = current_request();
-    context = RequestContext{};
-    context.started_ms = util::monotonic_ms();
+    begin_request();
     req.client_address = req.peer_address;
     req.scheme = "http";
     add_security_headers(res);
     try {
-        switch (metrics_http.dispatch(req, res)) {
-            case Router::Outcome::no_route:
-                send_error(req, res, 404, "not_found",
-                           "This listener serves /metrics and /healthz only.");
-                break;
-            case Router::Outcome::wrong_method:
-                send_error(req, res, 405, "request.method",
-                           "This address does not answer to " + req.method + ".");
-                break;
-            case Router::Outcome::handled:
-                break;
-        }
+        route(metrics_http, req, res);
     } catch (const std::exception& e) {
-        util::log_event(util::LogLevel::error, "http.exception",
-                        {{"path", req.path}, {"error", e.what()}});
-        res = Response{};
-        add_security_headers(res);
-        send_error(req, res, 500, "internal",
-                   "The request failed on our side; it has been logged.");
+        answer_thrown(req, res, "http.exception", e, 500, "internal", kInternalError);
     }
     log_request(req, res);
 }
 
-void Server::Impl::route(Request& req, Response& res) {
-    switch (http.dispatch(req, res)) {
+void Server::Impl::route(const Router& router, Request& req, Response& res) {
+    switch (router.dispatch(req, res)) {
         case Router::Outcome::no_route:
             send_error(req, res, 404, "not_found", "There is nothing at this address.");
             return;
